@@ -1,0 +1,1 @@
+"""Everything the CLI and tests drive. Nothing in this package imports Qt."""
