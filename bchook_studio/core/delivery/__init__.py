@@ -1,0 +1,1 @@
+"""Build and send one webhook with httpx, and describe what happened."""

@@ -1,0 +1,178 @@
+"""Turn the exceptions of a failed exchange into a Failure, once, in one place."""
+
+import asyncio
+import socket
+import ssl
+from collections.abc import Iterator
+
+import httpx
+
+from bchook_studio.core.delivery.kinds import FailureKind
+from bchook_studio.core.delivery.result import Failure
+from bchook_studio.core.delivery.tls_messages import describe_tls_error
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """Yield `exc` and every exception chained under it, outermost first."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _find(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    return next((cause for cause in _causes(exc) if isinstance(cause, kind)), None)
+
+
+def _detail(exc: BaseException) -> str:
+    """Return the innermost non-empty message of the chain, with its type."""
+    for cause in reversed(list(_causes(exc))):
+        if isinstance(cause, asyncio.CancelledError):
+            continue  # anyio cancels a scope to enforce a timeout; that is noise
+        text = str(cause).strip()
+        if text:
+            return f"{type(cause).__name__}: {text}"
+    return type(exc).__name__
+
+
+def _host_port(url: httpx.URL) -> str:
+    port = url.port or (443 if url.scheme == "https" else 80)
+    host = f"[{url.host}]" if ":" in url.host else url.host
+    return f"{host}:{port}"
+
+
+def classify(exc: BaseException, url: httpx.URL, timeout: float) -> Failure:
+    """Return the Failure for an exception raised while sending to `url`.
+
+    `timeout` is the per-operation timeout in seconds, named in timeout messages.
+    """
+    detail = _detail(exc)
+    where = _host_port(url)
+
+    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+        return Failure(
+            FailureKind.CONNECT_TIMEOUT,
+            f"Connecting to {where} timed out after {timeout:g} s. Check that the "
+            "host is reachable and the port is open, or raise the timeout.",
+            detail,
+        )
+    if isinstance(exc, httpx.ReadTimeout):
+        return Failure(
+            FailureKind.READ_TIMEOUT,
+            f"{where} accepted the request but sent nothing for {timeout:g} s. "
+            "The endpoint may be slow or stuck: raise the timeout or check its logs.",
+            detail,
+        )
+    if isinstance(exc, httpx.WriteTimeout):
+        return Failure(
+            FailureKind.WRITE_TIMEOUT,
+            f"Sending the body to {where} stalled for {timeout:g} s. The server "
+            "stopped reading: check its upload limits.",
+            detail,
+        )
+    if isinstance(exc, httpx.ProxyError):
+        return Failure(
+            FailureKind.PROXY,
+            f"The proxy refused or failed the connection to {where}: {detail}. "
+            "Check the proxy settings; PAC scripts and NTLM or Negotiate proxy "
+            "authentication are not supported.",
+            detail,
+        )
+    if isinstance(exc, httpx.TooManyRedirects):
+        return Failure(
+            FailureKind.TOO_MANY_REDIRECTS,
+            f"{where} redirected more times than the limit allows. The redirects "
+            "probably loop: check the Location headers.",
+            detail,
+        )
+    if isinstance(exc, httpx.DecodingError):
+        return Failure(
+            FailureKind.DECODING,
+            f"The body from {where} could not be decoded: {detail}.",
+            detail,
+        )
+
+    tls_error = _find(exc, ssl.SSLError)
+    if tls_error is not None:
+        return Failure(FailureKind.TLS, describe_tls_error(tls_error, url.host), detail)
+
+    if isinstance(exc, httpx.ConnectError):
+        return _connect_failure(exc, url, where, detail)
+
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return _broken_exchange(exc, where, detail)
+
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return Failure(
+            FailureKind.INVALID_URL,
+            f"The URL {str(url)!r} cannot be used: {detail}. "
+            "Use an http:// or https:// URL.",
+            detail,
+        )
+    if isinstance(exc, httpx.LocalProtocolError):
+        return Failure(
+            FailureKind.INVALID_REQUEST,
+            f"The request could not be written: {detail}. Check the custom headers.",
+            detail,
+        )
+    return Failure(
+        FailureKind.PROTOCOL,
+        f"The exchange with {where} failed: {detail}.",
+        detail,
+    )
+
+
+def _connect_failure(
+    exc: BaseException, url: httpx.URL, where: str, detail: str
+) -> Failure:
+    if _find(exc, socket.gaierror) is not None:
+        return Failure(
+            FailureKind.DNS,
+            f"The host name {url.host!r} could not be resolved. Check the spelling "
+            "of the URL and your network or VPN connection.",
+            detail,
+        )
+    if _find(exc, ConnectionRefusedError) is not None or "refused" in detail.lower():
+        return Failure(
+            FailureKind.REFUSED,
+            f"{where} refused the connection: nothing is listening on that port. "
+            "Check the port in the URL and that the server is running.",
+            detail,
+        )
+    if _find(exc, TimeoutError) is not None:
+        return Failure(
+            FailureKind.CONNECT_TIMEOUT,
+            f"Connecting to {where} timed out. Check that the host is reachable.",
+            detail,
+        )
+    return Failure(
+        FailureKind.REFUSED,
+        f"Could not connect to {where}: {detail}. Check the URL and your network.",
+        detail,
+    )
+
+
+def _broken_exchange(exc: BaseException, where: str, detail: str) -> Failure:
+    lowered = detail.lower()
+    dropped = (
+        _find(exc, ConnectionResetError) is not None
+        or _find(exc, BrokenPipeError) is not None
+        or "disconnected" in lowered
+        or "closed" in lowered
+        or "reset" in lowered
+        or "incomplete" in lowered
+    )
+    if dropped:
+        return Failure(
+            FailureKind.RESET,
+            f"{where} closed the connection before the answer was complete. "
+            "The endpoint may have crashed or rejected the request: check its logs.",
+            detail,
+        )
+    return Failure(
+        FailureKind.PROTOCOL,
+        f"{where} sent an answer that is not valid HTTP/1.1: {detail}.",
+        detail,
+    )

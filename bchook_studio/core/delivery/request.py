@@ -1,0 +1,145 @@
+"""What one delivery sends: the request model and the checks made before sending."""
+
+import base64
+import re
+from dataclasses import dataclass, field
+
+from bchook_studio import __version__
+from bchook_studio.core.caps import DEFAULT_CAPS, SizeCaps
+from bchook_studio.core.delivery.proxies import ProxySetting
+from bchook_studio.core.delivery.tls import TlsSetting
+
+DEFAULT_USER_AGENT = f"BrainCertHookStudio/{__version__}"
+DEFAULT_ACCEPT_ENCODING = "gzip, deflate"
+FORBIDDEN_HEADERS = frozenset({"host", "content-length", "transfer-encoding"})
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+# RFC 9110 token characters for a field name.
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+class RequestProblem(ValueError):
+    """A webhook setting that makes the request impossible to send."""
+
+
+@dataclass(frozen=True)
+class BasicAuth:
+    """HTTP Basic credentials, sent encoded as UTF-8."""
+
+    username: str
+    password: str = field(repr=False)
+
+    def header_value(self) -> str:
+        """Return the Authorization header value for these credentials."""
+        if ":" in self.username:
+            raise RequestProblem(
+                f"the username {self.username!r} contains ':', which HTTP Basic "
+                "authentication cannot carry. Remove the colon."
+            )
+        pair = f"{self.username}:{self.password}".encode()
+        return "Basic " + base64.b64encode(pair).decode("ascii")
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds allowed for each network operation and for the whole exchange."""
+
+    operation: float = 30.0
+    """Connect, each read and each write."""
+
+    total: float = 120.0
+    """Deadline from the start of the request to the last byte of the answer."""
+
+
+@dataclass(frozen=True)
+class OutgoingRequest:
+    """One POST as a webhook sender makes it, before it is put on the wire."""
+
+    url: str
+    body: bytes
+    content_type: str
+    auth: BasicAuth | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    """Custom headers; each replaces a default header of the same name."""
+
+    user_agent: str = DEFAULT_USER_AGENT
+    timeouts: Timeouts = Timeouts()
+    caps: SizeCaps = DEFAULT_CAPS
+    secret_headers: frozenset[str] = frozenset()
+    """Lower-case names of custom headers whose values are masked for display."""
+
+    proxy: ProxySetting = field(default_factory=ProxySetting)
+    tls: TlsSetting = field(default_factory=TlsSetting)
+    method: str = "POST"
+
+    def wire_headers(self) -> list[tuple[str, bytes]]:
+        """Return the headers to send, defaults first, with custom ones applied.
+
+        Raises RequestProblem for a header that cannot be sent.
+        """
+        defaults: list[tuple[str, str]] = [
+            ("Content-Type", self.content_type),
+            ("User-Agent", self.user_agent),
+            ("Accept", "*/*"),
+            ("Accept-Encoding", DEFAULT_ACCEPT_ENCODING),
+        ]
+        if self.auth is not None:
+            defaults.append(("Authorization", self.auth.header_value()))
+
+        custom = [check_header(name, value) for name, value in self.headers]
+        custom_names = {name.lower() for name, _ in custom}
+        merged = [(n, v) for n, v in defaults if n.lower() not in custom_names]
+        merged.extend(custom)
+        return [(name, value.encode("utf-8")) for name, value in merged]
+
+    def masked_names(self) -> frozenset[str]:
+        """Return the lower-case header names whose values are hidden in displays."""
+        return SECRET_HEADERS | self.secret_headers
+
+
+def check_header(name: str, value: str) -> tuple[str, str]:
+    """Return a custom header with surrounding whitespace removed, or raise.
+
+    Values may hold any Unicode text except line breaks and NUL; non-ASCII
+    characters are sent as UTF-8 bytes.
+    """
+    name = name.strip()
+    value = value.strip()
+    if not name:
+        raise RequestProblem(f"a custom header with the value {value!r} has no name.")
+    if not _HEADER_NAME.fullmatch(name):
+        raise RequestProblem(
+            f"the header name {name!r} is invalid: use letters, digits and "
+            "!#$%&'*+-.^_`|~ only, with no spaces or colon."
+        )
+    if name.lower() in FORBIDDEN_HEADERS:
+        raise RequestProblem(
+            f"the header {name!r} is set by Hook Studio from the URL and body. "
+            "Remove it from the custom headers."
+        )
+    if any(char in value for char in "\r\n\0"):
+        raise RequestProblem(
+            f"the value of header {name!r} contains a line break or NUL character. "
+            "Put the value on one line."
+        )
+    return name, value
+
+
+def parse_header_line(line: str) -> tuple[str, str]:
+    """Split a `Name: value` line as given on the command line, or raise."""
+    name, colon, value = line.partition(":")
+    if not colon:
+        raise RequestProblem(
+            f"the header {line!r} has no colon. Write it as 'Name: value'."
+        )
+    return check_header(name, value)
+
+
+def mask_header_value(name: str, value: str) -> str:
+    """Return `value` with its secret part hidden: the scheme stays, the rest goes."""
+    from bchook_studio.core.logs import MASK
+
+    scheme, space, _credentials = value.partition(" ")
+    if name.lower() in {"authorization", "proxy-authorization"} and space:
+        return f"{scheme} {MASK}"
+    return MASK
