@@ -1,0 +1,280 @@
+"""JSON bodies: parsing that keeps number spellings, pretty printing and checks.
+
+Python's int and float write most JSON numbers back as they were spelled
+(`12`, `1.5`, `1e+16`), but not `1e2` (written `100.0`), `1.50`, `-0` or
+numbers beyond float range. `parse_json` returns such numbers as `JsonNumber`,
+a float that remembers its spelling, and `pretty_json` writes that spelling.
+"""
+
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from json.encoder import encode_basestring
+from typing import Any
+
+from bchook_studio.core.formats.problems import (
+    FormatError,
+    FormatProblem,
+    describe_text,
+    problem_at,
+)
+
+INDENT = "  "
+
+# The number grammar of RFC 8259, ASCII digits only.
+JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+_BLANK = re.compile(r"[ \t\n\r]*")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# A JSON string literal, or one of the constants Python's json module reads
+# but JSON does not have.
+_STRING_OR_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)', re.DOTALL)
+
+
+class JsonNumber(float):
+    """A JSON number whose spelling Python's int or float would not write back.
+
+    The float value serves arithmetic, comparisons and `json.dumps`, which writes
+    it in Python's spelling (`100.0` for `1e2`). `str()`, f-strings,
+    `pretty_json` and the XML converter write the original spelling. A spelling
+    beyond float range, such as `1e400`, has the value inf, which `json.dumps`
+    writes as `Infinity`.
+    """
+
+    spelling: str
+
+    def __new__(cls, spelling: str) -> "JsonNumber":
+        if not JSON_NUMBER.fullmatch(spelling):
+            raise ValueError(
+                f"{describe_text(spelling)} is not a JSON number; "
+                "write it like 12, -0.5 or 1e2"
+            )
+        number = super().__new__(cls, spelling)
+        number.spelling = spelling
+        return number
+
+    def __str__(self) -> str:
+        return self.spelling
+
+    def __repr__(self) -> str:
+        return f"JsonNumber({self.spelling!r})"
+
+    def __reduce__(self) -> tuple[type["JsonNumber"], tuple[str]]:
+        return (JsonNumber, (self.spelling,))
+
+
+def number_from_spelling(spelling: str) -> int | float:
+    """Return the value of a valid JSON number spelling, keeping the spelling.
+
+    The result is an int or float when Python writes it back with the same
+    spelling, and a JsonNumber otherwise.
+    """
+    if "." not in spelling and "e" not in spelling and "E" not in spelling:
+        if spelling != "-0":
+            try:
+                return int(spelling)
+            except ValueError:
+                # More digits than sys.get_int_max_str_digits() allows.
+                pass
+        return JsonNumber(spelling)
+
+    value = float(spelling)
+    if float.__repr__(value) == spelling:
+        return value
+    return JsonNumber(spelling)
+
+
+def number_spelling(value: int | float) -> str:
+    """Spell a number as JSON, as json.dumps does unless it is a JsonNumber."""
+    if isinstance(value, JsonNumber):
+        return value.spelling
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if not math.isfinite(value):
+        raise ValueError(
+            f"{value!r} is not a valid JSON number; "
+            "JSON has no NaN or Infinity, so use null or a string"
+        )
+    return float.__repr__(value)
+
+
+class _NonFiniteConstant(ValueError):
+    def __init__(self, constant: str) -> None:
+        super().__init__(constant)
+        self.constant = constant
+
+
+def _reject_constant(constant: str) -> None:
+    raise _NonFiniteConstant(constant)
+
+
+def parse_json(text: str) -> Any:
+    """Parse JSON text, keeping number spellings, or raise FormatError.
+
+    NaN, Infinity and -Infinity are rejected, and duplicate keys are allowed
+    (the last one wins, as in json.loads).
+    """
+    if _BLANK.fullmatch(text):
+        raise FormatError(FormatProblem(1, None, "the body is empty"))
+
+    try:
+        return json.loads(
+            text,
+            parse_int=number_from_spelling,
+            parse_float=number_from_spelling,
+            parse_constant=_reject_constant,
+        )
+    except json.JSONDecodeError as error:
+        raise FormatError(FormatProblem(error.lineno, error.colno, error.msg)) from None
+    except _NonFiniteConstant as error:
+        raise FormatError(_constant_problem(text, error.constant)) from None
+    except RecursionError:
+        message = "the document is nested too deeply for the JSON parser"
+        raise FormatError(FormatProblem(1, None, message)) from None
+
+
+def _constant_problem(text: str, constant: str) -> FormatProblem:
+    message = (
+        f"{constant} is not valid JSON; use null or a string such as "
+        f'"{constant}" instead'
+    )
+    # The parser read everything before the constant, so the first constant
+    # outside a string literal is the one it rejected.
+    for match in _STRING_OR_CONSTANT.finditer(text):
+        if match.group(1) is not None:
+            return problem_at(text, match.start(1), message)
+    return FormatProblem(1, None, message)
+
+
+def check_json(text: str) -> FormatProblem | None:
+    """Return the first well-formedness problem of JSON text, or None."""
+    try:
+        parse_json(text)
+    except FormatError as error:
+        return error.problem
+    return None
+
+
+def pretty_json_text(text: str) -> str:
+    """Reformat JSON text as pretty_json does, or raise FormatError."""
+    return pretty_json(parse_json(text))
+
+
+def pretty_json(value: object) -> str:
+    """Write a JSON value with two-space indent, non-ASCII kept and a final new line.
+
+    Key order is kept and JsonNumber spellings are written as they were parsed.
+    NaN and infinite floats raise ValueError. Values other than dict, list,
+    tuple, str, int, float, bool and None raise TypeError.
+    """
+    parts: list[str] = []
+    _write_json(value, parts)
+    parts.append("\n")
+    return "".join(parts)
+
+
+@dataclass(slots=True)
+class _OpenContainer:
+    children: Iterator[Any]
+    closing: str
+    identity: int
+    is_object: bool
+    first: bool = field(default=True)
+
+
+_END = object()
+
+
+def _write_json(value: object, parts: list[str]) -> None:
+    # An explicit stack instead of recursion, so that any document the parser
+    # read can be written back, however deep.
+    append = parts.append
+    stack: list[_OpenContainer] = []
+    open_ids: set[int] = set()
+    pending = value
+
+    while True:
+        if isinstance(pending, dict):
+            if pending:
+                _enter(pending, open_ids)
+                append("{")
+                children = iter(pending.items())
+                stack.append(_OpenContainer(children, "}", id(pending), True))
+            else:
+                append("{}")
+        elif isinstance(pending, (list, tuple)):
+            if pending:
+                _enter(pending, open_ids)
+                append("[")
+                stack.append(_OpenContainer(iter(pending), "]", id(pending), False))
+            else:
+                append("[]")
+        else:
+            append(_json_scalar(pending))
+
+        while stack:
+            container = stack[-1]
+            child = next(container.children, _END)
+            if child is _END:
+                stack.pop()
+                open_ids.discard(container.identity)
+                append("\n" + INDENT * len(stack) + container.closing)
+                continue
+
+            separator = "\n" if container.first else ",\n"
+            container.first = False
+            if container.is_object:
+                key, pending = child
+                if not isinstance(key, str):
+                    raise TypeError(
+                        f"object keys must be strings to write JSON, not "
+                        f"{type(key).__name__} {key!r}"
+                    )
+                append(separator + INDENT * len(stack) + json_string(key) + ": ")
+            else:
+                pending = child
+                append(separator + INDENT * len(stack))
+            break
+        else:
+            return
+
+
+def _enter(container: object, open_ids: set[int]) -> None:
+    identity = id(container)
+    if identity in open_ids:
+        raise ValueError("the value contains itself, so it cannot be written as JSON")
+    open_ids.add(identity)
+
+
+def _json_scalar(value: object) -> str:
+    if isinstance(value, str):
+        return json_string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, (int, float)):
+        return number_spelling(value)
+    raise TypeError(
+        f"a {type(value).__name__} value cannot be written as JSON; "
+        "convert it to a string, number, boolean, null, list or dict first"
+    )
+
+
+def json_string(text: str) -> str:
+    """Quote a string as JSON with non-ASCII kept and unpaired surrogates escaped.
+
+    Escaping the surrogates keeps the result encodable as UTF-8.
+    """
+    quoted: str = encode_basestring(text)
+    if _LONE_SURROGATE.search(quoted):
+        quoted = _LONE_SURROGATE.sub(_escape_code_point, quoted)
+    return quoted
+
+
+def _escape_code_point(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"

@@ -1,0 +1,268 @@
+"""XML bodies: the one safe parser, well-formedness checks and pretty printing.
+
+Code that parses XML from a user or a server uses safe_xml_parser or parse_xml.
+The parser resolves no entities, loads no DTD and touches no network. A document
+whose DOCTYPE has an internal subset (where entities are declared) is rejected:
+before libxml2 parses it when the encoding is ASCII-compatible, UTF-16 or
+UTF-32, and after the non-expanding parse otherwise.
+
+Text given as `str` is the characters the user typed, so it is parsed as UTF-8
+whatever encoding its XML declaration names. A declared encoding other than
+UTF-8 is replaced by UTF-8 in the bytes handed to the parser, padded with spaces
+so that columns after it do not move. Text given as `bytes` is parsed as is,
+declaration and byte order mark included, which is how a receiver reads the
+same bytes.
+"""
+
+import logging
+import re
+
+from lxml import etree
+
+from bchook_studio.core.formats.problems import FormatError, FormatProblem
+
+logger = logging.getLogger(__name__)
+
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+ENTITIES_MESSAGE = "the document declares entities; Hook Studio never expands them"
+INTERNAL_SUBSET_MESSAGE = (
+    "the document's DOCTYPE has an internal subset; Hook Studio never applies it. "
+    "Remove the [...] part of the DOCTYPE"
+)
+EMPTY_MESSAGE = "the body is empty"
+INDENT = "  "
+
+# The encoding declared by an XML declaration at the very start of the text.
+_DECLARED_ENCODING = re.compile(
+    r"""\ufeff?<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:"[^"]*"|'[^']*')"""
+    r"""[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])([^"']*)\1"""
+)
+_UTF8_NAMES = frozenset({"utf-8", "utf8"})
+
+_BLANK = re.compile(rb"[ \t\r\n]*")
+# Items allowed before a DOCTYPE: a byte order mark, white space, the XML
+# declaration and other processing instructions, and comments.
+_PROLOG_ITEM = re.compile(rb"\xef\xbb\xbf|[ \t\r\n]+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+# A DOCTYPE up to the "[" that opens its internal subset.
+_DOCTYPE_WITH_SUBSET = re.compile(
+    rb"""<!DOCTYPE[ \t\r\n]+[^ \t\r\n\[>]+"""
+    rb"""(?:[ \t\r\n]+(?:SYSTEM|PUBLIC)(?:[ \t\r\n]+(?:"[^"]*"|'[^']*'))+)?"""
+    rb"""[ \t\r\n]*\["""
+)
+# The first bytes of a UTF-32 or UTF-16 document, with or without a byte order
+# mark. UTF-32 comes first because its little-endian mark starts like UTF-16's.
+_WIDE_ENCODING_PREFIXES = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+    (b"<\x00", "utf-16-le"),
+    (b"\x00<", "utf-16-be"),
+)
+
+
+def safe_xml_parser(*, remove_blank_text: bool = False) -> etree.XMLParser:
+    """Create the parser for XML that a user or a server supplies.
+
+    Every security setting is passed explicitly because lxml's defaults changed
+    between 5.x and 6.x. Without huge_tree, libxml2 limits documents to 256
+    element levels, names to 50,000 characters and text nodes to 10,000,000
+    bytes. A parser is not thread-safe, so each parse creates its own.
+    """
+    return etree.XMLParser(
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        dtd_validation=False,
+        huge_tree=False,
+        recover=False,
+        remove_blank_text=remove_blank_text,
+    )
+
+
+def xml_bytes(text: str | bytes) -> bytes:
+    """Return the bytes to parse for XML text, as the module docstring describes.
+
+    Raise FormatError for a str containing an unpaired surrogate, which no
+    encoding can carry.
+    """
+    if isinstance(text, bytes):
+        return text
+
+    declaration = _DECLARED_ENCODING.match(text)
+    if declaration and declaration.group(2).lower() not in _UTF8_NAMES:
+        name_start, name_end = declaration.span(2)
+        padding = " " * max(0, (name_end - name_start) - len("UTF-8"))
+        quote = declaration.group(1)
+        text = text[:name_start] + "UTF-8" + quote + padding + text[name_end + 1 :]
+
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        line = text.count("\n", 0, error.start) + 1
+        column = error.start - (text.rfind("\n", 0, error.start) + 1) + 1
+        code_point = ord(text[error.start])
+        message = (
+            f"the text contains an unpaired surrogate U+{code_point:04X}, "
+            "which XML cannot carry; remove it"
+        )
+        raise FormatError(FormatProblem(line, column, message)) from None
+
+
+def parse_xml(
+    text: str | bytes, *, remove_blank_text: bool = False
+) -> etree._ElementTree:
+    """Parse XML with the safe parser, or raise FormatError.
+
+    A document with an internal DTD subset is rejected, and entity references
+    allowed by an external DTD stay unexpanded nodes in the tree.
+    """
+    data = xml_bytes(text)
+    if _BLANK.fullmatch(data):
+        raise FormatError(FormatProblem(1, None, EMPTY_MESSAGE))
+
+    subset_problem = _internal_subset_problem(data)
+    if subset_problem is not None:
+        logger.debug("rejected an XML document with an internal DTD subset")
+        raise FormatError(subset_problem)
+
+    parser = safe_xml_parser(remove_blank_text=remove_blank_text)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as error:
+        raise FormatError(_syntax_problem(parser, error)) from None
+
+    tree: etree._ElementTree = root.getroottree()
+    _check_declarations(tree)
+    return tree
+
+
+def _internal_subset_problem(data: bytes) -> FormatProblem | None:
+    data = _ascii_compatible_view(data)
+    position = 0
+    while match := _PROLOG_ITEM.match(data, position):
+        position = match.end()
+
+    doctype = _DOCTYPE_WITH_SUBSET.match(data, position)
+    if doctype is None:
+        return None
+
+    entity = data.find(b"<!ENTITY", doctype.end())
+    if entity >= 0:
+        return _problem_at_byte(data, entity, ENTITIES_MESSAGE)
+    return _problem_at_byte(data, position, INTERNAL_SUBSET_MESSAGE)
+
+
+def _ascii_compatible_view(data: bytes) -> bytes:
+    """Return UTF-16 and UTF-32 documents as UTF-8, and other bytes unchanged.
+
+    The DOCTYPE scan reads bytes as ASCII, which is right for UTF-8 and the other
+    ASCII-compatible encodings. Any other encoding still goes through
+    _check_declarations after the non-expanding parse.
+    """
+    for prefix, codec in _WIDE_ENCODING_PREFIXES:
+        if data.startswith(prefix):
+            return data.decode(codec, errors="replace").encode("utf-8")
+    return data
+
+
+def _problem_at_byte(data: bytes, index: int, message: str) -> FormatProblem:
+    line_start = data.rfind(b"\n", 0, index) + 1
+    line = data.count(b"\n", 0, index) + 1
+    column = len(data[line_start:index].decode("utf-8", errors="replace")) + 1
+    return FormatProblem(line, column, message)
+
+
+def _check_declarations(tree: etree._ElementTree) -> None:
+    dtd = tree.docinfo.internalDTD
+    if dtd is None:
+        return
+    if any(True for _ in dtd.iterentities()):
+        raise FormatError(FormatProblem(1, None, ENTITIES_MESSAGE))
+    if dtd.elements():
+        raise FormatError(FormatProblem(1, None, INTERNAL_SUBSET_MESSAGE))
+
+
+_POSITION_SUFFIX = re.compile(r", line \d+, column \d+.*\Z", re.DOTALL)
+
+
+def _syntax_problem(
+    parser: etree.XMLParser, error: etree.XMLSyntaxError
+) -> FormatProblem:
+    # The parser's own log contains only this parse's errors. The first one is
+    # the cause, and later ones often follow from it.
+    errors = parser.error_log.filter_from_errors()
+    if errors:
+        first = errors[0]
+        return FormatProblem(first.line or 1, first.column or None, first.message)
+
+    line, column = error.position
+    message = _POSITION_SUFFIX.sub("", str(error.msg))
+    return FormatProblem(line or 1, column or None, message)
+
+
+def check_xml(text: str | bytes) -> FormatProblem | None:
+    """Return the first well-formedness problem of XML text, or None.
+
+    A document that declares entities or has any other internal DTD subset is a
+    problem even when well formed. The caller decides whether to show it raw.
+    """
+    try:
+        parse_xml(text)
+    except FormatError as error:
+        return error.problem
+    return None
+
+
+def pretty_xml_text(text: str | bytes) -> str:
+    """Reformat XML with a UTF-8 declaration, two-space indent and a final new line.
+
+    White space between elements is replaced. Text inside elements is kept, and
+    so is the whole content of elements that mix text or entity references with
+    child elements. Raise FormatError for text that check_xml reports.
+    """
+    tree = parse_xml(text, remove_blank_text=True)
+    root = tree.getroot()
+    indent_keeping_mixed_content(root)
+
+    lines = [XML_DECLARATION]
+    if tree.docinfo.doctype:
+        lines.append(tree.docinfo.doctype)
+    preceding = list(root.itersiblings(preceding=True))
+    lines.extend(_serialize_node(node) for node in reversed(preceding))
+    lines.append(_serialize_node(root))
+    lines.extend(_serialize_node(node) for node in root.itersiblings())
+    lines.append("")
+    return "\n".join(lines)
+
+
+def indent_keeping_mixed_content(root: etree._Element) -> None:
+    """Indent by two spaces per level, as etree.indent does, but leave mixed content.
+
+    etree.indent replaces white space around the children of every element,
+    which would change the text of `<p>Hi <b>you</b> there</p>`. Elements that
+    mix text or entity references with child elements keep their whole content.
+    """
+    mixed = root.xpath("descendant-or-self::*[*][text()[normalize-space()]]")
+    mixed.extend(entity.getparent() for entity in root.iter(etree.Entity))
+    saved_texts = [(element, element.text) for element in mixed]
+    saved_nodes = [
+        (node, node.text, node.tail)
+        for element in mixed
+        for node in element.iterdescendants()
+    ]
+
+    etree.indent(root, space=INDENT)
+
+    for element, text in saved_texts:
+        element.text = text
+    for node, text, tail in saved_nodes:
+        if isinstance(node.tag, str):
+            node.text = text
+        node.tail = tail
+
+
+def _serialize_node(node: etree._Element) -> str:
+    return etree.tostring(node, encoding="unicode", with_tail=False)

@@ -1,0 +1,290 @@
+"""JSON bodies: format names, problems, number spellings and pretty printing."""
+
+import json
+import pickle
+
+import pytest
+
+from bchook_studio.core.formats import (
+    BodyFormat,
+    ConversionError,
+    FormatError,
+    FormatProblem,
+    JsonNumber,
+    check_json,
+    parse_json,
+    pretty_json,
+    pretty_json_text,
+)
+from bchook_studio.core.formats.json_text import number_from_spelling
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("json", BodyFormat.JSON), ("XML", BodyFormat.XML), (" Json ", BodyFormat.JSON)],
+)
+def test_body_format_parse(text, expected):
+    assert BodyFormat.parse(text) is expected
+
+
+def test_body_format_parse_unknown():
+    with pytest.raises(ValueError) as caught:
+        BodyFormat.parse("yaml")
+    message = str(caught.value)
+    assert "'yaml'" in message
+    assert "json" in message
+    assert "xml" in message
+
+
+def test_body_format_content_types():
+    assert BodyFormat.JSON.content_type == "application/json"
+    assert BodyFormat.XML.content_type == "application/xml"
+
+
+def test_body_format_is_text():
+    assert BodyFormat.XML == "xml"
+    assert f"{BodyFormat.JSON}" == "json"
+
+
+def test_body_format_check_dispatch():
+    assert BodyFormat.JSON.check("[1,]") is not None
+    assert BodyFormat.JSON.check("<a/>") is not None
+    assert BodyFormat.XML.check("<a/>") is None
+    assert BodyFormat.XML.pretty("<a><b/></a>").endswith("<a>\n  <b/>\n</a>\n")
+
+
+def test_problem_str_with_column():
+    assert str(FormatProblem(3, 7, "Expecting ',' delimiter")) == (
+        "3:7: Expecting ',' delimiter"
+    )
+
+
+def test_problem_str_without_column():
+    assert str(FormatProblem(1, None, "the body is empty")) == "1: the body is empty"
+
+
+def test_format_error_pickles():
+    problem = FormatProblem(2, 4, "bad")
+    for error in (FormatError(problem), ConversionError(problem)):
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error)
+        assert copy.problem == problem
+        assert str(copy) == "2:4: bad"
+
+
+def test_check_json_valid():
+    assert check_json('{"a": [1, 2.5, true, null, "x"]}') is None
+
+
+def test_check_json_missing_comma_position():
+    text = '{\n  "a": 1,\n  "b": 2 "c": 3\n}'
+    problem = check_json(text)
+    assert problem is not None
+    assert problem.line == 3
+    assert problem.column == 10
+    assert problem.message == "Expecting ',' delimiter"
+
+
+def test_check_json_array_missing_comma():
+    problem = check_json("[\n  1,\n  2 3\n]")
+    assert problem == FormatProblem(3, 5, "Expecting ',' delimiter")
+
+
+def test_check_json_column_counts_characters():
+    problem = check_json('{"é€😀": 1 "b": 2}')
+    assert problem is not None
+    assert problem.column == 11
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t\r\n"])
+def test_check_json_empty(text):
+    assert check_json(text) == FormatProblem(1, None, "the body is empty")
+
+
+@pytest.mark.parametrize(
+    ("text", "constant", "line", "column"),
+    [
+        ("[1, NaN]", "NaN", 1, 5),
+        ('{"a": "NaN",\n "b": Infinity}', "Infinity", 2, 7),
+        ('["-Infinity", -Infinity]', "-Infinity", 1, 15),
+    ],
+)
+def test_check_json_constants(text, constant, line, column):
+    problem = check_json(text)
+    assert problem is not None
+    assert problem.line == line
+    assert problem.column == column
+    assert problem.message.startswith(f"{constant} is not valid JSON")
+
+
+def test_check_json_duplicate_keys_allowed():
+    assert check_json('{"a": 1, "a": 2}') is None
+
+
+def test_check_json_control_character():
+    problem = check_json('{"a": "x\ty"}')
+    assert problem is not None
+    assert problem.message.startswith("Invalid control character")
+
+
+def test_check_json_too_deep():
+    problem = check_json("[" * 100_000 + "]" * 100_000)
+    assert problem is not None
+    assert "nested too deeply" in problem.message
+
+
+def test_parse_json_raises_format_error():
+    with pytest.raises(FormatError) as caught:
+        parse_json('{"a" 1}')
+    assert caught.value.problem.line == 1
+    assert caught.value.problem.column == 6
+
+
+@pytest.mark.parametrize(
+    "spelling", ["1", "-5", "0", "12345678901234567890", "1.0", "-0.5", "1e+16"]
+)
+def test_number_native_when_spelling_kept(spelling):
+    value = number_from_spelling(spelling)
+    assert type(value) in (int, float)
+    assert json.dumps(value) == spelling
+
+
+@pytest.mark.parametrize("spelling", ["1e2", "1E2", "-0", "2.50", "1e16", "1e400"])
+def test_number_wrapped_when_spelling_changes(spelling):
+    value = number_from_spelling(spelling)
+    assert isinstance(value, JsonNumber)
+    assert str(value) == spelling
+
+
+def test_number_with_many_digits():
+    spelling = "9" * 5000
+    value = number_from_spelling(spelling)
+    assert isinstance(value, JsonNumber)
+    assert pretty_json([value]) == f"[\n  {spelling}\n]\n"
+
+
+def test_json_number_value():
+    number = JsonNumber("1e2")
+    assert number == 100
+    assert number * 2 == 200
+    assert json.dumps(number) == "100.0"
+    assert f"{number}" == "1e2"
+    assert repr(number) == "JsonNumber('1e2')"
+
+
+def test_json_number_pickles():
+    copy = pickle.loads(pickle.dumps(JsonNumber("-0")))
+    assert isinstance(copy, JsonNumber)
+    assert copy.spelling == "-0"
+
+
+@pytest.mark.parametrize("spelling", ["abc", "nan", "1_000", " 1", "01", "+1", "1."])
+def test_json_number_rejects_non_json(spelling):
+    with pytest.raises(ValueError):
+        JsonNumber(spelling)
+
+
+def test_pretty_json_layout():
+    value = {"b": [1, {"c": None}], "a": {}, "é": "ü", "e": []}
+    expected = (
+        "{\n"
+        '  "b": [\n'
+        "    1,\n"
+        "    {\n"
+        '      "c": null\n'
+        "    }\n"
+        "  ],\n"
+        '  "a": {},\n'
+        '  "é": "ü",\n'
+        '  "e": []\n'
+        "}\n"
+    )
+    assert pretty_json(value) == expected
+
+
+def test_pretty_json_matches_json_dumps():
+    value = {
+        "s": 'q"\\\n\x00\x1f\u2028 ☃',
+        "n": [0, -1, 2**70, 1.5, -0.0, 1e-7, 1e300, True, False, None],
+        "t": ("tuple", 1),
+        "deep": [[[{}]], [[]]],
+    }
+    expected = json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    assert pretty_json(value) == expected
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_pretty_json_rejects_non_finite(value):
+    with pytest.raises(ValueError):
+        pretty_json({"x": value})
+
+
+def test_pretty_json_rejects_other_types():
+    with pytest.raises(TypeError):
+        pretty_json({"x": {1, 2}})
+
+
+def test_pretty_json_rejects_non_string_keys():
+    with pytest.raises(TypeError):
+        pretty_json({1: "x"})
+
+
+def test_pretty_json_rejects_cycles():
+    value: list[object] = []
+    value.append(value)
+    with pytest.raises(ValueError):
+        pretty_json(value)
+
+
+def test_pretty_json_same_object_twice():
+    shared = {"a": 1}
+    assert pretty_json([shared, shared]) == json.dumps([shared, shared], indent=2) + (
+        "\n"
+    )
+
+
+def test_pretty_json_escapes_lone_surrogates():
+    text = pretty_json(["a\ud800b"])
+    assert text == '[\n  "a\\ud800b"\n]\n'
+    assert json.loads(text) == ["a\ud800b"]
+
+
+def test_pretty_json_scalar_root():
+    assert pretty_json("x") == '"x"\n'
+    assert pretty_json(None) == "null\n"
+
+
+def test_pretty_json_deep():
+    depth = 5000
+    value: list[object] = []
+    for _ in range(depth):
+        value = [value]
+    text = pretty_json(value)
+    assert text.count("[") == depth + 1
+
+
+def test_pretty_json_text_keeps_spellings():
+    text = '{"a":1e2,"b":-0,"c":1.50,"d":[1.0, 10000000000000000000000]}'
+    expected = (
+        "{\n"
+        '  "a": 1e2,\n'
+        '  "b": -0,\n'
+        '  "c": 1.50,\n'
+        '  "d": [\n'
+        "    1.0,\n"
+        "    10000000000000000000000\n"
+        "  ]\n"
+        "}\n"
+    )
+    assert pretty_json_text(text) == expected
+
+
+def test_pretty_json_text_idempotent():
+    once = pretty_json_text('{"a": [1e2, {"b": "é"}]}')
+    assert pretty_json_text(once) == once
+
+
+def test_pretty_json_text_bad_input():
+    with pytest.raises(FormatError) as caught:
+        pretty_json_text('{"a": }')
+    assert caught.value.problem == FormatProblem(1, 7, "Expecting value")

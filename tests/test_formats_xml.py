@@ -1,0 +1,393 @@
+"""XML bodies: the safe parser, well-formedness problems and pretty printing."""
+
+import contextlib
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from bchook_studio.core.formats import (
+    FormatError,
+    FormatProblem,
+    check_xml,
+    parse_xml,
+    pretty_xml_text,
+    safe_xml_parser,
+    xml_to_json,
+)
+from bchook_studio.core.formats.xml_text import (
+    ENTITIES_MESSAGE,
+    INTERNAL_SUBSET_MESSAGE,
+    xml_bytes,
+)
+
+DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?>\n'
+    "<!DOCTYPE lolz [\n"
+    ' <!ENTITY lol "lol">\n'
+    + "".join(
+        f' <!ENTITY lol{level} "' + f"&lol{level - 1 or ''};" * 10 + '">\n'
+        for level in range(1, 10)
+    )
+    + "]>\n"
+    "<lolz>&lol9;</lolz>\n"
+)
+
+QUADRATIC_BLOWUP = (
+    '<!DOCTYPE a [<!ENTITY big "' + "x" * 100_000 + '">]>\n'
+    "<a>" + "&big;" * 50_000 + "</a>"
+)
+
+
+class FifoWatch:
+    """A named pipe that records whether anything opened it for reading.
+
+    A reader blocks in open() until a writer appears. A background thread keeps
+    trying a non-blocking open for writing, which succeeds only while a reader
+    waits. It then writes a marker, so the reader goes on.
+    """
+
+    MARKER = b"FIFO-SECRET-MARKER"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.opened_by_reader = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        deadline = time.monotonic() + 30
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            try:
+                descriptor = os.open(self.path, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:
+                time.sleep(0.005)
+                continue
+            self.opened_by_reader = True
+            os.write(descriptor, self.MARKER)
+            os.close(descriptor)
+            return
+
+    def __enter__(self) -> "FifoWatch":
+        os.mkfifo(self.path)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def watched_fifo(tmp_path: Path) -> Iterator[FifoWatch]:
+    with FifoWatch(tmp_path / "secret") as watch:
+        yield watch
+
+
+needs_fifo = pytest.mark.skipif(
+    not hasattr(os, "mkfifo") or sys.platform == "win32",
+    reason="named pipes are a POSIX feature",
+)
+
+
+def test_check_xml_valid():
+    assert check_xml("<a><b>1</b></a>") is None
+
+
+def test_check_xml_mismatched_tag():
+    problem = check_xml("<a>\n  <b>\n</c></a>")
+    assert problem == FormatProblem(
+        3, 5, "Opening and ending tag mismatch: b line 2 and c"
+    )
+
+
+def test_check_xml_message_without_position():
+    problem = check_xml("<a>x</a><b/>")
+    assert problem is not None
+    assert problem.message == "Extra content at the end of the document"
+    assert str(problem) == "1:9: Extra content at the end of the document"
+
+
+def test_check_xml_column_counts_characters():
+    problem = check_xml("<a>\n  é<b>ü</c></a>")
+    assert problem is not None
+    assert problem.line == 2
+    assert problem.column == 12
+
+
+@pytest.mark.parametrize("text", ["", "  \n", b"", b"\r\n"])
+def test_check_xml_empty(text):
+    assert check_xml(text) == FormatProblem(1, None, "the body is empty")
+
+
+def test_check_xml_undefined_entity():
+    problem = check_xml("<a>&nbsp;</a>")
+    assert problem is not None
+    assert problem.message == "Entity 'nbsp' not defined"
+
+
+def test_check_xml_utf8_declaration_str():
+    text = f"{DECLARATION}\n<webhook>\n  <name>Zoë</name>\n</webhook>\n"
+    assert check_xml(text) is None
+
+
+def test_pretty_xml_utf8_declaration_str():
+    text = f"{DECLARATION}<webhook><name>Zoë</name></webhook>"
+    expected = f"{DECLARATION}\n<webhook>\n  <name>Zoë</name>\n</webhook>\n"
+    assert pretty_xml_text(text) == expected
+
+
+def test_pretty_xml_latin1_declaration_str():
+    text = '<?xml version="1.0" encoding="ISO-8859-1"?><a><b>é€</b></a>'
+    expected = f"{DECLARATION}\n<a>\n  <b>é€</b>\n</a>\n"
+    assert pretty_xml_text(text) == expected
+
+
+def test_latin1_declaration_replaced_in_bytes():
+    text = "<?xml version='1.0' encoding='ISO-8859-1'?><a/>"
+    data = xml_bytes(text)
+    assert data == b"<?xml version='1.0' encoding='UTF-8'     ?><a/>"
+
+
+def test_latin1_declaration_keeps_columns():
+    body = "<a>é</b>"
+    latin1 = check_xml(f'<?xml version="1.0" encoding="ISO-8859-1"?>{body}')
+    padded = check_xml(f'<?xml version="1.0" encoding="UTF-8"     ?>{body}')
+    assert latin1 is not None
+    assert latin1 == padded
+
+
+def test_pretty_xml_latin1_bytes():
+    data = '<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>'.encode("latin-1")
+    assert pretty_xml_text(data) == f"{DECLARATION}\n<a>é</a>\n"
+
+
+def test_pretty_xml_utf16_bytes():
+    data = '<?xml version="1.0" encoding="UTF-16"?><a><b>ü</b></a>'.encode("utf-16")
+    assert pretty_xml_text(data) == f"{DECLARATION}\n<a>\n  <b>ü</b>\n</a>\n"
+
+
+def test_check_xml_utf16_declaration_str():
+    assert check_xml('<?xml version="1.0" encoding="UTF-16"?><a>ü</a>') is None
+
+
+def test_check_xml_bytes_with_bom():
+    assert check_xml(b"\xef\xbb\xbf<a>\xc3\xa9</a>") is None
+
+
+def test_check_xml_lone_surrogate():
+    problem = check_xml("<a>\n x\ud800</a>")
+    assert problem is not None
+    assert problem.line == 2
+    assert problem.column == 3
+    assert "U+D800" in problem.message
+
+
+def test_check_xml_too_deep():
+    depth = 300
+    problem = check_xml("<a>" * depth + "</a>" * depth)
+    assert problem is not None
+    assert "depth" in problem.message
+
+
+def test_billion_laughs_reported_quickly():
+    started = time.perf_counter()
+    problem = check_xml(BILLION_LAUGHS)
+    elapsed = time.perf_counter() - started
+    assert problem is not None
+    assert problem.message == ENTITIES_MESSAGE
+    assert problem.line == 3
+    assert elapsed < 0.1
+
+
+def test_billion_laughs_never_expanded():
+    with pytest.raises(FormatError) as caught:
+        pretty_xml_text(BILLION_LAUGHS)
+    assert caught.value.problem.message == ENTITIES_MESSAGE
+
+
+def test_quadratic_blowup_reported_quickly():
+    started = time.perf_counter()
+    problem = check_xml(QUADRATIC_BLOWUP)
+    elapsed = time.perf_counter() - started
+    assert problem is not None
+    assert problem.message == ENTITIES_MESSAGE
+    assert elapsed < 0.5
+
+
+def test_entities_in_utf16_bytes_reported():
+    data = BILLION_LAUGHS.replace('"1.0"?>', '"1.0" encoding="UTF-16"?>')
+    problem = check_xml(data.encode("utf-16"))
+    assert problem is not None
+    assert problem.message == ENTITIES_MESSAGE
+
+
+def test_internal_subset_without_entities():
+    problem = check_xml("<!-- c -->\n<!DOCTYPE a [<!ELEMENT a ANY>]><a/>")
+    assert problem == FormatProblem(2, 1, INTERNAL_SUBSET_MESSAGE)
+
+
+def test_external_doctype_allowed():
+    text = '<!DOCTYPE a SYSTEM "a.dtd"><a>&x;</a>'
+    assert check_xml(text) is None
+
+
+def test_external_doctype_entity_kept_raw():
+    text = '<!DOCTYPE a SYSTEM "a.dtd"><a><b>&x;</b></a>'
+    expected = f'{DECLARATION}\n<!DOCTYPE a SYSTEM "a.dtd">\n<a>\n  <b>&x;</b>\n</a>\n'
+    assert pretty_xml_text(text) == expected
+
+
+@needs_fifo
+def test_fifo_watch_detects_reader(tmp_path):
+    # A parser that resolves entities does open the pipe, so the watch works.
+    with watched_fifo(tmp_path) as watch:
+        text = f'<!DOCTYPE a [<!ENTITY x SYSTEM "file://{watch.path}">]><a>&x;</a>'
+        parser = etree.XMLParser(resolve_entities=True, no_network=True)
+        root = etree.fromstring(text.encode(), parser)
+    assert watch.opened_by_reader
+    assert root.text == FifoWatch.MARKER.decode()
+
+
+@needs_fifo
+def test_external_entity_never_read(tmp_path):
+    with watched_fifo(tmp_path) as watch:
+        text = f'<!DOCTYPE a [<!ENTITY x SYSTEM "file://{watch.path}">]><a>&x;</a>'
+        problem = check_xml(text)
+        with pytest.raises(FormatError):
+            pretty_xml_text(text)
+        with pytest.raises(FormatError):
+            xml_to_json(text)
+    assert problem is not None
+    assert problem.message == ENTITIES_MESSAGE
+    assert not watch.opened_by_reader
+
+
+@needs_fifo
+def test_safe_parser_never_reads_files(tmp_path):
+    # The parser on its own, without the DOCTYPE scan in front of it.
+    with watched_fifo(tmp_path) as watch:
+        documents = [
+            f'<!DOCTYPE a [<!ENTITY x SYSTEM "file://{watch.path}">]><a>&x;</a>',
+            f'<!DOCTYPE a [<!ENTITY % x SYSTEM "file://{watch.path}"> %x;]><a/>',
+            f'<!DOCTYPE a SYSTEM "file://{watch.path}"><a/>',
+        ]
+        serialized = []
+        for document in documents:
+            root = etree.fromstring(document.encode(), safe_xml_parser())
+            serialized.append(etree.tostring(root))
+    assert not watch.opened_by_reader
+    for output in serialized:
+        assert FifoWatch.MARKER not in output
+
+
+@needs_fifo
+def test_utf16_external_entity_never_read(tmp_path):
+    with watched_fifo(tmp_path) as watch:
+        text = (
+            '<?xml version="1.0" encoding="UTF-16"?>'
+            f'<!DOCTYPE a [<!ENTITY x SYSTEM "file://{watch.path}">]><a>&x;</a>'
+        )
+        problem = check_xml(text.encode("utf-16"))
+    assert problem is not None
+    assert problem.message == ENTITIES_MESSAGE
+    assert not watch.opened_by_reader
+
+
+def test_safe_parser_never_connects():
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        url = f"http://127.0.0.1:{port}/x"
+        external_dtd = f'<!DOCTYPE a SYSTEM "{url}"><a/>'
+        general_entity = f'<!DOCTYPE a [<!ENTITY x SYSTEM "{url}">]><a>&x;</a>'
+        parameter_entity = f'<!DOCTYPE a [<!ENTITY % x SYSTEM "{url}"> %x;]><a/>'
+        for document in (external_dtd, general_entity, parameter_entity):
+            etree.fromstring(document.encode(), safe_xml_parser())
+        problems = [
+            check_xml(document)
+            for document in (external_dtd, general_entity, parameter_entity)
+        ]
+
+        server.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            server.accept()
+
+    assert problems[0] is None
+    assert problems[1] == FormatProblem(1, 14, ENTITIES_MESSAGE)
+    assert problems[2] == FormatProblem(1, 14, ENTITIES_MESSAGE)
+
+
+def test_parse_xml_returns_tree():
+    tree = parse_xml("<a><b>1</b></a>")
+    assert tree.getroot().tag == "a"
+    assert tree.getroot()[0].text == "1"
+
+
+def test_pretty_xml_layout():
+    text = "<a>  <b>x</b>\n\n<c><d>  y  </d><e/></c></a>"
+    expected = (
+        f"{DECLARATION}\n"
+        "<a>\n"
+        "  <b>x</b>\n"
+        "  <c>\n"
+        "    <d>  y  </d>\n"
+        "    <e/>\n"
+        "  </c>\n"
+        "</a>\n"
+    )
+    assert pretty_xml_text(text) == expected
+
+
+def test_pretty_xml_keeps_comments_and_instructions():
+    text = "<!-- before --><?app go?><a><!-- in --><b/></a><!-- after -->"
+    expected = (
+        f"{DECLARATION}\n"
+        "<!-- before -->\n"
+        "<?app go?>\n"
+        "<a>\n"
+        "  <!-- in -->\n"
+        "  <b/>\n"
+        "</a>\n"
+        "<!-- after -->\n"
+    )
+    assert pretty_xml_text(text) == expected
+
+
+def test_pretty_xml_escapes():
+    text = "<a t='&quot;&lt;'>&lt;&amp;&gt;<![CDATA[<x>]]>&#13;</a>"
+    expected = f'{DECLARATION}\n<a t="&quot;&lt;">&lt;&amp;&gt;&lt;x&gt;&#13;</a>\n'
+    assert pretty_xml_text(text) == expected
+
+
+def test_pretty_xml_idempotent():
+    once = pretty_xml_text("<a><b><c>1</c></b><d/></a>")
+    assert pretty_xml_text(once) == once
+
+
+def test_pretty_xml_bad_input():
+    with pytest.raises(FormatError) as caught:
+        pretty_xml_text("<a><b></a>")
+    assert caught.value.problem.line == 1
+    assert caught.value.problem.message.startswith("Opening and ending tag mismatch")
+
+
+def test_pretty_xml_keeps_mixed_content():
+    text = "<a><p>Hi <b><i>x</i></b> there<!-- c --></p><q><r>1</r></q></a>"
+    expected = (
+        f"{DECLARATION}\n"
+        "<a>\n"
+        "  <p>Hi <b><i>x</i></b> there<!-- c --></p>\n"
+        "  <q>\n"
+        "    <r>1</r>\n"
+        "  </q>\n"
+        "</a>\n"
+    )
+    assert pretty_xml_text(text) == expected
