@@ -4,6 +4,7 @@
 and hands the socket to a behaviour function that writes whatever it likes.
 """
 
+import contextlib
 import socket
 import threading
 import time
@@ -152,10 +153,8 @@ def full_backlog_listener() -> tuple[socket.socket, list[socket.socket]]:
     for _ in range(8):
         filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         filler.setblocking(False)
-        try:
+        with contextlib.suppress(BlockingIOError):
             filler.connect(("127.0.0.1", port))
-        except BlockingIOError:
-            pass
         fillers.append(filler)
     time.sleep(0.2)
     return listener, fillers

@@ -80,7 +80,7 @@ def test_username_with_colon_rejected():
 
 
 def test_literal_backslash_u_kept():
-    body = '{"product_name": "Acme\\u0026 Co"}'.encode()
+    body = b'{"product_name": "Acme\\u0026 Co"}'
     with RawServer(respond("200 OK", b"")) as server:
         run(send(server.url, body))
 

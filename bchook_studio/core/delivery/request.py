@@ -63,7 +63,7 @@ class OutgoingRequest:
     """Custom headers; each replaces a default header of the same name."""
 
     user_agent: str = DEFAULT_USER_AGENT
-    timeouts: Timeouts = Timeouts()
+    timeouts: Timeouts = field(default_factory=Timeouts)
     caps: SizeCaps = DEFAULT_CAPS
     secret_headers: frozenset[str] = frozenset()
     """Lower-case names of custom headers whose values are masked for display."""

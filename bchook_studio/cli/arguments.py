@@ -1,0 +1,118 @@
+"""Arguments shared by several sub-commands, and their checks."""
+
+import argparse
+import os
+from pathlib import Path
+
+from bchook_studio.cli.output import UsageError
+
+
+def positive_seconds(text: str) -> float:
+    """Parse a timeout in seconds; argparse reports a ValueError as a usage error."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid number of seconds {text!r}; use a number such as 30 or 2.5"
+        ) from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"invalid number of seconds {text!r}; it must be greater than 0"
+        )
+    return value
+
+
+def add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=("json", "xml"),
+        default="json",
+        type=str.lower,
+        help="body format: json (application/json, the default) or xml",
+    )
+
+
+def add_topic(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "topic",
+        metavar="TOPIC",
+        help="a topic key or title, such as course.created or 'Course Created'",
+    )
+
+
+def add_auth(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user", metavar="NAME", help="HTTP Basic username")
+    parser.add_argument(
+        "--password-env",
+        metavar="VAR",
+        help="name of the environment variable that holds the Basic password",
+    )
+
+
+def add_headers(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'Name: value'",
+        help="a custom header; repeat for more. It replaces a default of that name",
+    )
+
+
+def resolve_topic(name: str):
+    """Return the topic for a key or title, or raise UsageError naming it."""
+    from bchook_studio.core.topics import UnknownTopicError, find_topic
+
+    try:
+        return find_topic(name)
+    except UnknownTopicError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def read_input_file(path: str, what: str) -> bytes:
+    """Return the bytes of a file named on the command line, or raise UsageError."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{what} file not found: {path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{what} file {path} is a folder; name a file") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {what} file {path}: {exc.strerror}") from None
+
+
+def basic_auth(options: argparse.Namespace):
+    """Return BasicAuth from --user and --password-env, None, or raise UsageError."""
+    from bchook_studio.core.delivery.request import BasicAuth
+    from bchook_studio.core.logs import register_secret
+
+    if options.user is None and options.password_env is None:
+        return None
+    if options.user is None:
+        raise UsageError("--password-env needs --user NAME")
+    if options.password_env is None:
+        raise UsageError(
+            "--user needs --password-env VAR: the password is read from an "
+            "environment variable, never from the command line"
+        )
+    password = os.environ.get(options.password_env)
+    if password is None:
+        raise UsageError(
+            f"the environment variable {options.password_env} named by "
+            "--password-env is not set"
+        )
+    register_secret(password)
+    return BasicAuth(options.user, password)
+
+
+def custom_headers(lines: list[str]) -> tuple[tuple[str, str], ...]:
+    """Parse repeated --header values, or raise UsageError naming the bad one."""
+    from bchook_studio.core.delivery.request import RequestProblem, parse_header_line
+
+    headers = []
+    for line in lines:
+        try:
+            headers.append(parse_header_line(line))
+        except RequestProblem as exc:
+            raise UsageError(str(exc)) from None
+    return tuple(headers)

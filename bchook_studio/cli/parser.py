@@ -1,0 +1,34 @@
+"""The argument parser. Sub-command modules import their heavy parts lazily."""
+
+import argparse
+
+from bchook_studio import __version__
+from bchook_studio.cli import commands
+from bchook_studio.cli.output import PROG, UsageError
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors become one `bchook-studio: error:` line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def build_parser() -> Parser:
+    """Return the parser with every sub-command registered."""
+    parser = Parser(
+        prog=PROG,
+        description=(
+            "Design, send and receive BrainCert LMS webhooks. "
+            "With no sub-command the desktop app starts."
+        ),
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=Parser
+    )
+    for module in commands.MODULES:
+        module.register(subparsers)
+    return parser
