@@ -16,6 +16,38 @@ from bchook_studio.core.formats import BodyFormat
 DEFAULT_TOPIC = "user.created"
 DEFAULT_NAME = "New webhook"
 
+RECEIVER_SCHEME = "receiver"
+DEFAULT_RECEIVER_URL = "receiver:/webhook"
+"""A URL that names the built-in receiver, resolved to its real address at send time."""
+
+
+class ReceiverNotRunningError(RuntimeError):
+    """A webhook targets the built-in receiver while it is stopped."""
+
+
+def targets_receiver(url: str) -> bool:
+    """True when `url` names the built-in receiver rather than a real endpoint."""
+    return url.strip().lower().startswith(RECEIVER_SCHEME + ":")
+
+
+def resolve_url(url: str, receiver_base: str | None) -> str:
+    """Return the URL to send to, with a built-in receiver target made concrete.
+
+    `receiver_base` is the running receiver's address, such as
+    `http://127.0.0.1:8765`, or None when it is stopped.
+    """
+    if not targets_receiver(url):
+        return url
+    if receiver_base is None:
+        raise ReceiverNotRunningError(
+            "the webhook targets the built-in receiver, which is stopped. Start it "
+            "in the Inbox or choose another URL."
+        )
+    path = url.strip()[len(RECEIVER_SCHEME) + 1 :] or "/"
+    if not path.startswith("/"):
+        path = "/" + path
+    return receiver_base.rstrip("/") + path
+
 
 class BodyMode(StrEnum):
     """How the body text becomes the bytes sent."""
@@ -50,10 +82,15 @@ class Webhook:
     body: str = ""
     """The raw body or the template, as the editor shows it."""
 
+    event_text: str = ""
+    """The event data as JSON text; empty means the topic's example event."""
+
     auth_enabled: bool = False
     username: str = ""
     password: str = field(default="", repr=False)
     headers: tuple[HeaderRow, ...] = ()
+    secret_query_parameters: tuple[str, ...] = ()
+    """Query parameter names whose values are masked in history and exports."""
     charset_parameter: bool = False
     """True to send `; charset=utf-8` after the media type."""
 
