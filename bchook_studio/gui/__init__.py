@@ -1,0 +1,1 @@
+"""Qt widgets and models; they call bchook_studio.core, never the reverse."""

@@ -1,0 +1,1 @@
+"""The code editor widget and its incremental syntax highlighting."""

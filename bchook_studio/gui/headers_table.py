@@ -1,0 +1,174 @@
+"""An editable table of custom request headers."""
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bchook_studio.core.delivery.request import RequestProblem, check_header
+from bchook_studio.core.webhook import HeaderRow
+
+_NAME, _VALUE, _SECRET = range(3)
+
+
+class HeadersTable(QWidget):
+    """Rows of name and value, each with an on/off box and a secret flag."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._table = QTableWidget(0, 3, self)
+        self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self._table.verticalHeader().setVisible(False)
+        header = self._table.horizontalHeader()
+        header.setSectionResizeMode(_NAME, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(_VALUE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(_SECRET, QHeaderView.ResizeMode.ResizeToContents)
+        self._table.setColumnWidth(_NAME, 180)
+
+        self._add_button = QPushButton(self)
+        self._remove_button = QPushButton(self)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self._add_button)
+        buttons.addWidget(self._remove_button)
+        buttons.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._table)
+        layout.addLayout(buttons)
+
+        self._add_button.clicked.connect(self._on_add_clicked)
+        self._remove_button.clicked.connect(self._on_remove_clicked)
+        self._table.itemChanged.connect(self._on_item_changed)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self._table.setHorizontalHeaderLabels(
+            [self.tr("Header"), self.tr("Value"), self.tr("Secret")]
+        )
+        self._add_button.setText(self.tr("Add header"))
+        self._remove_button.setText(self.tr("Remove"))
+        self._remove_button.setToolTip(self.tr("Remove the selected headers"))
+
+    @property
+    def table(self) -> QTableWidget:
+        return self._table
+
+    def rows(self) -> tuple[HeaderRow, ...]:
+        """Return the headers with a name, in table order."""
+        rows = []
+        for row in range(self._table.rowCount()):
+            name_item = self._table.item(row, _NAME)
+            value_item = self._table.item(row, _VALUE)
+            secret_item = self._table.item(row, _SECRET)
+            name = name_item.text().strip() if name_item else ""
+            if not name:
+                continue
+            rows.append(
+                HeaderRow(
+                    name=name,
+                    value=value_item.text() if value_item else "",
+                    enabled=name_item.checkState() == Qt.CheckState.Checked,
+                    secret=bool(secret_item)
+                    and secret_item.checkState() == Qt.CheckState.Checked,
+                )
+            )
+        return tuple(rows)
+
+    def set_rows(self, rows: tuple[HeaderRow, ...]) -> None:
+        """Replace the table's contents without emitting `changed`."""
+        self._table.blockSignals(True)
+        try:
+            self._table.setRowCount(0)
+            for header in rows:
+                self._append(header)
+        finally:
+            self._table.blockSignals(False)
+        self._validate()
+
+    def problems(self) -> list[str]:
+        """Return one message per enabled header that cannot be sent."""
+        messages = []
+        for header in self.rows():
+            if not header.enabled:
+                continue
+            try:
+                check_header(header.name, header.value)
+            except RequestProblem as exc:
+                messages.append(str(exc))
+        return messages
+
+    def _append(self, header: HeaderRow) -> int:
+        row = self._table.rowCount()
+        self._table.insertRow(row)
+
+        name_item = QTableWidgetItem(header.name)
+        name_item.setFlags(name_item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        name_item.setCheckState(
+            Qt.CheckState.Checked if header.enabled else Qt.CheckState.Unchecked
+        )
+        secret_item = QTableWidgetItem()
+        secret_item.setFlags(
+            Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
+        )
+        secret_item.setCheckState(
+            Qt.CheckState.Checked if header.secret else Qt.CheckState.Unchecked
+        )
+        self._table.setItem(row, _NAME, name_item)
+        self._table.setItem(row, _VALUE, QTableWidgetItem(header.value))
+        self._table.setItem(row, _SECRET, secret_item)
+        return row
+
+    def _on_add_clicked(self) -> None:
+        self._table.blockSignals(True)
+        try:
+            row = self._append(HeaderRow(name="", value=""))
+        finally:
+            self._table.blockSignals(False)
+        self._table.setCurrentCell(row, _NAME)
+        self._table.editItem(self._table.item(row, _NAME))
+
+    def _on_remove_clicked(self) -> None:
+        rows = sorted(
+            {index.row() for index in self._table.selectedIndexes()}, reverse=True
+        )
+        for row in rows:
+            self._table.removeRow(row)
+        if rows:
+            self.changed.emit()
+
+    def _on_item_changed(self, _item: QTableWidgetItem) -> None:
+        self._validate()
+        self.changed.emit()
+
+    def _validate(self) -> None:
+        """Mark names and values that cannot be sent, with the reason as tooltip."""
+        self._table.blockSignals(True)
+        try:
+            for row in range(self._table.rowCount()):
+                name_item = self._table.item(row, _NAME)
+                value_item = self._table.item(row, _VALUE)
+                if name_item is None or not name_item.text().strip():
+                    continue
+                try:
+                    check_header(
+                        name_item.text(), value_item.text() if value_item else ""
+                    )
+                except RequestProblem as exc:
+                    message = str(exc)
+                    name_item.setForeground(Qt.GlobalColor.red)
+                else:
+                    message = ""
+                    name_item.setData(Qt.ItemDataRole.ForegroundRole, None)
+                name_item.setToolTip(message)
+        finally:
+            self._table.blockSignals(False)

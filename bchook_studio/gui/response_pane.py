@@ -1,0 +1,371 @@
+"""The response pane: status, body, headers and the request as sent."""
+
+import asyncio
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bchook_studio.core.caps import DEFAULT_CAPS, SizeCaps, format_size
+from bchook_studio.core.delivery.kinds import FailureKind
+from bchook_studio.core.delivery.result import DeliveryResult, SentRequest
+from bchook_studio.core.display_text import hex_dump, pretty_for_display
+from bchook_studio.core.files import save_bytes
+from bchook_studio.core.text_decoding import binary_summary, decode_body
+from bchook_studio.gui.editor.code_editor import CodeEditor
+from bchook_studio.gui.editor.lexers import language_for_content_type
+
+logger = logging.getLogger(__name__)
+
+_STATUS_COLOURS = {
+    "1xx": "#5b6b7b",
+    "2xx": "#1e7e34",
+    "3xx": "#1f5fa8",
+    "4xx": "#b35900",
+    "5xx": "#b02a37",
+}
+_FAILURE_COLOUR = "#b02a37"
+_CANCELLED_COLOUR = "#5b6b7b"
+_TEXT_PAGE, _MESSAGE_PAGE = range(2)
+
+
+class ResponsePane(QWidget):
+    """Shows one delivery result: the answer, or the failure in plain words."""
+
+    def __init__(self, parent: QWidget | None = None, caps: SizeCaps = DEFAULT_CAPS):
+        super().__init__(parent)
+        self._caps = caps
+        self._result: DeliveryResult | None = None
+        self._save_task: asyncio.Future[None] | None = None
+
+        self._status = QLabel(self)
+        self._status.setTextFormat(Qt.TextFormat.PlainText)
+        self._status.setMinimumWidth(60)
+        self._status.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._summary = QLabel(self)
+        self._summary.setTextFormat(Qt.TextFormat.PlainText)
+        self._notice = QLabel(self)
+        self._notice.setTextFormat(Qt.TextFormat.PlainText)
+        self._notice.setWordWrap(True)
+        self._notice.setStyleSheet(
+            "QLabel { background: #fff4d6; border: 1px solid #e0c46c;"
+            " border-radius: 3px; padding: 4px; }"
+        )
+        self._notice.hide()
+
+        self._pretty = QCheckBox(self)
+        self._pretty.setChecked(True)
+        self._save_button = QPushButton(self)
+        self._charset = QLabel(self)
+        self._charset.setTextFormat(Qt.TextFormat.PlainText)
+
+        self._body = CodeEditor(self, read_only=True)
+        self._message = QLabel(self)
+        self._message.setTextFormat(Qt.TextFormat.PlainText)
+        self._message.setWordWrap(True)
+        self._message.setAlignment(
+            Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
+        )
+        self._message.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        self._message.setMargin(12)
+        self._body_stack = QStackedWidget(self)
+        self._body_stack.addWidget(self._body)
+        self._body_stack.addWidget(self._message)
+
+        self._headers = QTableWidget(0, 2, self)
+        self._headers.verticalHeader().setVisible(False)
+        self._headers.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.Stretch
+        )
+        self._headers.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self._request = CodeEditor(self, read_only=True)
+
+        self._tabs = QTabWidget(self)
+        body_page = QWidget(self)
+        body_tools = QHBoxLayout()
+        body_tools.addWidget(self._pretty)
+        body_tools.addWidget(self._charset, 1)
+        body_tools.addWidget(self._save_button)
+        body_layout = QVBoxLayout(body_page)
+        body_layout.setContentsMargins(0, 4, 0, 0)
+        body_layout.addLayout(body_tools)
+        body_layout.addWidget(self._body_stack)
+        self._tabs.addTab(body_page, "")
+        self._tabs.addTab(self._headers, "")
+        self._tabs.addTab(self._request, "")
+
+        top = QHBoxLayout()
+        top.addWidget(self._status)
+        top.addWidget(self._summary, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self._notice)
+        layout.addWidget(self._tabs, 1)
+
+        self._pretty.toggled.connect(self._show_body)
+        self._save_button.clicked.connect(self._on_save_clicked)
+        self.retranslate_ui()
+        self.clear()
+
+    def retranslate_ui(self) -> None:
+        self._pretty.setText(self.tr("Pretty"))
+        self._pretty.setToolTip(
+            self.tr("Indent JSON and XML bodies; untick for the raw text")
+        )
+        self._save_button.setText(self.tr("Save body…"))
+        self._save_button.setToolTip(
+            self.tr("Save the response body to a file, byte for byte")
+        )
+        self._tabs.setTabText(0, self.tr("Body"))
+        self._tabs.setTabText(1, self.tr("Headers"))
+        self._tabs.setTabText(2, self.tr("Request"))
+        self._headers.setHorizontalHeaderLabels([self.tr("Header"), self.tr("Value")])
+
+    # Accessors for the window and for tests.
+
+    @property
+    def status_label(self) -> QLabel:
+        return self._status
+
+    @property
+    def summary_label(self) -> QLabel:
+        return self._summary
+
+    @property
+    def notice_label(self) -> QLabel:
+        return self._notice
+
+    @property
+    def body_view(self) -> CodeEditor:
+        return self._body
+
+    @property
+    def message_label(self) -> QLabel:
+        return self._message
+
+    @property
+    def headers_table(self) -> QTableWidget:
+        return self._headers
+
+    @property
+    def request_view(self) -> CodeEditor:
+        return self._request
+
+    @property
+    def pretty_box(self) -> QCheckBox:
+        return self._pretty
+
+    def showing_message(self) -> bool:
+        """True when the body area shows a plain-words message instead of a body."""
+        return self._body_stack.currentIndex() == _MESSAGE_PAGE
+
+    # Showing states.
+
+    def clear(self) -> None:
+        """Show the empty state that invites a first send."""
+        self._result = None
+        self._set_status("", None)
+        self._summary.setText(self.tr("No response yet. Press Send Test (Ctrl+Enter)."))
+        self._notice.hide()
+        self._charset.clear()
+        self._save_button.setEnabled(False)
+        self._headers.setRowCount(0)
+        self._request.set_text("")
+        self._show_message(
+            self.tr(
+                "The answer to Send Test appears here: status, time, size, the body "
+                "pretty-printed, the headers, and the request exactly as it was sent."
+            )
+        )
+
+    def show_pending(self, url: str) -> None:
+        """Show that a delivery to `url` is in flight."""
+        self._set_status(self.tr("…"), "#5b6b7b")
+        self._summary.setText(self.tr("Sending to %1…").replace("%1", url))
+        self._notice.hide()
+
+    def show_elapsed(self, elapsed_ms: float) -> None:
+        """Update the pending summary with the time spent so far."""
+        self._summary.setText(
+            self.tr("Waiting for the answer… %1 s").replace(
+                "%1", f"{elapsed_ms / 1000:.1f}"
+            )
+        )
+
+    def show_result(self, result: DeliveryResult) -> None:
+        """Show a finished delivery: its answer, or why there is none."""
+        self._result = result
+        self._show_request(result.request)
+        response = result.response
+
+        if response is None:
+            self._show_failure(result)
+            return
+
+        colour = _STATUS_COLOURS.get(response.status_class, "#5b6b7b")
+        self._set_status(str(response.status), colour)
+        size = format_size(response.size)
+        self._summary.setText(
+            f"{response.reason} · {result.elapsed_ms:.0f} ms · {size}"
+            f" · {response.http_version}"
+        )
+        self._show_headers(response.headers)
+        self._save_button.setEnabled(True)
+
+        notices = []
+        if response.truncated:
+            notices.append(
+                self.tr("The body was cut at the capture cap of %1; %2 were read.")
+                .replace("%1", format_size(len(response.body)))
+                .replace("%2", format_size(response.size))
+            )
+        if result.failure is not None:
+            notices.append(result.failure.message)
+        location = response.header("location")
+        if 300 <= response.status < 400 and location:
+            notices.append(
+                self.tr(
+                    "Redirect to %1 (not followed, as a webhook sender does)."
+                ).replace("%1", location)
+            )
+        self._set_notice(" ".join(notices))
+        self._show_body()
+
+    def _show_failure(self, result: DeliveryResult) -> None:
+        failure = result.failure
+        assert failure is not None
+        if failure.kind is FailureKind.CANCELLED:
+            self._set_status(self.tr("Cancelled"), _CANCELLED_COLOUR)
+            self._summary.setText(
+                self.tr("Cancelled after %1 ms").replace(
+                    "%1", f"{result.elapsed_ms:.0f}"
+                )
+            )
+        else:
+            self._set_status(self.tr("Failed"), _FAILURE_COLOUR)
+            self._summary.setText(f"{failure.kind.value} · {result.elapsed_ms:.0f} ms")
+        self._notice.hide()
+        self._headers.setRowCount(0)
+        self._charset.clear()
+        self._save_button.setEnabled(False)
+        text = failure.message
+        if failure.detail:
+            text += "\n\n" + self.tr("Details: %1").replace("%1", failure.detail)
+        self._show_message(text)
+
+    def _show_body(self) -> None:
+        if self._result is None or self._result.response is None:
+            return
+        response = self._result.response
+        content_type = response.header("content-type")
+        body = response.body[: self._caps.display]
+        decoded = decode_body(body, content_type)
+
+        if decoded.is_binary:
+            self._charset.setText(binary_summary(decoded))
+            self._body.set_language("text")
+            self._body.set_text(hex_dump(body))
+            self._body_stack.setCurrentIndex(_TEXT_PAGE)
+            return
+
+        language = language_for_content_type(response.header("content-type") or "")
+        text = decoded.text or ""
+        if self._pretty.isChecked():
+            text = pretty_for_display(text, language)
+        self._charset.setText(
+            self.tr("Charset: %1 (%2)")
+            .replace("%1", decoded.charset)
+            .replace("%2", decoded.charset_source)
+        )
+        if len(body) > self._caps.highlight:
+            language = "text"
+        self._body.set_language(language)
+        self._body.set_text(text)
+        self._body_stack.setCurrentIndex(_TEXT_PAGE)
+        if len(response.body) > self._caps.display:
+            self._set_notice(
+                self.tr(
+                    "Showing the first %1 of the body. Save body… writes all of it."
+                ).replace("%1", format_size(self._caps.display))
+            )
+
+    def _show_headers(self, headers) -> None:
+        self._headers.setRowCount(len(headers))
+        for row, (name, value) in enumerate(headers):
+            self._headers.setItem(row, 0, QTableWidgetItem(name))
+            self._headers.setItem(row, 1, QTableWidgetItem(value))
+        self._headers.resizeColumnToContents(0)
+
+    def _show_request(self, request: SentRequest | None) -> None:
+        if request is None:
+            self._request.set_text(self.tr("The request was not sent."))
+            return
+        lines = [f"{request.method} {request.url} HTTP/1.1"]
+        lines += [f"{name}: {value}" for name, value in request.masked_headers()]
+        decoded = decode_body(request.body, request.header("content-type"))
+        body = binary_summary(decoded) if decoded.is_binary else decoded.text or ""
+        self._request.set_language("text")
+        self._request.set_text("\n".join(lines) + "\n\n" + body)
+
+    def _show_message(self, text: str) -> None:
+        self._message.setText(text)
+        self._body_stack.setCurrentIndex(_MESSAGE_PAGE)
+
+    def _set_status(self, text: str, colour: str | None) -> None:
+        self._status.setText(text)
+        if colour is None:
+            self._status.setStyleSheet("")
+            self._status.setVisible(bool(text))
+            return
+        self._status.setVisible(True)
+        self._status.setStyleSheet(
+            f"QLabel {{ background: {colour}; color: white; font-weight: bold;"
+            " border-radius: 3px; padding: 2px 8px; }"
+        )
+
+    def _set_notice(self, text: str) -> None:
+        self._notice.setText(text)
+        self._notice.setVisible(bool(text))
+
+    def _on_save_clicked(self) -> None:
+        if self._result is None or self._result.response is None:
+            return
+        path, _filter = QFileDialog.getSaveFileName(self, self.tr("Save response body"))
+        if path:
+            self._save_task = asyncio.ensure_future(
+                self._save(Path(path), self._result.response.body)
+            )
+
+    async def _save(self, path: Path, body: bytes) -> None:
+        try:
+            await save_bytes(path, body)
+        except OSError as exc:
+            logger.warning("saving the response body to %s failed: %s", path, exc)
+            self._set_notice(
+                self.tr("Could not save to %1: %2. Choose another folder.")
+                .replace("%1", str(path))
+                .replace("%2", exc.strerror or str(exc))
+            )
+            return
+        self._set_notice(
+            self.tr("Saved %1 to %2.")
+            .replace("%1", format_size(len(body)))
+            .replace("%2", str(path))
+        )

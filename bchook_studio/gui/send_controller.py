@@ -1,0 +1,98 @@
+"""Runs deliveries on the qasync loop for the window: one at a time, newest wins."""
+
+import asyncio
+import logging
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from bchook_studio.core.delivery.clients import ClientPool
+from bchook_studio.core.delivery.request import OutgoingRequest
+from bchook_studio.core.delivery.result import DeliveryResult
+from bchook_studio.core.delivery.send import DeliveryHandle
+
+logger = logging.getLogger(__name__)
+
+_TICK_MS = 100
+
+
+class SendController(QObject):
+    """Starts, cancels and reports deliveries; owns the shared HTTP clients.
+
+    A new send cancels the one in flight, whose cancelled result is still
+    reported, so the UI always sees one `finished` per `started`.
+    """
+
+    started = Signal(object)
+    """The OutgoingRequest that is now being sent."""
+
+    elapsed = Signal(float)
+    """Milliseconds since the pending delivery started, every 100 ms."""
+
+    finished = Signal(object)
+    """The DeliveryResult of a delivery, cancelled ones included."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = ClientPool()
+        self._handle: DeliveryHandle | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(_TICK_MS)
+        self._ticker.timeout.connect(self._on_tick)
+
+    @property
+    def pool(self) -> ClientPool:
+        """Return the shared HTTP clients, for other senders in the app."""
+        return self._pool
+
+    def is_busy(self) -> bool:
+        """True while a delivery is pending."""
+        return self._handle is not None and not self._handle.done()
+
+    def send(self, request: OutgoingRequest) -> None:
+        """Start sending `request`, cancelling any delivery still pending."""
+        self.cancel()
+        handle = DeliveryHandle(request, self._pool)
+        self._handle = handle
+        self._task = asyncio.ensure_future(self._wait_for(handle))
+        self._ticker.start()
+        self.started.emit(request)
+
+    def cancel(self) -> None:
+        """Cancel the pending delivery, if any; its result reports 'cancelled'."""
+        if self._handle is not None and not self._handle.done():
+            self._handle.cancel()
+
+    async def _wait_for(self, handle: DeliveryHandle) -> None:
+        try:
+            result = await handle.result()
+        except Exception:
+            logger.exception(
+                "delivery to %s raised instead of returning", handle.request.url
+            )
+            return
+        if handle is self._handle:
+            self._ticker.stop()
+        self._report(result)
+
+    def _report(self, result: DeliveryResult) -> None:
+        if result.failure is None:
+            logger.info(
+                "delivered to %s: %s in %.0f ms",
+                result.url,
+                result.response.status if result.response else "-",
+                result.elapsed_ms,
+            )
+        self.finished.emit(result)
+
+    def _on_tick(self) -> None:
+        if self._handle is not None and not self._handle.done():
+            self.elapsed.emit(self._handle.elapsed_ms())
+
+    async def aclose(self) -> None:
+        """Cancel what is pending, wait for it to end, then close the HTTP clients."""
+        self._ticker.stop()
+        self.cancel()
+        if self._task is not None:
+            await self._task
+        await self._pool.aclose()

@@ -1,0 +1,357 @@
+"""The webhook form as BrainCert's settings page has it, plus the studio's options."""
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bchook_studio.core.delivery.request import Timeouts
+from bchook_studio.core.formats import BodyFormat
+from bchook_studio.core.topics import all_topics
+from bchook_studio.core.webhook import Webhook
+from bchook_studio.gui.headers_table import HeadersTable
+
+
+class WebhookForm(QWidget):
+    """Name, URL, topic, content type, Basic authentication and headers.
+
+    The body is edited elsewhere; `webhook()` returns the form's fields on top
+    of the webhook last given to `set_webhook()`.
+    """
+
+    changed = Signal()
+    """Any field changed by the user."""
+
+    topic_changed = Signal(str)
+    """The user picked another topic (its key)."""
+
+    format_changed = Signal(object)
+    """The user picked another format (a BodyFormat); `set_format` can revert it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._base = Webhook()
+        self._updating = False
+
+        self._name = QLineEdit(self)
+        self._url = QLineEdit(self)
+        self._url.setClearButtonEnabled(True)
+        self._topic = QComboBox(self)
+        for topic in all_topics():
+            self._topic.addItem(topic.title, topic.key)
+        self._topic.setMaxVisibleItems(24)
+
+        self._json_button = QRadioButton("application/json", self)
+        self._xml_button = QRadioButton("application/xml", self)
+        self._format_group = QButtonGroup(self)
+        self._format_group.addButton(self._json_button)
+        self._format_group.addButton(self._xml_button)
+        self._json_button.setChecked(True)
+        self._charset = QCheckBox(self)
+
+        self._auth = QComboBox(self)
+        self._username = QLineEdit(self)
+        self._password = QLineEdit(self)
+        self._password.setEchoMode(QLineEdit.EchoMode.Password)
+        self._show_password = QAction(self)
+        self._show_password.setCheckable(True)
+        self._show_password.setIcon(self._eye_icon())
+        self._password.addAction(
+            self._show_password, QLineEdit.ActionPosition.TrailingPosition
+        )
+        self._username_label = QLabel(self)
+        self._password_label = QLabel(self)
+
+        self._timeout = QDoubleSpinBox(self)
+        self._timeout.setRange(0.1, 3600)
+        self._timeout.setDecimals(1)
+        self._total_timeout = QDoubleSpinBox(self)
+        self._total_timeout.setRange(0.1, 86400)
+        self._total_timeout.setDecimals(1)
+
+        self.headers = HeadersTable(self)
+        self.headers.setVisible(False)
+        self._headers_toggle = QToolButton(self)
+        self._headers_toggle.setCheckable(True)
+        self._headers_toggle.setAutoRaise(True)
+        self._headers_toggle.setToolButtonStyle(
+            Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        )
+        self._headers_toggle.setArrowType(Qt.ArrowType.RightArrow)
+
+        self._build_layout()
+        self._connect()
+        self.retranslate_ui()
+        self.set_webhook(Webhook())
+
+    def _eye_icon(self) -> QIcon:
+        icon = QIcon.fromTheme("view-reveal-symbolic")
+        if icon.isNull():
+            icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DialogYesButton)
+        return icon
+
+    def _build_layout(self) -> None:
+        self._name_label = QLabel(self)
+        self._url_label = QLabel(self)
+        self._topic_label = QLabel(self)
+        self._format_label = QLabel(self)
+        self._auth_label = QLabel(self)
+        self._timeout_label = QLabel(self)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.addRow(self._name_label, self._name)
+        form.addRow(self._url_label, self._url)
+        form.addRow(self._topic_label, self._topic)
+
+        format_row = QHBoxLayout()
+        format_row.addWidget(self._json_button)
+        format_row.addWidget(self._xml_button)
+        format_row.addSpacing(12)
+        format_row.addWidget(self._charset)
+        format_row.addStretch(1)
+        form.addRow(self._format_label, format_row)
+
+        auth_row = QHBoxLayout()
+        auth_row.addWidget(self._auth)
+        auth_row.addWidget(self._username_label)
+        auth_row.addWidget(self._username, 1)
+        auth_row.addWidget(self._password_label)
+        auth_row.addWidget(self._password, 1)
+        form.addRow(self._auth_label, auth_row)
+
+        timeout_row = QHBoxLayout()
+        timeout_row.addWidget(self._timeout)
+        self._total_label = QLabel(self)
+        timeout_row.addWidget(self._total_label)
+        timeout_row.addWidget(self._total_timeout)
+        timeout_row.addStretch(1)
+        form.addRow(self._timeout_label, timeout_row)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        layout.addWidget(self._headers_toggle)
+        layout.addWidget(self.headers)
+
+    def _connect(self) -> None:
+        for line_edit in (self._name, self._url, self._username, self._password):
+            line_edit.textEdited.connect(self._emit_changed)
+        self._topic.currentIndexChanged.connect(self._on_topic_index_changed)
+        self._json_button.toggled.connect(self._on_format_toggled)
+        self._charset.toggled.connect(self._emit_changed)
+        self._auth.currentIndexChanged.connect(self._on_auth_changed)
+        self._show_password.toggled.connect(self._on_show_password_toggled)
+        self._timeout.valueChanged.connect(self._emit_changed)
+        self._total_timeout.valueChanged.connect(self._emit_changed)
+        self.headers.changed.connect(self._on_headers_changed)
+        self._headers_toggle.toggled.connect(self._on_headers_toggled)
+
+    def retranslate_ui(self) -> None:
+        self._name_label.setText(self.tr("&Name"))
+        self._name_label.setBuddy(self._name)
+        self._name.setPlaceholderText(self.tr("A name to tell this webhook apart"))
+        self._url_label.setText(self.tr("&URL"))
+        self._url_label.setBuddy(self._url)
+        self._url.setPlaceholderText(self.tr("https://example.com/webhooks/braincert"))
+        self._topic_label.setText(self.tr("&Topic"))
+        self._topic_label.setBuddy(self._topic)
+        self._format_label.setText(self.tr("Content-Type"))
+        self._charset.setText(self.tr("add ; charset=utf-8"))
+        self._charset.setToolTip(
+            self.tr(
+                "BrainCert's form names the bare media type. Tick to send "
+                "'; charset=utf-8' after it."
+            )
+        )
+        self._auth_label.setText(self.tr("Basic &authentication"))
+        self._auth_label.setBuddy(self._auth)
+        current = self._auth.currentIndex()
+        self._auth.blockSignals(True)
+        self._auth.clear()
+        self._auth.addItems([self.tr("No"), self.tr("Yes")])
+        self._auth.setCurrentIndex(max(current, 0))
+        self._auth.blockSignals(False)
+        self._username_label.setText(self.tr("Username"))
+        self._password_label.setText(self.tr("Password"))
+        self._show_password.setToolTip(self.tr("Show or hide the password"))
+        self._timeout_label.setText(self.tr("Timeout (s)"))
+        self._timeout.setToolTip(
+            self.tr("Seconds allowed to connect and for each read and write")
+        )
+        self._total_label.setText(self.tr("Total deadline (s)"))
+        self._total_timeout.setToolTip(
+            self.tr("Seconds allowed for the whole exchange")
+        )
+        self._update_headers_title()
+
+    # Reading and writing the whole form.
+
+    def set_webhook(self, webhook: Webhook) -> None:
+        """Show `webhook` in the form without emitting change signals."""
+        self._base = webhook
+        self._updating = True
+        try:
+            self._name.setText(webhook.name)
+            self._url.setText(webhook.url)
+            self._topic.setCurrentIndex(max(self._topic.findData(webhook.topic_key), 0))
+            self.set_format(webhook.body_format)
+            self._charset.setChecked(webhook.charset_parameter)
+            self._auth.setCurrentIndex(1 if webhook.auth_enabled else 0)
+            self._username.setText(webhook.username)
+            self._password.setText(webhook.password)
+            self._timeout.setValue(webhook.timeouts.operation)
+            self._total_timeout.setValue(webhook.timeouts.total)
+            self.headers.set_rows(webhook.headers)
+            self._headers_toggle.setChecked(bool(webhook.headers))
+        finally:
+            self._updating = False
+        self._update_auth_fields()
+        self._update_headers_title()
+
+    def webhook(self) -> Webhook:
+        """Return the webhook as the form now shows it (the body is not included)."""
+        return self._base.with_changes(
+            name=self._name.text().strip() or self._base.name,
+            url=self._url.text().strip(),
+            topic_key=self._topic.currentData(),
+            body_format=self.body_format(),
+            charset_parameter=self._charset.isChecked(),
+            auth_enabled=self._auth.currentIndex() == 1,
+            username=self._username.text(),
+            password=self._password.text(),
+            headers=self.headers.rows(),
+            timeouts=Timeouts(self._timeout.value(), self._total_timeout.value()),
+        )
+
+    def body_format(self) -> BodyFormat:
+        """Return the format the radio buttons show."""
+        return BodyFormat.XML if self._xml_button.isChecked() else BodyFormat.JSON
+
+    def set_format(self, body_format: BodyFormat) -> None:
+        """Check the radio button for `body_format` without emitting signals."""
+        button = (
+            self._xml_button if body_format is BodyFormat.XML else self._json_button
+        )
+        self._json_button.blockSignals(True)
+        self._xml_button.blockSignals(True)
+        try:
+            button.setChecked(True)
+        finally:
+            self._json_button.blockSignals(False)
+            self._xml_button.blockSignals(False)
+
+    def set_topic(self, key: str) -> None:
+        """Select the topic `key` without emitting `topic_changed`."""
+        self._updating = True
+        try:
+            self._topic.setCurrentIndex(max(self._topic.findData(key), 0))
+        finally:
+            self._updating = False
+
+    # Accessors for the window and for tests.
+
+    @property
+    def name_edit(self) -> QLineEdit:
+        return self._name
+
+    @property
+    def url_edit(self) -> QLineEdit:
+        return self._url
+
+    @property
+    def topic_combo(self) -> QComboBox:
+        return self._topic
+
+    @property
+    def xml_button(self) -> QRadioButton:
+        return self._xml_button
+
+    @property
+    def json_button(self) -> QRadioButton:
+        return self._json_button
+
+    @property
+    def auth_combo(self) -> QComboBox:
+        return self._auth
+
+    @property
+    def username_edit(self) -> QLineEdit:
+        return self._username
+
+    @property
+    def password_edit(self) -> QLineEdit:
+        return self._password
+
+    @property
+    def show_password_action(self) -> QAction:
+        return self._show_password
+
+    @property
+    def timeout_spin(self) -> QDoubleSpinBox:
+        return self._timeout
+
+    # Slots.
+
+    def _emit_changed(self, *_args: object) -> None:
+        if not self._updating:
+            self.changed.emit()
+
+    def _on_topic_index_changed(self, _index: int) -> None:
+        if not self._updating:
+            self.topic_changed.emit(self._topic.currentData())
+            self.changed.emit()
+
+    def _on_format_toggled(self, _checked: bool) -> None:
+        if not self._updating:
+            self.format_changed.emit(self.body_format())
+            self.changed.emit()
+
+    def _on_auth_changed(self, _index: int) -> None:
+        self._update_auth_fields()
+        self._emit_changed()
+
+    def _update_auth_fields(self) -> None:
+        enabled = self._auth.currentIndex() == 1
+        for widget in (
+            self._username,
+            self._password,
+            self._username_label,
+            self._password_label,
+        ):
+            widget.setEnabled(enabled)
+
+    def _on_show_password_toggled(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self._password.setEchoMode(mode)
+
+    def _on_headers_changed(self) -> None:
+        self._update_headers_title()
+        self._emit_changed()
+
+    def _on_headers_toggled(self, shown: bool) -> None:
+        self.headers.setVisible(shown)
+        arrow = Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        self._headers_toggle.setArrowType(arrow)
+
+    def _update_headers_title(self) -> None:
+        count = len(self.headers.rows())
+        self._headers_toggle.setText(self.tr("Custom headers (%n)", "", count))
+        self._headers_toggle.setToolTip(
+            self.tr(
+                "Headers sent with the request; each replaces a default of its name"
+            )
+        )

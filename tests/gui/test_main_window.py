@@ -1,0 +1,209 @@
+"""The main window driven as a user would, against real servers on 127.0.0.1."""
+
+import time
+
+import pytest
+from lxml import etree
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from bchook_studio.core.formats import BodyFormat
+from bchook_studio.gui.main_window import MainWindow
+from tests.servers import RawServer, never_answer, respond, respond_after
+
+
+@pytest.fixture
+def window(qtbot, qloop, app_home):
+    settings = QSettings(str(app_home / "window.ini"), QSettings.Format.IniFormat)
+    main_window = MainWindow(settings)
+    qtbot.addWidget(main_window)
+    main_window.show()
+    qtbot.waitExposed(main_window)
+    yield main_window
+    if not main_window._closed:
+        main_window.close()
+        qtbot.waitUntil(lambda: main_window._closed, timeout=5000)
+
+
+def choose_topic(window, title: str) -> None:
+    combo = window.form.topic_combo
+    combo.setCurrentIndex(combo.findText(title))
+
+
+def send_and_wait(qtbot, window, timeout_ms: int = 10_000):
+    with qtbot.waitSignal(window.controller.finished, timeout=timeout_ms) as blocker:
+        qtbot.mouseClick(window._send_button, Qt.MouseButton.LeftButton)
+    return blocker.args[0]
+
+
+def test_course_created_xml_basic_auth(qtbot, window):
+    answer = respond(
+        "200 OK", b'{"received": true}', {"Content-Type": "application/json"}
+    )
+    with RawServer(answer) as server:
+        choose_topic(window, "Course Created")
+        window.form.xml_button.click()
+        window.form.auth_combo.setCurrentIndex(1)
+        qtbot.keyClicks(window.form.username_edit, "user")
+        window.form.password_edit.setText("pässwörd")  # keyClicks takes ASCII only
+        window.form.url_edit.setText(server.url)
+        result = send_and_wait(qtbot, window)
+
+    received = server.requests[0]
+    document = etree.fromstring(received.body)
+    assert result.ok
+    assert received.headers["content-type"] == "application/xml"
+    assert received.headers["authorization"] == "Basic dXNlcjpww6Rzc3fDtnJk"
+    assert document.tag == "webhook"
+    assert document.findtext("resource") == "course"
+    assert window.response_pane.status_label.text() == "200"
+    assert '"received": true' in window.response_pane.body_view.toPlainText()
+    assert "Basic ********" in window.response_pane.request_view.toPlainText()
+
+
+def test_topic_choice_replaces_body_undoably(qtbot, window):
+    window.topic_list.filter_box.setText("sale")
+    assert window.topic_list.visible_topic_keys() == ["sale.new"]
+
+    choose_topic(window, "New Sale")
+    assert '"resource": "purchase"' in window.body_editor.toPlainText()
+
+    window.body_editor.undo()
+    assert '"resource": "purchase"' not in window.body_editor.toPlainText()
+
+
+def test_format_switch_converts_and_back(qtbot, window):
+    choose_topic(window, "New Sale")
+    original = window.body_editor.toPlainText()
+
+    window.form.xml_button.click()
+    assert window.body_editor.toPlainText().startswith("<?xml")
+    window.form.json_button.click()
+
+    assert window.body_editor.toPlainText() == original
+
+
+def test_malformed_body_marked(qtbot, window):
+    window.body_editor.set_text('{\n  "a": 1\n  "b": 2\n}\n')
+    window.body_editor.text_edited.emit()
+    qtbot.waitUntil(lambda: bool(window.body_editor.problems()), timeout=3000)
+
+    problem = window.body_editor.problems()[0]
+    assert problem.line == 3
+    assert window.body_editor.problem_at_line(3)
+
+
+def test_server_error_shown_with_status(qtbot, window):
+    with RawServer(respond("500 Internal Server Error", b"boom")) as server:
+        window.form.url_edit.setText(server.url)
+        result = send_and_wait(qtbot, window)
+
+    assert result.response.status == 500
+    assert window.response_pane.status_label.text() == "500"
+    assert "Internal Server Error" in window.response_pane.summary_label.text()
+
+
+def test_refused_shown_in_plain_words(qtbot, window):
+    window.form.url_edit.setText("http://127.0.0.1:9/hook")
+    result = send_and_wait(qtbot, window)
+
+    assert result.failure.kind.value == "refused"
+    assert window.response_pane.showing_message()
+    assert "refused the connection" in window.response_pane.message_label.text()
+    assert window._send_button.isEnabled()
+
+
+def test_cancel_shows_cancelled(qtbot, window):
+    with RawServer(never_answer) as server:
+        window.form.url_edit.setText(server.url)
+        qtbot.mouseClick(window._send_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window._cancel_button.isEnabled(), timeout=3000)
+        with qtbot.waitSignal(window.controller.finished, timeout=5000) as blocker:
+            qtbot.mouseClick(window._cancel_button, Qt.MouseButton.LeftButton)
+
+    assert blocker.args[0].cancelled
+    assert window.response_pane.status_label.text() == "Cancelled"
+    assert not window._cancel_button.isEnabled()
+
+
+def test_new_send_cancels_pending(qtbot, window):
+    with RawServer(never_answer) as slow, RawServer(respond("200 OK", b"")) as fast:
+        window.form.url_edit.setText(slow.url)
+        qtbot.mouseClick(window._send_button, Qt.MouseButton.LeftButton)
+        window.form.url_edit.setText(fast.url)
+        results = []
+        window.controller.finished.connect(results.append)
+        qtbot.mouseClick(window._send_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: len(results) == 2, timeout=5000)
+
+    assert results[0].cancelled
+    assert results[1].ok
+    assert window.response_pane.status_label.text() == "200"
+
+
+def test_loop_stays_responsive_during_slow_answer(qtbot, window):
+    gaps = []
+    last = [time.monotonic()]
+
+    def beat():
+        now = time.monotonic()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(beat)
+    with RawServer(respond_after(1.5)) as server:
+        window.form.url_edit.setText(server.url)
+        heartbeat.start()
+        result = send_and_wait(qtbot, window)
+        heartbeat.stop()
+
+    assert result.ok
+    assert len(gaps) > 50
+    assert max(gaps[1:]) < 0.5
+
+
+def test_modal_dialog_during_send(qtbot, window):
+    def open_and_close_dialog():
+        QTimer.singleShot(400, lambda: QApplication.activeModalWidget().accept())
+        QMessageBox.information(window, "Busy", "A modal dialog during a send")
+
+    with RawServer(respond_after(0.6)) as server:
+        window.form.url_edit.setText(server.url)
+        with qtbot.waitSignal(window.controller.finished, timeout=10_000) as blocker:
+            qtbot.mouseClick(window._send_button, Qt.MouseButton.LeftButton)
+            QTimer.singleShot(100, open_and_close_dialog)
+
+    assert blocker.args[0].ok
+
+
+def test_title_names_app_and_webhook(qtbot, window):
+    window.form.name_edit.clear()
+    qtbot.keyClicks(window.form.name_edit, "CRM sync")
+
+    assert window.windowTitle() == "BrainCert Hook Studio — CRM sync"
+
+
+def test_close_saves_last_topic(qtbot, window, app_home):
+    choose_topic(window, "Test Completed")
+    window.close()
+    qtbot.waitUntil(lambda: window._closed, timeout=5000)
+
+    settings = QSettings(str(app_home / "window.ini"), QSettings.Format.IniFormat)
+    assert settings.value("last_topic") == "test.completed"
+    assert settings.value("window/geometry") is not None
+
+
+def test_password_show_toggle(qtbot, window):
+    window.form.auth_combo.setCurrentIndex(1)
+    window.form.show_password_action.setChecked(True)
+
+    assert (
+        window.form.password_edit.echoMode()
+        == window.form.password_edit.EchoMode.Normal
+    )
+
+
+def test_body_format_of_new_window(window):
+    assert window.current_webhook().body_format is BodyFormat.JSON
