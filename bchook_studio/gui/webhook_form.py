@@ -1,7 +1,7 @@
 """The webhook form as BrainCert's settings page has it, plus the studio's options."""
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QIcon
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QRadioButton,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -23,6 +22,7 @@ from bchook_studio.core.formats import BodyFormat
 from bchook_studio.core.topics import all_topics
 from bchook_studio.core.webhook import Webhook
 from bchook_studio.gui.headers_table import HeadersTable
+from bchook_studio.gui.icons import eye_icon
 
 
 class WebhookForm(QWidget):
@@ -68,7 +68,7 @@ class WebhookForm(QWidget):
         self._password.setEchoMode(QLineEdit.EchoMode.Password)
         self._show_password = QAction(self)
         self._show_password.setCheckable(True)
-        self._show_password.setIcon(self._eye_icon())
+        self._show_password.setIcon(eye_icon())
         self._password.addAction(
             self._show_password, QLineEdit.ActionPosition.TrailingPosition
         )
@@ -96,12 +96,6 @@ class WebhookForm(QWidget):
         self._connect()
         self.retranslate_ui()
         self.set_webhook(Webhook())
-
-    def _eye_icon(self) -> QIcon:
-        icon = QIcon.fromTheme("view-reveal-symbolic")
-        if icon.isNull():
-            icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DialogYesButton)
-        return icon
 
     def _build_layout(self) -> None:
         self._name_label = QLabel(self)
@@ -337,6 +331,7 @@ class WebhookForm(QWidget):
     def _on_show_password_toggled(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
         self._password.setEchoMode(mode)
+        self._show_password.setIcon(eye_icon(crossed=shown))
 
     def _on_headers_changed(self) -> None:
         self._update_headers_title()

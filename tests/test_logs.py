@@ -1,0 +1,65 @@
+"""The log file: where it lives, and that secrets never reach it."""
+
+import logging
+
+import pytest
+
+from bchook_studio.core import home
+from bchook_studio.core.logs import configure_logging, redact, register_secret
+
+
+@pytest.fixture
+def log_path(app_home):
+    path = configure_logging(app_home)
+    yield path
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if h.get_name() == "bchook-studio-file"]:
+        root.removeHandler(handler)
+        handler.close()
+
+
+def test_home_from_environment(app_home):
+    assert home.app_home() == app_home
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("Authorization: Basic Y2Fyb2w6c2VjcmV0", "Y2Fyb2w6c2VjcmV0"),
+        ("('authorization', 'Bearer abc.def.ghi')", "abc.def.ghi"),
+        ("Proxy-Authorization: Basic cHJveHk6cHc=", "cHJveHk6cHc="),
+        ("http://carol:hunter22@example.com/hook", "hunter22"),
+        ('{"password": "s3cr3t-value"}', "s3cr3t-value"),
+        ("token=abcdef123456&x=1", "abcdef123456"),
+        ("Cookie: session=xyz123", "xyz123"),
+    ],
+)
+def test_redact_masks_credentials(text, hidden):
+    assert hidden not in redact(text)
+    assert "********" in redact(text)
+
+
+def test_registered_secret_masked_anywhere():
+    register_secret("pässwörd-unique-42")
+
+    assert "pässwörd-unique-42" not in redact("sent pässwörd-unique-42 somewhere")
+
+
+def test_log_file_redacts_tracebacks(log_path):
+    logger = logging.getLogger("bchook_studio.test")
+    try:
+        raise ValueError("Authorization: Basic c2VjcmV0LXZhbHVl")
+    except ValueError:
+        logger.exception("failed with http://dave:opensesame@host/")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+
+    text = log_path.read_text()
+    assert "c2VjcmV0LXZhbHVl" not in text
+    assert "opensesame" not in text
+    assert "ValueError" in text
+
+
+def test_httpx_logger_quiet(log_path):
+    assert logging.getLogger("httpx").level == logging.WARNING
+    assert log_path.parent == home.app_home()
