@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PY_DIRS := $(wildcard bchook_studio tests benchmarks packaging)
 
 .PHONY: run test lint bench package package-check clean
 
@@ -18,8 +19,8 @@ run: $(STAMP)
 	$(BIN)/bchook-studio
 
 lint: $(STAMP)
-	$(BIN)/ruff check bchook_studio tests benchmarks packaging
-	$(BIN)/ruff format --check bchook_studio tests benchmarks packaging
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/lint-imports
 
 test: lint
