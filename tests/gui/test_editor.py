@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import (
-    QFontInfo,
+    QFontMetrics,
     QHelpEvent,
     QTextCharFormat,
     QTextCursor,
@@ -153,8 +153,11 @@ def test_current_line_not_marked_read_only(qtbot):
     assert _full_width_lines(editor) == []
 
 
-def test_font_is_fixed_pitch(editor):
-    assert QFontInfo(editor.font()).fixedPitch()
+def test_font_is_monospaced(editor):
+    metrics = QFontMetrics(editor.font())
+
+    assert metrics.horizontalAdvance("i") == metrics.horizontalAdvance("M")
+    assert metrics.horizontalAdvance(".") == metrics.horizontalAdvance("W")
 
 
 def test_no_wrap_by_default(editor):

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import (
     QColor,
-    QFontDatabase,
     QHelpEvent,
     QKeyEvent,
     QPainter,
@@ -59,7 +58,7 @@ class CodeEditor(QPlainTextEdit):
         self.highlighter.attach_view(self)
         self._gutter = LineNumberArea(self)
 
-        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setFont(theme.editor_font())
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self._apply_palette()
         self._apply_font_metrics()

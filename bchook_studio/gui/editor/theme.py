@@ -19,7 +19,7 @@ from pygments.token import (
     Token,
     _TokenType,
 )
-from PySide6.QtGui import QColor, QFont, QTextCharFormat
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics, QTextCharFormat
 
 logger = logging.getLogger(__name__)
 
@@ -92,3 +92,37 @@ def _build_format(color: str, bold: bool, italic: bool) -> QTextCharFormat:
     if italic:
         text_format.setFontItalic(True)
     return text_format
+
+
+_MONOSPACE_FALLBACKS = (
+    "DejaVu Sans Mono",
+    "Liberation Mono",
+    "Noto Sans Mono",
+    "Menlo",
+    "Consolas",
+    "Courier New",
+    "Monospace",
+)
+
+
+def _is_monospaced(font: QFont) -> bool:
+    """True when narrow and wide characters advance by the same width.
+
+    QFontInfo.fixedPitch() is unreliable: it reports False for some genuinely
+    monospaced fonts, Noto Sans Mono among them, so the metrics decide.
+    """
+    metrics = QFontMetrics(font)
+    return metrics.horizontalAdvance("i") == metrics.horizontalAdvance("M")
+
+
+def editor_font() -> QFont:
+    """Return the system's fixed-width font, or the first monospaced fallback found."""
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    if _is_monospaced(font):
+        return font
+    for family in _MONOSPACE_FALLBACKS:
+        candidate = QFont(family, font.pointSize())
+        candidate.setStyleHint(QFont.StyleHint.TypeWriter)
+        if _is_monospaced(candidate):
+            return candidate
+    return font
