@@ -1,5 +1,5 @@
 """One module per sub-command, each with `register(subparsers)`."""
 
-from bchook_studio.cli.commands import send, show, topics
+from bchook_studio.cli.commands import render, send, show, topics
 
-MODULES = (topics, show, send)
+MODULES = (topics, show, send, render)
