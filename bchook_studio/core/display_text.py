@@ -1,28 +1,53 @@
 """Text for views: a body pretty-printed when it parses, or bytes as a hex dump."""
 
 import logging
+from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
 
 HEX_DUMP_MAX_BYTES = 64 * 1024
+_DTD_NOTICE = (
+    "Shown as received: the XML declares entities or has an internal DTD subset, "
+    "which Hook Studio never expands or applies."
+)
 
 
-def pretty_for_display(text: str, language: str) -> str:
-    """Return `text` indented when it is well-formed JSON or XML, else unchanged."""
+@dataclass(frozen=True)
+class DisplayText:
+    """Text for a view, and a warning to show above it when there is one."""
+
+    text: str
+    notice: str | None = None
+
+
+def pretty_for_display(text: str, language: str) -> DisplayText:
+    """Return `text` indented when it is well-formed JSON or XML, else unchanged.
+
+    XML that declares entities, or has any other internal DTD subset, is
+    returned as received with a notice: the safe parser rejects it before
+    anything is expanded, so a "billion laughs" document costs no more than
+    reading it.
+    """
     from bchook_studio.core.formats import (
         FormatError,
         pretty_json_text,
         pretty_xml_text,
     )
+    from bchook_studio.core.formats.xml_text import (
+        ENTITIES_MESSAGE,
+        INTERNAL_SUBSET_MESSAGE,
+    )
 
     try:
         if language == "json":
-            return pretty_json_text(text)
+            return DisplayText(pretty_json_text(text))
         if language == "xml":
-            return pretty_xml_text(text)
+            return DisplayText(pretty_xml_text(text))
     except FormatError as exc:
         logger.debug("body shown as received: %s", exc)
-    return text
+        if exc.problem.message in {ENTITIES_MESSAGE, INTERNAL_SUBSET_MESSAGE}:
+            return DisplayText(text, _DTD_NOTICE)
+    return DisplayText(text)
 
 
 def hex_dump(data: bytes, limit: int = HEX_DUMP_MAX_BYTES) -> str:

@@ -21,23 +21,6 @@ _XML_ENCODING = re.compile(
 )
 _CHARSET_PARAMETER = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 
-_TEXT_TYPES = ("text/", "message/")
-_TEXT_SUFFIXES = ("+json", "+xml", "+yaml", "+text")
-_TEXT_APPLICATION_TYPES = frozenset(
-    {
-        "application/json",
-        "application/xml",
-        "application/javascript",
-        "application/ecmascript",
-        "application/x-www-form-urlencoded",
-        "application/yaml",
-        "application/x-yaml",
-        "application/graphql",
-        "application/problem+json",
-        "application/x-ndjson",
-        "application/csv",
-    }
-)
 _BINARY_SNIFF_BYTES = 8192
 
 
@@ -56,6 +39,8 @@ class DecodedBody:
 
     media_type: str
     size: int
+    notice: str = ""
+    """A warning about the charset, such as a declared name that is unknown."""
 
     @property
     def is_binary(self) -> bool:
@@ -74,14 +59,6 @@ def charset_parameter(content_type: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def _declared_textual(media_type: str) -> bool | None:
-    if not media_type:
-        return None
-    if media_type.startswith(_TEXT_TYPES) or media_type.endswith(_TEXT_SUFFIXES):
-        return True
-    return media_type in _TEXT_APPLICATION_TYPES or None
-
-
 def looks_binary(body: bytes) -> bool:
     """True when the start of `body` holds NUL or many control bytes."""
     sample = body[:_BINARY_SNIFF_BYTES]
@@ -95,61 +72,101 @@ def looks_binary(body: bytes) -> bool:
     return controls / len(sample) > 0.1
 
 
+# Codecs that are text encodings in Python but not charsets a body can be in.
+# idna and punycode reject the "replace" error handler; the escape codecs
+# interpret backslashes.
+_NOT_CHARSETS = frozenset(
+    {"idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined"}
+)
+_WIDE_CODECS = ("utf-16", "utf-32")
+
+
 def _lookup(charset: str) -> str | None:
+    """Return Python's name for a charset, or None when it is no usable charset."""
     try:
-        return codecs.lookup(charset).name
-    except LookupError:
+        info = codecs.lookup(charset)
+    except (LookupError, ValueError, TypeError):
+        return None
+    # Bytes-to-bytes codecs such as base64 and zlib are not text encodings.
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
+
+
+def _decode(body: bytes, codec: str) -> str | None:
+    """Return `body` decoded with replacement characters, or None if the codec fails."""
+    try:
+        return body.decode(codec, "replace")
+    except (LookupError, UnicodeError, ValueError, TypeError):
         return None
 
 
-def decode_body(body: bytes, content_type: str | None) -> DecodedBody:
-    """Decode `body` for display following the charset rules of this module."""
-    media_type = media_type_of(content_type)
-    size = len(body)
-    textual = _declared_textual(media_type)
-    is_binary_type = media_type.startswith(
-        ("image/", "audio/", "video/", "font/")
-    ) or media_type in {
-        "application/octet-stream",
-        "application/pdf",
-        "application/zip",
-    }
+def _binary_media_type(media_type: str) -> bool:
+    return media_type.startswith(("image/", "audio/", "video/", "font/")) or (
+        media_type in {"application/octet-stream", "application/pdf", "application/zip"}
+    )
 
-    if is_binary_type or (textual is None and looks_binary(body)):
-        return DecodedBody(None, "", "", media_type, size)
 
-    declared = charset_parameter(content_type)
-    if declared and (codec := _lookup(declared)):
-        return DecodedBody(
-            body.decode(codec, "replace"), codec, "header", media_type, size
-        )
-
+def _bom_codec(body: bytes) -> str | None:
     for bom, codec in _BOMS:
         if body.startswith(bom):
-            return DecodedBody(
-                body.decode(codec, "replace"), codec, "bom", media_type, size
-            )
+            return codec
+    return None
+
+
+def decode_body(body: bytes, content_type: str | None) -> DecodedBody:
+    """Decode `body` for display following the charset rules of this module.
+
+    It never raises: an unknown or unusable charset name is noted in `notice`
+    and the next rule applies, and bytes that do not fit a charset become
+    replacement characters. NUL or many control bytes make a body binary
+    whatever its media type says, unless a UTF-16 or UTF-32 charset or byte
+    order mark explains them.
+    """
+    media_type = media_type_of(content_type)
+    size = len(body)
+    binary = DecodedBody(None, "", "", media_type, size)
+    if _binary_media_type(media_type):
+        return binary
+
+    declared = charset_parameter(content_type)
+    codec = _lookup(declared) if declared else None
+    notice = ""
+    if declared and codec is None:
+        notice = f"The declared charset {declared!r} is unknown, so it was ignored."
+
+    bom_codec = _bom_codec(body)
+    wide = (codec or bom_codec or "").startswith(_WIDE_CODECS)
+    if not wide and looks_binary(body):
+        return DecodedBody(None, "", "", media_type, size, notice)
+
+    if codec is not None:
+        text = _decode(body, codec)
+        if text is not None:
+            return DecodedBody(text, codec, "header", media_type, size, notice)
+        notice = f"The declared charset {declared!r} failed, so it was ignored."
+
+    if bom_codec is not None:
+        text = _decode(body, bom_codec) or ""
+        return DecodedBody(text, bom_codec, "bom", media_type, size, notice)
 
     match = _XML_ENCODING.match(body[:1024])
-    if match and (codec := _lookup(match.group(1).decode("ascii"))):
-        return DecodedBody(
-            body.decode(codec, "replace"), codec, "declaration", media_type, size
-        )
+    xml_codec = _lookup(match.group(1).decode("ascii")) if match else None
+    if xml_codec is not None:
+        text = _decode(body, xml_codec)
+        if text is not None:
+            return DecodedBody(text, xml_codec, "declaration", media_type, size, notice)
 
     if media_type == "application/json" or media_type.endswith("+json"):
-        return DecodedBody(
-            body.decode("utf-8", "replace"), "utf-8", "json", media_type, size
-        )
+        text = body.decode("utf-8", "replace")
+        return DecodedBody(text, "utf-8", "json", media_type, size, notice)
 
     try:
-        return DecodedBody(body.decode("utf-8"), "utf-8", "detected", media_type, size)
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    if looks_binary(body):
-        return DecodedBody(None, "", "", media_type, size)
-    return DecodedBody(
-        body.decode("cp1252", "replace"), "cp1252", "detected", media_type, size
-    )
+        text = body.decode("cp1252", "replace")
+        return DecodedBody(text, "cp1252", "detected", media_type, size, notice)
+    return DecodedBody(text, "utf-8", "detected", media_type, size, notice)
 
 
 def binary_summary(decoded: DecodedBody) -> str:

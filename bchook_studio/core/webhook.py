@@ -4,6 +4,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from bchook_studio.core.delivery.proxies import ProxySetting
+from bchook_studio.core.delivery.redirects import RedirectSetting
 from bchook_studio.core.delivery.request import (
     DEFAULT_USER_AGENT,
     BasicAuth,
@@ -98,6 +99,7 @@ class Webhook:
     timeouts: Timeouts = field(default_factory=Timeouts)
     proxy: ProxySetting = field(default_factory=ProxySetting)
     tls: TlsSetting = field(default_factory=TlsSetting)
+    redirects: RedirectSetting = field(default_factory=RedirectSetting)
 
     @property
     def content_type(self) -> str:
@@ -131,6 +133,7 @@ class Webhook:
             secret_headers=secret,
             proxy=self.proxy,
             tls=self.tls,
+            redirects=self.redirects,
         )
 
     def with_changes(self, **changes: object) -> "Webhook":

@@ -288,7 +288,7 @@ class ResponsePane(QWidget):
         language = language_for_content_type(response.header("content-type") or "")
         text = decoded.text or ""
         if self._pretty.isChecked():
-            text = pretty_for_display(text, language)
+            text = pretty_for_display(text, language).text
         self._charset.setText(
             self.tr("Charset: %1 (%2)")
             .replace("%1", decoded.charset)

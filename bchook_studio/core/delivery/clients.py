@@ -2,14 +2,22 @@
 
 A new `httpx.AsyncClient` costs tens of milliseconds and loses its connection
 pool, so deliveries borrow a client from the pool instead of making their own.
+The pool also notices when a file named in the TLS setting (CA bundle, client
+certificate or key) changes on disk, by its modification time and size, and
+then builds a new client for that setting. The old client is closed with the
+pool, because a delivery may still be using it.
 """
 
 import logging
+import ssl
+from dataclasses import dataclass
 from enum import Enum, auto
 
 import httpx
 
-from bchook_studio.core.delivery.tls import TlsSetting, build_ssl_context
+from bchook_studio.core.delivery.proxies import mask_proxy_url
+from bchook_studio.core.delivery.ssl_context import build_ssl_context
+from bchook_studio.core.delivery.tls import FileState, TlsSetting, file_state
 
 logger = logging.getLogger(__name__)
 
@@ -25,35 +33,77 @@ class PoolClosedError(RuntimeError):
     """A client was requested from a pool that has been closed."""
 
 
+@dataclass
+class _Entry:
+    client: httpx.AsyncClient
+    context: ssl.SSLContext
+    files: tuple[FileState, ...]
+
+
 class ClientPool:
     """Hands out shared AsyncClients and closes them all at the end."""
 
     def __init__(self) -> None:
-        self._clients: dict[tuple[str | None, TlsSetting], httpx.AsyncClient] = {}
+        self._entries: dict[tuple[str | None, TlsSetting], _Entry] = {}
+        self._retired: list[httpx.AsyncClient] = []
         self.state = PoolState.OPEN
 
     def client_for(self, proxy: str | None, tls: TlsSetting) -> httpx.AsyncClient:
-        """Return the client for this proxy and TLS setting, creating it once."""
+        """Return the client for this proxy and TLS setting, creating it once.
+
+        Raises TlsSettingError when the TLS setting's files cannot be used, and
+        PoolClosedError after `aclose`.
+        """
+        return self._entry(proxy, tls).client
+
+    def ssl_context_for(self, proxy: str | None, tls: TlsSetting) -> ssl.SSLContext:
+        """Return the SSL context of the client for this proxy and TLS setting."""
+        return self._entry(proxy, tls).context
+
+    def _entry(self, proxy: str | None, tls: TlsSetting) -> _Entry:
         if self.state is PoolState.CLOSED:
             raise PoolClosedError("the HTTP client pool is closed; no more sends")
 
         key = (proxy, tls)
-        client = self._clients.get(key)
-        if client is None:
-            client = httpx.AsyncClient(
-                proxy=proxy,
-                verify=build_ssl_context(tls),
-                trust_env=False,
-                follow_redirects=False,
-                http2=False,
-            )
-            self._clients[key] = client
-            logger.debug("created HTTP client %d", len(self._clients))
-        return client
+        files = file_state(tls)
+        entry = self._entries.get(key)
+        if entry is not None and entry.files == files:
+            return entry
+
+        context = build_ssl_context(tls)
+        if entry is not None:
+            logger.info("a TLS file changed; building a new HTTP client")
+            self._retired.append(entry.client)
+        entry = _Entry(_new_client(proxy, context), context, files)
+        self._entries[key] = entry
+        logger.debug(
+            "created HTTP client %d (proxy %s, %r)",
+            len(self._entries),
+            mask_proxy_url(proxy) if proxy else "none",
+            tls,
+        )
+        return entry
 
     async def aclose(self) -> None:
         """Close every client; the pool refuses further use afterwards."""
         self.state = PoolState.CLOSED
-        clients, self._clients = list(self._clients.values()), {}
+        clients = [entry.client for entry in self._entries.values()]
+        clients += self._retired
+        self._entries, self._retired = {}, []
         for client in clients:
             await client.aclose()
+
+
+def _new_client(proxy: str | None, context: ssl.SSLContext) -> httpx.AsyncClient:
+    # An https:// proxy is verified like the target, with the same context.
+    proxy_setting: httpx.Proxy | None = None
+    if proxy is not None:
+        secure = proxy.lower().startswith("https://")
+        proxy_setting = httpx.Proxy(proxy, ssl_context=context if secure else None)
+    return httpx.AsyncClient(
+        proxy=proxy_setting,
+        verify=context,
+        trust_env=False,
+        follow_redirects=False,
+        http2=False,
+    )

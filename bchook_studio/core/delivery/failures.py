@@ -5,6 +5,7 @@ import socket
 import ssl
 from collections.abc import Iterator
 
+import anyio
 import httpx
 
 from bchook_studio.core.delivery.kinds import FailureKind
@@ -37,19 +38,37 @@ def _detail(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _host_port(url: httpx.URL) -> str:
+def host_port(url: httpx.URL) -> str:
+    """Return `host:port` of `url`, with the scheme's default port filled in."""
     port = url.port or (443 if url.scheme == "https" else 80)
     host = f"[{url.host}]" if ":" in url.host else url.host
     return f"{host}:{port}"
 
 
-def classify(exc: BaseException, url: httpx.URL, timeout: float) -> Failure:
+def classify(
+    exc: BaseException,
+    url: httpx.URL,
+    timeout: float,
+    *,
+    proxy: str | None = None,
+    client_cert: bool = False,
+) -> Failure:
     """Return the Failure for an exception raised while sending to `url`.
 
     `timeout` is the per-operation timeout in seconds, named in timeout messages.
+    `proxy` is the proxy in use, its password masked, and `client_cert` is
+    True when the webhook sent a client certificate.
     """
     detail = _detail(exc)
-    where = _host_port(url)
+    where = host_port(url)
+
+    tls_error = _find(exc, ssl.SSLError)
+    if isinstance(exc, httpx.ProxyError):
+        return _tunnel_rejected(proxy, where, detail)
+    connect_error = isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError)
+    if proxy is not None and tls_error is None and connect_error:
+        # Through a proxy, only the connection to the proxy itself can fail this way.
+        return _proxy_unreachable(exc, proxy, timeout, detail)
 
     if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
         return Failure(
@@ -72,21 +91,6 @@ def classify(exc: BaseException, url: httpx.URL, timeout: float) -> Failure:
             "stopped reading: check its upload limits.",
             detail,
         )
-    if isinstance(exc, httpx.ProxyError):
-        return Failure(
-            FailureKind.PROXY,
-            f"The proxy refused or failed the connection to {where}: {detail}. "
-            "Check the proxy settings; PAC scripts and NTLM or Negotiate proxy "
-            "authentication are not supported.",
-            detail,
-        )
-    if isinstance(exc, httpx.TooManyRedirects):
-        return Failure(
-            FailureKind.TOO_MANY_REDIRECTS,
-            f"{where} redirected more times than the limit allows. The redirects "
-            "probably loop: check the Location headers.",
-            detail,
-        )
     if isinstance(exc, httpx.DecodingError):
         return Failure(
             FailureKind.DECODING,
@@ -94,9 +98,13 @@ def classify(exc: BaseException, url: httpx.URL, timeout: float) -> Failure:
             detail,
         )
 
-    tls_error = _find(exc, ssl.SSLError)
     if tls_error is not None:
-        return Failure(FailureKind.TLS, describe_tls_error(tls_error, url.host), detail)
+        # NOTE: through an https:// proxy, a TLS failure with the proxy itself is
+        # reported here as one with the target too.
+        message = describe_tls_error(
+            tls_error, url.host, where, client_cert=client_cert
+        )
+        return Failure(FailureKind.TLS, message, detail)
 
     if isinstance(exc, httpx.ConnectError):
         return _connect_failure(exc, url, where, detail)
@@ -120,6 +128,36 @@ def classify(exc: BaseException, url: httpx.URL, timeout: float) -> Failure:
     return Failure(
         FailureKind.PROTOCOL,
         f"The exchange with {where} failed: {detail}.",
+        detail,
+    )
+
+
+def _tunnel_rejected(proxy: str | None, where: str, detail: str) -> Failure:
+    """Return the Failure for a proxy that rejected a tunnel (CONNECT) request."""
+    status = detail.removeprefix("ProxyError: ")
+    return Failure(
+        FailureKind.PROXY,
+        f"The proxy {proxy or 'in use'} rejected the tunnel to {where}: it responded "
+        f"{status}. Check that the proxy allows connections to that host and port.",
+        detail,
+    )
+
+
+def _proxy_unreachable(
+    exc: BaseException, proxy: str, timeout: float, detail: str
+) -> Failure:
+    if isinstance(exc, httpx.ConnectTimeout):
+        reason = f"the connection timed out after {timeout:g} s"
+    elif _find(exc, socket.gaierror) is not None:
+        reason = "its host name could not be resolved"
+    elif _find(exc, ConnectionRefusedError) is not None or "refused" in detail.lower():
+        reason = "nothing is listening on its port"
+    else:
+        reason = detail
+    return Failure(
+        FailureKind.PROXY,
+        f"Could not connect to the proxy {proxy}: {reason}. Check the proxy "
+        "settings, or choose no proxy for this webhook.",
         detail,
     )
 
@@ -159,6 +197,9 @@ def _broken_exchange(exc: BaseException, where: str, detail: str) -> Failure:
     dropped = (
         _find(exc, ConnectionResetError) is not None
         or _find(exc, BrokenPipeError) is not None
+        # anyio raises these, without a cause, once an earlier write has failed.
+        or _find(exc, anyio.BrokenResourceError) is not None
+        or _find(exc, anyio.ClosedResourceError) is not None
         or "disconnected" in lowered
         or "closed" in lowered
         or "reset" in lowered

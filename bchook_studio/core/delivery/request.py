@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from bchook_studio import __version__
 from bchook_studio.core.caps import DEFAULT_CAPS, SizeCaps
 from bchook_studio.core.delivery.proxies import ProxySetting
+from bchook_studio.core.delivery.redirects import RedirectSetting
 from bchook_studio.core.delivery.tls import TlsSetting
 
 DEFAULT_USER_AGENT = f"BrainCertHookStudio/{__version__}"
@@ -70,6 +71,7 @@ class OutgoingRequest:
 
     proxy: ProxySetting = field(default_factory=ProxySetting)
     tls: TlsSetting = field(default_factory=TlsSetting)
+    redirects: RedirectSetting = field(default_factory=RedirectSetting)
     method: str = "POST"
 
     def wire_headers(self) -> list[tuple[str, bytes]]:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bchook_studio.core.delivery.kinds import FailureKind
+from bchook_studio.core.delivery.redirects import RedirectHop
 from bchook_studio.core.delivery.request import SECRET_HEADERS, mask_header_value
 
 Headers = tuple[tuple[str, str], ...]
@@ -102,6 +103,26 @@ class DeliveryResult:
 
     headers_ms: float | None = None
     """Time from the start to the response headers."""
+
+    redirects: tuple[RedirectHop, ...] = ()
+    """Redirect answers in order, each with the request that followed it.
+
+    `request` is the first request; each hop's next_method and next_url give
+    the ones after it. A hop that was not followed ends the chain.
+    """
+
+    proxy: str | None = None
+    """The proxy of the first request, its password masked, or None for direct."""
+
+    tls_verified: bool | None = None
+    """Whether https requests checked the server's certificate.
+
+    True when they did (a certificate that fails the check is a `tls` failure),
+    False when the webhook turned checking off, None when no request used https.
+    """
+
+    notes: tuple[str, ...] = ()
+    """Plain warnings for the user, such as verification being off."""
 
     @property
     def ok(self) -> bool:

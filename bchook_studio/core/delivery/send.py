@@ -1,24 +1,40 @@
 """Send one webhook and return what happened, as a result and never as an exception.
 
-The send is a chain of small steps: check the URL, build the headers, send,
-read the body under the capture cap, and build the result.
+The send is a chain of small steps: check the URL, build the headers, pick the
+client for the proxy and TLS setting, send, read the body under the capture cap,
+and build the result. Redirects are followed only when the webhook's setting is
+on, each hop through the same steps.
 """
 
 import asyncio
 import logging
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
 
+from bchook_studio.core.delivery.body_capture import CappedBody, read_body
 from bchook_studio.core.delivery.clients import ClientPool
-from bchook_studio.core.delivery.content_encoding import (
-    BodyDecoder,
-    ContentDecodingError,
-)
-from bchook_studio.core.delivery.failures import classify
+from bchook_studio.core.delivery.failures import classify, host_port
 from bchook_studio.core.delivery.kinds import FailureKind
-from bchook_studio.core.delivery.proxies import resolve_proxy
+from bchook_studio.core.delivery.probes import probe_auth_schemes, probe_tls_alert
+from bchook_studio.core.delivery.proxies import (
+    ProxySettingError,
+    basic_proxy_credentials,
+    mask_proxy_url,
+    proxy_display,
+    resolve_proxy,
+)
+from bchook_studio.core.delivery.proxy_auth import auth_schemes, describe_proxy_auth
+from bchook_studio.core.delivery.redirects import (
+    NextRequest,
+    RedirectHop,
+    is_redirect,
+    origin,
+    plan_redirect,
+    repeated_url,
+)
 from bchook_studio.core.delivery.request import OutgoingRequest, RequestProblem
 from bchook_studio.core.delivery.result import (
     DeliveryResult,
@@ -26,9 +42,14 @@ from bchook_studio.core.delivery.result import (
     ReceivedResponse,
     SentRequest,
 )
+from bchook_studio.core.delivery.tls import TlsSettingError
+from bchook_studio.core.delivery.tls_messages import describe_tls_error
 from bchook_studio.core.delivery.urls import InvalidUrlError, check_url
 
 logger = logging.getLogger(__name__)
+
+_PROBE_MAX_SECONDS = 1.5
+"""Maximum seconds to wait for a probe that explains a failure (see probes.py)."""
 
 
 class _Clock:
@@ -40,6 +61,26 @@ class _Clock:
 
     def elapsed_ms(self) -> float:
         return (time.perf_counter() - self._start) * 1000
+
+
+@dataclass
+class _Progress:
+    """The state of a delivery in progress, kept for the result however it ends."""
+
+    url: httpx.URL
+    """URL of the request in flight."""
+
+    proxy: str | None = None
+    """Proxy of the request in flight, credentials included."""
+
+    first_proxy: str | None = None
+    sent: SentRequest | None = None
+    hops: list[RedirectHop] = field(default_factory=list)
+    headers_ms: float | None = None
+    awaiting_headers: bool = False
+    """True between sending a request and receiving its response headers."""
+
+    https_used: bool = False
 
 
 async def deliver(
@@ -63,50 +104,183 @@ async def deliver(
         failure = Failure(FailureKind.INVALID_REQUEST, _sentence(str(exc)))
         return _failed(request, clock, failure)
 
-    client = pool.client_for(resolve_proxy(str(url), request.proxy), request.tls)
-    timeout = httpx.Timeout(request.timeouts.operation)
-    http_request = client.build_request(
-        request.method, url, content=request.body, headers=headers, timeout=timeout
-    )
-    sent = _sent_request(http_request, request)
-
+    progress = _Progress(url)
+    deadline = asyncio.timeout(request.timeouts.total)
     try:
-        async with asyncio.timeout(request.timeouts.total):
-            return await _exchange(client, http_request, sent, request, clock)
-    except TimeoutError:
-        failure = Failure(
-            FailureKind.TOTAL_TIMEOUT,
-            f"The exchange with {url.host} did not finish within the total "
-            f"deadline of {request.timeouts.total:g} s. Raise the deadline or "
-            "check why the endpoint is slow.",
-        )
-        return _failed(request, clock, failure, sent)
-    except httpx.HTTPError as exc:
-        failure = classify(exc, url, request.timeouts.operation)
-        logger.info("delivery to %s failed: %s (%s)", url.host, failure.kind, exc)
-        return _failed(request, clock, failure, sent)
-    except OSError as exc:
-        failure = classify(exc, url, request.timeouts.operation)
-        logger.info("delivery to %s failed: %s (%s)", url.host, failure.kind, exc)
-        return _failed(request, clock, failure, sent)
+        async with deadline:
+            return await _exchange(pool, request, headers, progress, clock)
+    except TlsSettingError as exc:
+        failure = Failure(FailureKind.TLS, str(exc))
+    except ProxySettingError as exc:
+        failure = Failure(FailureKind.PROXY, str(exc))
+    except TimeoutError as exc:
+        if not deadline.expired():
+            failure = await _classified(exc, pool, request, progress, clock)
+        else:
+            failure = Failure(
+                FailureKind.TOTAL_TIMEOUT,
+                f"The exchange with {progress.url.host} did not finish within the "
+                f"total deadline of {request.timeouts.total:g} s. Raise the deadline "
+                "or check why the endpoint is slow.",
+            )
+    except (httpx.HTTPError, OSError) as exc:
+        failure = await _classified(exc, pool, request, progress, clock)
+    return _failed(request, clock, failure, progress)
+
+
+async def _classified(
+    exc: BaseException,
+    pool: ClientPool,
+    request: OutgoingRequest,
+    progress: _Progress,
+    clock: _Clock,
+) -> Failure:
+    failure = classify(
+        exc,
+        progress.url,
+        request.timeouts.operation,
+        proxy=proxy_display(progress.proxy),
+        client_cert=bool(request.tls.client_cert),
+    )
+    failure = await _explained(failure, exc, pool, request, progress, clock)
+    logger.info(
+        "delivery to %s failed: %s (%s)",
+        progress.url.host,
+        failure.kind,
+        failure.detail,
+    )
+    return failure
 
 
 async def _exchange(
-    client: httpx.AsyncClient,
-    http_request: httpx.Request,
-    sent: SentRequest,
+    pool: ClientPool,
     request: OutgoingRequest,
+    headers: list[tuple[str, bytes]],
+    progress: _Progress,
     clock: _Clock,
 ) -> DeliveryResult:
+    """Send the request, and follow redirects when the webhook's setting is on."""
+    method: str = request.method
+    body: bytes | None = request.body
+    while True:
+        response = await _send_one(pool, request, method, body, headers, progress)
+        progress.headers_ms = clock.elapsed_ms()
+
+        location = response.headers.get("location") or ""
+        followed = request.redirects.follow and is_redirect(
+            response.status_code, location
+        )
+        if not followed:
+            return await _finish(response, request, progress, clock)
+
+        planned = _plan_next(
+            request, progress, method, body, headers, response, location
+        )
+        if isinstance(planned, Failure):
+            return await _finish(response, request, progress, clock, planned)
+
+        await response.aclose()
+        method, body, headers = planned.method, planned.body, planned.headers
+        progress.url = planned.url
+
+
+async def _send_one(
+    pool: ClientPool,
+    request: OutgoingRequest,
+    method: str,
+    body: bytes | None,
+    headers: list[tuple[str, bytes]],
+    progress: _Progress,
+) -> httpx.Response:
+    """Send one request to `progress.url` and return its response, body unread."""
+    client = _client(pool, request, progress)
+    http_request = client.build_request(
+        method,
+        progress.url,
+        content=body,
+        headers=headers,
+        timeout=httpx.Timeout(request.timeouts.operation),
+    )
+    if progress.sent is None:
+        progress.sent = _sent_request(http_request, request)
+
+    progress.awaiting_headers = True
     response = await client.send(http_request, stream=True)
-    headers_ms = clock.elapsed_ms()
+    progress.awaiting_headers = False
+    return response
+
+
+def _plan_next(
+    request: OutgoingRequest,
+    progress: _Progress,
+    method: str,
+    body: bytes | None,
+    headers: list[tuple[str, bytes]],
+    response: httpx.Response,
+    location: str,
+) -> NextRequest | Failure:
+    """Return the request that follows a redirect, or the failure that ends the chain.
+
+    Either way the redirect is added to `progress.hops`.
+    """
+    status = response.status_code
+    unfollowed = RedirectHop(method, str(progress.url), status, location)
+    if len(progress.hops) >= request.redirects.max_redirects:
+        progress.hops.append(unfollowed)
+        return _too_many_redirects(request, progress)
+
     try:
-        collected = await _read_body(response, request.caps.capture)
+        planned = plan_redirect(
+            method,
+            progress.url,
+            headers,
+            body,
+            status,
+            location,
+            request.secret_headers,
+        )
+    except InvalidUrlError as exc:
+        progress.hops.append(unfollowed)
+        return Failure(FailureKind.INVALID_URL, str(exc))
+    progress.hops.append(planned.hop)
+    return planned
+
+
+def _client(
+    pool: ClientPool, request: OutgoingRequest, progress: _Progress
+) -> httpx.AsyncClient:
+    """Return the client for the request in flight, and note its proxy."""
+    proxy = resolve_proxy(str(progress.url), request.proxy)
+    progress.proxy = proxy
+    if not progress.hops:
+        progress.first_proxy = proxy
+    if progress.url.scheme == "https":
+        progress.https_used = True
+    return pool.client_for(proxy, request.tls)
+
+
+async def _finish(
+    response: httpx.Response,
+    request: OutgoingRequest,
+    progress: _Progress,
+    clock: _Clock,
+    failure: Failure | None = None,
+) -> DeliveryResult:
+    """Read the body of the last response and build the result."""
+    try:
+        collected = await read_body(response, request.caps.capture)
     finally:
         await response.aclose()
-    body, size = collected.body()
 
-    received = ReceivedResponse(
+    received = _received(response, collected)
+    if failure is None:
+        failure = _answer_failure(response, collected, progress)
+    return _result(request, clock, progress, received, failure)
+
+
+def _received(response: httpx.Response, collected: CappedBody) -> ReceivedResponse:
+    body, size = collected.body()
+    return ReceivedResponse(
         status=response.status_code,
         reason=response.reason_phrase,
         http_version=response.http_version,
@@ -118,92 +292,97 @@ async def _exchange(
         size=size,
         truncated=collected.truncated,
     )
-    failure = None
+
+
+def _answer_failure(
+    response: httpx.Response, collected: CappedBody, progress: _Progress
+) -> Failure | None:
+    """Return the failure that comes with a complete response, if any."""
+    # NOTE: through a proxy, a 407 is taken to come from the proxy, although a
+    # misbehaving target could send one too.
+    if response.status_code == 407 and progress.proxy is not None:
+        schemes = auth_schemes(response.headers.get_list("proxy-authenticate"))
+        message = describe_proxy_auth(
+            mask_proxy_url(progress.proxy),
+            schemes,
+            basic_proxy_credentials(progress.proxy) is not None,
+        )
+        return Failure(FailureKind.PROXY, message, "407 Proxy Authentication Required")
     if collected.error is not None:
-        failure = Failure(
+        return Failure(
             FailureKind.DECODING,
             f"The server answered {response.status_code} but {collected.error}. "
             "The body is shown as it arrived.",
             collected.error,
         )
-    return DeliveryResult(
-        url=request.url,
-        started_at=clock.started_at,
-        elapsed_ms=clock.elapsed_ms(),
-        request=sent,
-        response=received,
-        failure=failure,
-        headers_ms=headers_ms,
+    return None
+
+
+def _too_many_redirects(request: OutgoingRequest, progress: _Progress) -> Failure:
+    limit = request.redirects.max_redirects
+    last = progress.hops[-1]
+    where = host_port(progress.url)
+    loop = repeated_url(progress.hops)
+    cause = (
+        f" The chain requests {loop} more than once, so the redirects loop."
+        if loop is not None
+        else ""
+    )
+    return Failure(
+        FailureKind.TOO_MANY_REDIRECTS,
+        f"Stopped after {limit} redirects, the limit for this webhook: {where} "
+        f"responded {last.status} with Location {last.location!r} again.{cause} "
+        "Check the Location headers, or raise the redirect limit.",
     )
 
 
-class _CappedBody:
-    """Collects a streamed body, decoded, up to `cap` bytes.
+async def _explained(
+    failure: Failure,
+    exc: BaseException,
+    pool: ClientPool,
+    request: OutgoingRequest,
+    progress: _Progress,
+    clock: _Clock,
+) -> Failure:
+    """Return `failure`, made precise by a probe when the error hides its cause."""
+    remaining = request.timeouts.total - clock.elapsed_ms() / 1000
+    budget = min(request.timeouts.operation, _PROBE_MAX_SECONDS, remaining)
+    if budget <= 0:
+        return failure
 
-    On a decoding problem the raw bytes are kept instead, so the user can still
-    see what arrived.
-    """
+    proxy = progress.proxy
+    if proxy is not None and isinstance(exc, httpx.ProxyError):
+        if not str(exc).startswith("407"):
+            return failure
+        context = pool.ssl_context_for(proxy, request.tls)
+        schemes = await probe_auth_schemes(proxy, progress.url, context, budget)
+        message = describe_proxy_auth(
+            mask_proxy_url(proxy), schemes, basic_proxy_credentials(proxy) is not None
+        )
+        return Failure(FailureKind.PROXY, message, failure.detail)
 
-    def __init__(self, content_encoding: str | None, cap: int) -> None:
-        self.cap = cap
-        self.truncated = False
-        self.error: str | None = None
-        self._raw = bytearray()
-        self._raw_size = 0
-        self._decoded = bytearray()
-        self._decoded_size = 0
-        try:
-            self._decoder: BodyDecoder | None = BodyDecoder(content_encoding)
-        except ContentDecodingError as exc:
-            self._decoder = None
-            self.error = str(exc)
-
-    def feed(self, chunk: bytes) -> bool:
-        """Take one raw chunk; return False once the cap is passed."""
-        self._raw += chunk[: max(self.cap - len(self._raw), 0)]
-        self._raw_size += len(chunk)
-
-        if self._decoder is not None and self.error is None:
-            try:
-                output = self._decoder.feed(chunk, self.cap - self._decoded_size + 1)
-            except ContentDecodingError as exc:
-                self.error = str(exc)
-            else:
-                self._decoded += output
-                self._decoded_size += len(output)
-                self.truncated = (
-                    self._decoded_size > self.cap or self._decoder.pending()
-                )
-                return not self.truncated
-
-        self.truncated = self._raw_size > self.cap
-        return not self.truncated
-
-    def finish(self) -> None:
-        """Check that the compressed stream was complete."""
-        if self._decoder is None or self.error is not None or self.truncated:
-            return
-        try:
-            self._decoder.finish()
-        except ContentDecodingError as exc:
-            self.error = str(exc)
-
-    def body(self) -> tuple[bytes, int]:
-        """Return the kept bytes and the size read: decoded, or raw after an error."""
-        if self.error is not None:
-            return bytes(self._raw), self._raw_size
-        return bytes(self._decoded[: self.cap]), self._decoded_size
-
-
-async def _read_body(response: httpx.Response, cap: int) -> _CappedBody:
-    """Read the body of `response` under the capture cap."""
-    collected = _CappedBody(response.headers.get("content-encoding"), cap)
-    async for chunk in response.aiter_raw():
-        if not collected.feed(chunk):
-            break
-    else:
-        collected.finish()
-    return collected
+    tls_reset = (
+        failure.kind is FailureKind.RESET
+        and progress.awaiting_headers
+        and progress.url.scheme == "https"
+        and proxy is None
+    )
+    if not tls_reset:
+        return failure
+    context = pool.ssl_context_for(None, request.tls)
+    alert = await probe_tls_alert(progress.url, context, budget)
+    if alert is None:
+        return failure
+    message = describe_tls_error(
+        alert,
+        progress.url.host,
+        host_port(progress.url),
+        client_cert=bool(request.tls.client_cert),
+    )
+    detail = (
+        f"{failure.detail}; a second connection got {type(alert).__name__}: {alert}"
+    )
+    return Failure(FailureKind.TLS, message, detail)
 
 
 def _sent_request(http_request: httpx.Request, request: OutgoingRequest) -> SentRequest:
@@ -219,19 +398,61 @@ def _sent_request(http_request: httpx.Request, request: OutgoingRequest) -> Sent
     )
 
 
-def _failed(
+def _notes(request: OutgoingRequest, progress: _Progress) -> tuple[str, ...]:
+    notes = []
+    if progress.https_used and not request.tls.verify:
+        notes.append(
+            "Certificate verification is off for this webhook, so the server's "
+            "identity was not checked. Turn it on before relying on this endpoint."
+        )
+    for hop in progress.hops:
+        if hop.dropped_headers:
+            scheme, host, port = origin(httpx.URL(hop.next_url))
+            names = ", ".join(hop.dropped_headers)
+            notes.append(
+                f"{names} not sent to {scheme}://{host}:{port} because the redirect "
+                "leads to another origin."
+            )
+    return tuple(notes)
+
+
+def _result(
     request: OutgoingRequest,
     clock: _Clock,
-    failure: Failure,
-    sent: SentRequest | None = None,
+    progress: _Progress | None,
+    response: ReceivedResponse | None,
+    failure: Failure | None,
 ) -> DeliveryResult:
+    if progress is None:
+        return DeliveryResult(
+            url=request.url,
+            started_at=clock.started_at,
+            elapsed_ms=clock.elapsed_ms(),
+            response=response,
+            failure=failure,
+        )
     return DeliveryResult(
         url=request.url,
         started_at=clock.started_at,
         elapsed_ms=clock.elapsed_ms(),
-        request=sent,
+        request=progress.sent,
+        response=response,
         failure=failure,
+        headers_ms=progress.headers_ms,
+        redirects=tuple(progress.hops),
+        proxy=proxy_display(progress.first_proxy),
+        tls_verified=request.tls.verify if progress.https_used else None,
+        notes=_notes(request, progress),
     )
+
+
+def _failed(
+    request: OutgoingRequest,
+    clock: _Clock,
+    failure: Failure,
+    progress: _Progress | None = None,
+) -> DeliveryResult:
+    return _result(request, clock, progress, None, failure)
 
 
 def _sentence(text: str) -> str:

@@ -1,0 +1,169 @@
+"""Redirects: off by default, as for a webhook sender, and followed hop by hop when on.
+
+Each followed redirect is recorded as a RedirectHop. A POST becomes a GET
+without a body on 301, 302 and 303, as browsers and httpx do; 307 and 308 keep
+the method and the body. Credentials (Authorization, Proxy-Authorization,
+Cookie and custom headers marked secret) are never sent to another origin
+(scheme, host and port). No cookies are stored from Set-Cookie, because a
+webhook sender keeps no cookie jar.
+"""
+
+from dataclasses import dataclass
+
+import httpx
+
+from bchook_studio.core.delivery.urls import InvalidUrlError, check_absolute_url
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
+_BODY_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding"})
+
+
+@dataclass(frozen=True)
+class RedirectSetting:
+    """Whether a delivery follows redirects, and how many."""
+
+    follow: bool = False
+    max_redirects: int = 10
+    """Redirects followed before the delivery fails with too_many_redirects."""
+
+
+@dataclass(frozen=True)
+class RedirectHop:
+    """One redirect response and the request that followed it."""
+
+    method: str
+    """Method of the request that was redirected."""
+
+    url: str
+    """URL of the request that was redirected."""
+
+    status: int
+    location: str
+    """The Location header as received."""
+
+    next_method: str = ""
+    """Method of the request that followed, or '' when it was not followed."""
+
+    next_url: str = ""
+    """Absolute URL of the request that followed, or '' when it was not followed."""
+
+    dropped_headers: tuple[str, ...] = ()
+    """Credential headers not sent on, because the next URL is another origin."""
+
+    body_dropped: bool = False
+    """True when the next request went without the body (POST turned into GET)."""
+
+    @property
+    def followed(self) -> bool:
+        """True when a request was sent to the Location."""
+        return bool(self.next_url)
+
+    @property
+    def method_changed(self) -> bool:
+        """True when the next request used another method."""
+        return self.followed and self.next_method != self.method
+
+
+@dataclass(frozen=True)
+class NextRequest:
+    """The request to send after a redirect."""
+
+    method: str
+    url: httpx.URL
+    headers: list[tuple[str, bytes]]
+    body: bytes | None
+    hop: RedirectHop
+
+
+def is_redirect(status: int, location: str) -> bool:
+    """True for a response that a client following redirects follows."""
+    return status in REDIRECT_STATUSES and bool(location)
+
+
+def redirect_method(status: int, method: str) -> str:
+    """Return the method of the request that follows a `status` redirect."""
+    if status == 303 and method != "HEAD":
+        return "GET"
+    if status in {301, 302} and method == "POST":
+        return "GET"
+    return method
+
+
+def origin(url: httpx.URL) -> tuple[str, str, int]:
+    """Return scheme, host and port, with the scheme's default port filled in."""
+    default = 443 if url.scheme == "https" else 80
+    return url.scheme, url.host, url.port or default
+
+
+def plan_redirect(
+    method: str,
+    url: httpx.URL,
+    headers: list[tuple[str, bytes]],
+    body: bytes | None,
+    status: int,
+    location: str,
+    secret_headers: frozenset[str],
+) -> NextRequest:
+    """Return the request that follows a redirect, or raise InvalidUrlError.
+
+    `secret_headers` contains the lower-case names of custom headers marked
+    secret. They are dropped with the standard credential headers when the
+    origin changes.
+    """
+    subject = f"The redirect from {url.host} to {location!r}"
+    try:
+        joined = str(url.join(location))
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise InvalidUrlError(f"{subject} is invalid: {exc}.") from exc
+    target = check_absolute_url(joined, subject)
+    next_method = redirect_method(status, method)
+    to_get = next_method == "GET" and method != "GET"
+
+    forwarded: list[tuple[str, bytes]] = []
+    dropped: list[str] = []
+    cross_origin = origin(target) != origin(url)
+    for name, value in headers:
+        lowered = name.lower()
+        if to_get and lowered in _BODY_HEADERS:
+            continue
+        if cross_origin and lowered in CREDENTIAL_HEADERS | secret_headers:
+            dropped.append(name)
+            continue
+        forwarded.append((name, value))
+
+    hop = RedirectHop(
+        method=method,
+        url=str(url),
+        status=status,
+        location=location,
+        next_method=next_method,
+        next_url=str(target),
+        dropped_headers=tuple(dropped),
+        body_dropped=to_get and bool(body),
+    )
+    return NextRequest(next_method, target, forwarded, None if to_get else body, hop)
+
+
+def chain_text(hops: tuple[RedirectHop, ...] | list[RedirectHop]) -> str:
+    """Return the chain as one line: `POST http://a/ → 302 → GET http://b/ → …`."""
+    if not hops:
+        return ""
+    parts = [f"{hops[0].method} {hops[0].url}"]
+    for hop in hops:
+        parts.append(str(hop.status))
+        if hop.followed:
+            parts.append(f"{hop.next_method} {hop.next_url}")
+        else:
+            parts.append(f"Location {hop.location}")
+    return " → ".join(parts)
+
+
+def repeated_url(hops: tuple[RedirectHop, ...] | list[RedirectHop]) -> str | None:
+    """Return the first URL the chain requested twice, or None."""
+    seen: set[str] = set()
+    for hop in hops:
+        if hop.url in seen:
+            return hop.url
+        seen.add(hop.url)
+    return None

@@ -1,0 +1,1 @@
+"""Delivery on real loopback networks: TLS, proxies, redirects and hostile responses."""
