@@ -1,5 +1,13 @@
 """One module per sub-command, each with `register(subparsers)`."""
 
-from bchook_studio.cli.commands import render, send, show, topics
+from bchook_studio.cli.commands import (
+    export,
+    history,
+    imports,
+    render,
+    send,
+    show,
+    topics,
+)
 
-MODULES = (topics, show, send, render)
+MODULES = (topics, show, send, render, history, export, imports)

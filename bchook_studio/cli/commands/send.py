@@ -2,17 +2,7 @@
 
 import argparse
 
-from bchook_studio.cli.arguments import (
-    add_auth,
-    add_format,
-    add_headers,
-    add_topic,
-    basic_auth,
-    custom_headers,
-    positive_seconds,
-    read_input_file,
-    resolve_topic,
-)
+from bchook_studio.cli.arguments import add_topic, resolve_topic
 from bchook_studio.cli.output import (
     EXIT_FAILED,
     EXIT_OK,
@@ -20,6 +10,12 @@ from bchook_studio.cli.output import (
     problem_line,
     warning,
     write_text,
+)
+from bchook_studio.cli.request_options import (
+    add_request_options,
+    body_for_topic,
+    check_body_options,
+    request_settings,
 )
 
 
@@ -35,27 +31,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_topic(parser)
     parser.add_argument("--url", required=True, help="the endpoint to POST to")
-    add_format(parser)
+    add_request_options(parser)
     parser.add_argument(
-        "--body",
-        metavar="FILE",
-        help="send this file's bytes as they are instead of the example event",
-    )
-    add_auth(parser)
-    add_headers(parser)
-    parser.add_argument(
-        "--timeout",
-        type=positive_seconds,
-        default=30.0,
-        metavar="S",
-        help="seconds allowed to connect and for each read and write (default 30)",
-    )
-    parser.add_argument(
-        "--total-timeout",
-        type=positive_seconds,
-        default=120.0,
-        metavar="S",
-        help="seconds allowed for the whole exchange (default 120)",
+        "--no-history",
+        action="store_true",
+        help="do not record this delivery in the history",
     )
     parser.add_argument(
         "--send-malformed",
@@ -67,38 +47,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    from bchook_studio.core.bodies import check_body, default_body
-    from bchook_studio.core.delivery.request import OutgoingRequest, Timeouts
+    from bchook_studio.core.bodies import check_body
     from bchook_studio.core.formats import BodyFormat
 
     topic = resolve_topic(options.topic)
     body_format = BodyFormat(options.format)
-    auth = basic_auth(options)
-    headers = custom_headers(options.header)
+    check_body_options(options)
+    settings = request_settings(options)
 
-    if options.body is not None:
-        body = read_input_file(options.body, "body")
-        body_name = options.body
-    else:
-        body = default_body(topic, body_format).encode("utf-8")
-        body_name = "body"
-
-    problem = check_body(body, body_format)
+    body = body_for_topic(options, topic, body_format)
+    if body.data is None:
+        return EXIT_FAILED
+    problem = check_body(body.data, body_format)
     if problem is not None:
-        problem_line(body_name, problem)
+        problem_line(body.name, problem)
         if not options.send_malformed:
             return EXIT_FAILED
         warning(f"sending a body that is not well-formed {body_format.value.upper()}")
 
-    request = OutgoingRequest(
-        url=options.url,
-        body=body,
-        content_type=body_format.content_type,
-        auth=auth,
-        headers=headers,
-        timeouts=Timeouts(options.timeout, options.total_timeout),
-    )
-    return report(_send(request))
+    request = settings.outgoing(options.url, body.data, body_format.content_type)
+    result = _send(request)
+    status = report(result)
+    if not options.no_history:
+        _record(result, topic.key)
+    return status
+
+
+def _record(result, topic_key: str) -> None:
+    """Add the delivery to the history; a store problem is a warning, not a failure."""
+    from bchook_studio.core.store import record_delivery_quietly
+
+    problem = record_delivery_quietly(result, webhook_name=None, topic_key=topic_key)
+    if problem is not None:
+        warning(problem)
 
 
 def _send(request):
@@ -137,6 +118,8 @@ def report(result) -> int:
                 f"bytes; {response.size} bytes were read"
             )
 
+    for note in result.notes:
+        warning(note)
     if result.failure is not None:
         failure_line(result.failure.kind.value, result.failure.message)
         return EXIT_FAILED

@@ -1,0 +1,167 @@
+"""Webhook definitions to and from a JSON file, for sharing and backups.
+
+The file is `{"format": "bchook-studio-webhooks", "version": 1, "webhooks":
+[{"webhook": {...}, "receiver_rules": [...]}, ...]}`, each webhook as
+`webhook_to_dict` writes it. Secrets are left out unless asked for: no
+password fields, secret header values empty, URL and proxy URL secrets
+masked. Importing never overwrites: a name that exists gets a " (n)" suffix.
+"""
+
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bchook_studio.core.webhook import Webhook
+from bchook_studio.core.webhook_codec import (
+    WebhookCodecError,
+    secret_field_values,
+    webhook_from_dict,
+    webhook_to_dict,
+)
+
+if TYPE_CHECKING:
+    from bchook_studio.core.store.store import Store
+
+logger = logging.getLogger(__name__)
+
+FORMAT_NAME = "bchook-studio-webhooks"
+FORMAT_VERSION = 1
+
+
+class DefinitionsError(ValueError):
+    """A definitions file that cannot be read, with the reason and where."""
+
+
+@dataclass(frozen=True)
+class WebhookDefinition:
+    """One webhook of a definitions file, with its receiver rules."""
+
+    webhook: Webhook
+    receiver_rules: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ImportedWebhook:
+    """A webhook saved by an import, under the name it got."""
+
+    id: int
+    name: str
+    requested_name: str
+    """The name in the file; differs from `name` when that was taken."""
+
+
+def definitions_to_json(
+    definitions: Iterable[WebhookDefinition], *, with_secrets: bool = False
+) -> str:
+    """Return the definitions as the JSON file text, with a final new line."""
+    items = []
+    for definition in definitions:
+        items.append(
+            {
+                "webhook": _webhook_data(definition.webhook, with_secrets),
+                "receiver_rules": definition.receiver_rules,
+            }
+        )
+    document = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "webhooks": items}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _webhook_data(webhook: Webhook, with_secrets: bool) -> dict[str, Any]:
+    if with_secrets:
+        data = webhook_to_dict(webhook)
+        for path, value in secret_field_values(webhook).items():
+            _set_path(data, path.split("."), value)
+        return data
+
+    from bchook_studio.core.store.secrets import split_secrets
+
+    stripped, _secrets = split_secrets(webhook)
+    return webhook_to_dict(stripped)
+
+
+def _set_path(data: dict[str, Any], names: list[str], value: str) -> None:
+    for name in names[:-1]:
+        data = data.setdefault(name, {})
+    data[names[-1]] = value
+
+
+def definitions_from_json(text: str) -> list[WebhookDefinition]:
+    """Read a definitions file, or raise DefinitionsError naming the problem."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DefinitionsError(
+            f"the file is not valid JSON: {exc.msg} at line {exc.lineno} column "
+            f"{exc.colno}."
+        ) from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
+        raise DefinitionsError(
+            f'the file is not a webhook definitions file: it needs "format": '
+            f'"{FORMAT_NAME}". Export definitions from Hook Studio to get one.'
+        )
+    version = document.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise DefinitionsError(
+            f"the definitions file has an invalid version {version!r}."
+        )
+    if version > FORMAT_VERSION:
+        raise DefinitionsError(
+            f"the definitions file has version {version}, newer than the "
+            f"version {FORMAT_VERSION} this Hook Studio reads. Update Hook Studio."
+        )
+    items = document.get("webhooks")
+    if not isinstance(items, list):
+        raise DefinitionsError('the definitions file has no "webhooks" list.')
+
+    return [_definition(item, index) for index, item in enumerate(items)]
+
+
+def _definition(item: object, index: int) -> WebhookDefinition:
+    where = f"webhooks[{index}]"
+    if not isinstance(item, dict) or not isinstance(item.get("webhook"), dict):
+        raise DefinitionsError(f'{where} has no "webhook" object.')
+    try:
+        webhook = webhook_from_dict(item["webhook"])
+    except WebhookCodecError as exc:
+        raise DefinitionsError(f"{where}: {exc}.") from None
+
+    rules = item.get("receiver_rules", [])
+    if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
+        raise DefinitionsError(f'{where}: "receiver_rules" must be a list of objects.')
+    return WebhookDefinition(webhook, rules)
+
+
+def export_definitions(store: "Store", *, with_secrets: bool = False) -> str:
+    """Return every saved webhook as definitions file text.
+
+    Reads each webhook's secrets when `with_secrets` is true, which can block
+    on the keychain.
+    """
+    definitions = []
+    for summary in store.list_webhooks():
+        saved = store.get_webhook(summary.id)
+        definitions.append(WebhookDefinition(saved.webhook, saved.receiver_rules))
+    return definitions_to_json(definitions, with_secrets=with_secrets)
+
+
+def import_definitions(
+    store: "Store", definitions: Iterable[WebhookDefinition]
+) -> list[ImportedWebhook]:
+    """Save each definition as a new webhook under a name no other one has.
+
+    Each webhook is saved in its own transaction, so an error part way (a
+    keychain that rejects a secret) keeps those saved before it.
+    """
+    imported = []
+    for definition in definitions:
+        requested = definition.webhook.name.strip() or "Imported webhook"
+        name = store.unique_name(requested)
+        webhook_id = store.save_webhook(
+            definition.webhook.with_changes(name=name),
+            receiver_rules=definition.receiver_rules,
+        )
+        logger.info("imported webhook %d as %r", webhook_id, name)
+        imported.append(ImportedWebhook(webhook_id, name, requested))
+    return imported

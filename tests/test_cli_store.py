@@ -1,0 +1,266 @@
+"""The history, export and import sub-commands: output and exit status."""
+
+import json
+import sqlite3
+
+import pytest
+
+from bchook_studio.cli import main
+from bchook_studio.core.export.definitions import WebhookDefinition, definitions_to_json
+from bchook_studio.core.store import Store, record_delivery_quietly
+from bchook_studio.core.store.migrations import SCHEMA_VERSION
+from bchook_studio.core.webhook import Webhook
+from tests.store_fixtures import CANARY, failed_result, sample_result
+
+
+def run_cli(capsysbinary, *arguments: str) -> tuple[int, str, str]:
+    status = main(list(arguments))
+    captured = capsysbinary.readouterr()
+    return status, captured.out.decode("utf-8"), captured.err.decode("utf-8")
+
+
+@pytest.fixture
+def recorded(app_home):
+    """Record a success and a failure; return their history ids, oldest first."""
+    first = sample_result(body=b'{"ok": true}')
+    assert (
+        record_delivery_quietly(first, webhook_name=None, topic_key="user.created")
+        is None
+    )
+    assert (
+        record_delivery_quietly(
+            failed_result(), webhook_name="Orders", topic_key="sale.new"
+        )
+        is None
+    )
+    with Store.open() as store:
+        return [entry.id for entry in reversed(store.history.query())]
+
+
+def _make_newer(app_home) -> None:
+    Store.open().close()
+    connection = sqlite3.connect(app_home / "studio.sqlite3")
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    connection.close()
+
+
+def test_history_json_fields(capsysbinary, recorded):
+    status, out, err = run_cli(capsysbinary, "history", "--json")
+    records = json.loads(out)
+
+    assert status == 0
+    assert err == ""
+    assert [record["id"] for record in records] == recorded[::-1]
+    assert set(records[0]) == {
+        "id",
+        "time",
+        "webhook",
+        "topic",
+        "method",
+        "url",
+        "status",
+        "kind",
+        "elapsed_ms",
+    }
+    failed, succeeded = records
+    assert failed["status"] is None
+    assert failed["kind"] == "refused"
+    assert failed["webhook"] == "Orders"
+    assert succeeded["status"] == 200
+    assert succeeded["kind"] is None
+    assert succeeded["webhook"] is None
+    assert succeeded["time"] == "2026-12-04T16:12:00.123Z"
+    assert succeeded["elapsed_ms"] == 42.5
+    assert succeeded["method"] == "POST"
+
+
+def test_history_limit_and_filter(capsysbinary, recorded):
+    _, limited, _ = run_cli(capsysbinary, "history", "--json", "--limit", "1")
+    _, failed, _ = run_cli(capsysbinary, "history", "--json", "--status", "failed")
+
+    assert [record["id"] for record in json.loads(limited)] == [recorded[1]]
+    assert [record["kind"] for record in json.loads(failed)] == ["refused"]
+
+
+def test_history_table(capsysbinary, recorded):
+    status, out, _ = run_cli(capsysbinary, "history")
+    lines = out.splitlines()
+
+    assert status == 0
+    assert lines[0].split() == [
+        "ID",
+        "TIME",
+        "RESULT",
+        "ELAPSED",
+        "WEBHOOK",
+        "TOPIC",
+        "REQUEST",
+    ]
+    assert len(lines) == 3
+    assert "refused" in lines[1]
+    assert "Basic" not in out
+
+
+def test_history_bad_limit_is_usage_error(capsysbinary, app_home):
+    status, _, err = run_cli(capsysbinary, "history", "--limit", "0")
+
+    assert status == 2
+    assert err.startswith("bchook-studio: error: ")
+    assert "'0'" in err
+
+
+def test_history_bad_status_is_usage_error(capsysbinary, app_home):
+    status, _, err = run_cli(capsysbinary, "history", "--status", "ok")
+
+    assert status == 2
+    assert "'ok'" in err
+
+
+@pytest.mark.parametrize("export_format", ["curl", "har", "text", "powershell"])
+def test_export_formats(capsysbinary, recorded, export_format):
+    status, out, err = run_cli(
+        capsysbinary, "export", str(recorded[0]), "--as", export_format
+    )
+
+    assert status == 0
+    assert err == ""
+    assert "tok-value" in out
+    assert "pass-word" not in out
+    assert "cGFzcy13b3Jk" not in out
+    if export_format == "har":
+        assert json.loads(out)["log"]["entries"][0]["response"]["status"] == 200
+    if export_format == "curl":
+        assert "-u 'carol:********'" in out
+
+
+def test_export_to_file(capsysbinary, recorded, tmp_path):
+    target = tmp_path / "delivery.har"
+    status, out, _ = run_cli(
+        capsysbinary, "export", str(recorded[1]), "--as", "har", "--output", str(target)
+    )
+    document = json.loads(target.read_text())
+
+    assert status == 0
+    assert out == ""
+    assert document["log"]["entries"][0]["response"]["status"] == 0
+    assert document["log"]["entries"][0]["response"]["_error"].startswith("refused:")
+
+
+def test_export_binary_body_file(capsysbinary, app_home, tmp_path):
+    result = sample_result(request_body=b"\x00\x01binary")
+    record_delivery_quietly(result, webhook_name=None, topic_key="x")
+    target = tmp_path / "send.sh"
+
+    status, _, err = run_cli(capsysbinary, "export", "1", "--output", str(target))
+    body_file = tmp_path / "send-body.bin"
+
+    assert status == 0
+    assert body_file.read_bytes() == b"\x00\x01binary"
+    assert f"--data-binary '@{body_file}'" in target.read_text()
+    assert err.startswith("warning: the body cannot be part of the command")
+
+
+def test_export_unknown_id_exit_2(capsysbinary, recorded):
+    status, out, err = run_cli(capsysbinary, "export", "999")
+
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "999" in err
+
+
+def test_export_invalid_id_exit_2(capsysbinary, app_home):
+    status, _, err = run_cli(capsysbinary, "export", "abc")
+
+    assert status == 2
+    assert "'abc'" in err
+
+
+def test_export_needs_id_or_webhooks(capsysbinary, app_home):
+    status, _, err = run_cli(capsysbinary, "export")
+
+    assert status == 2
+    assert "--webhooks" in err
+
+
+def test_export_show_secrets_needs_source(capsysbinary, recorded):
+    status, out, err = run_cli(
+        capsysbinary, "export", str(recorded[0]), "--show-secrets"
+    )
+
+    assert status == 1
+    assert out == ""
+    assert err.startswith("bchook-studio: error: cannot show the secrets")
+
+
+def test_export_webhooks_file(capsysbinary, app_home, tmp_path):
+    with Store.open() as store:
+        store.save_webhook(Webhook(name="One", password=CANARY, auth_enabled=True))
+        store.save_webhook(Webhook(name="Two"))
+    target = tmp_path / "webhooks.json"
+
+    status, out, _ = run_cli(capsysbinary, "export", "--webhooks", str(target))
+    document = json.loads(target.read_text())
+
+    assert status == 0
+    assert out == f"exported 2 webhooks to {target}\n"
+    assert [item["webhook"]["name"] for item in document["webhooks"]] == ["One", "Two"]
+    assert CANARY not in target.read_text()
+
+
+def test_import_definitions(capsysbinary, app_home, tmp_path):
+    source = tmp_path / "in.json"
+    source.write_text(
+        definitions_to_json([WebhookDefinition(Webhook(name="Imported"))]),
+        encoding="utf-8",
+    )
+
+    first = run_cli(capsysbinary, "import", str(source))
+    second = run_cli(capsysbinary, "import", str(source))
+
+    assert first == (0, "Imported\n", "")
+    assert second == (0, "Imported (2)\n", "")
+
+
+def test_import_curl_warns_without_keychain(capsysbinary, app_home, tmp_path):
+    source = tmp_path / "command.sh"
+    source.write_text(f"curl http://127.0.0.1:1/in -u 'carol:{CANARY}' -d '{{}}'\n")
+
+    status, out, err = run_cli(capsysbinary, "import", str(source))
+
+    assert status == 0
+    assert out == "127.0.0.1/in\n"
+    assert err.splitlines()[-1] == (
+        "warning: no usable keychain was found, so the imported passwords and "
+        "secret values are kept in memory for this command only and were not saved."
+    )
+
+
+def test_import_missing_file_exit_2(capsysbinary, app_home, tmp_path):
+    status, _, err = run_cli(capsysbinary, "import", str(tmp_path / "nope.json"))
+
+    assert status == 2
+    assert "nope.json" in err
+
+
+def test_import_bad_content_exit_1(capsysbinary, app_home, tmp_path):
+    source = tmp_path / "bad.txt"
+    source.write_text("curl http://h/ --frobnicate\n")
+
+    status, out, err = run_cli(capsysbinary, "import", str(source))
+
+    assert status == 1
+    assert out == ""
+    assert "--frobnicate" in err
+
+
+def test_import_read_only_exit_1(capsysbinary, app_home, tmp_path):
+    _make_newer(app_home)
+    source = tmp_path / "in.json"
+    source.write_text(definitions_to_json([WebhookDefinition(Webhook(name="A"))]))
+
+    status, _, err = run_cli(capsysbinary, "import", str(source))
+
+    assert status == 1
+    assert "warning: The database" in err
+    assert "bchook-studio: error: cannot save to the database" in err

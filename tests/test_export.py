@@ -1,0 +1,634 @@
+"""Exports: cURL commands run through sh, HAR 1.2 structure, PowerShell quoting,
+text reports, definition files and cURL import."""
+
+import asyncio
+import base64
+import dataclasses
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from bchook_studio.core.delivery.clients import ClientPool
+from bchook_studio.core.delivery.kinds import FailureKind
+from bchook_studio.core.delivery.request import BasicAuth, OutgoingRequest
+from bchook_studio.core.delivery.send import deliver
+from bchook_studio.core.export.curl import body_needs_file, curl_command, shell_quote
+from bchook_studio.core.export.curl_import import CurlImportError, parse_curl_command
+from bchook_studio.core.export.definitions import (
+    DefinitionsError,
+    WebhookDefinition,
+    definitions_from_json,
+    definitions_to_json,
+)
+from bchook_studio.core.export.har import HarItem, har_document, har_text
+from bchook_studio.core.export.importing import (
+    ImportFileError,
+    ImportKind,
+    detect_import_kind,
+    import_text,
+)
+from bchook_studio.core.export.powershell import powershell_command, powershell_quote
+from bchook_studio.core.export.requests import RequestRecord, from_outgoing, from_sent
+from bchook_studio.core.export.text import ReportContext, text_report
+from bchook_studio.core.formats import BodyFormat
+from bchook_studio.core.store import Store
+from bchook_studio.core.webhook import HeaderRow, Webhook
+from tests.servers import RawServer, respond
+from tests.store_fixtures import CANARY, failed_result, full_webhook, sample_result
+
+needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+needs_sh = pytest.mark.skipif(shutil.which("sh") is None, reason="needs sh")
+
+NASTY_BODIES = [
+    b'{"quote": "it\'s \\"quoted\\""}',
+    b'{"money": "$HOME ${PATH} $(id) `id`"}',
+    b'{"bang": "hello!world !! !$"}',
+    b'{"slash": "a\\\\b \\\\ \\n end\\\\"}',
+    b'{"lines": "one\ntwo\n\nthree\n"}\n',
+    '{"text": "Grüße, 日本語, emoji 🎉, RTL \u202e"}'.encode(),
+    b"",
+    b"@not-a-file-reference",
+    b"-d looks like an option",
+]
+
+
+def _send(request: OutgoingRequest):
+    async def send_once():
+        pool = ClientPool()
+        try:
+            return await deliver(request, pool)
+        finally:
+            await pool.aclose()
+
+    return asyncio.run(send_once())
+
+
+def _run_shell(script: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["sh", "-c", script],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=30,
+    )
+
+
+def _studio_request(url: str, body: bytes) -> OutgoingRequest:
+    return OutgoingRequest(
+        url=url,
+        body=body,
+        content_type="application/json; charset=utf-8",
+        auth=BasicAuth("carol", "pa'ss $word"),
+        headers=(("X-Custom", "value with 'quotes' and $dollar"), ("X-Empty", "")),
+        user_agent="BrainCertHookStudio/test",
+    )
+
+
+@needs_curl
+@needs_sh
+@pytest.mark.parametrize("body", NASTY_BODIES)
+def test_curl_reproduces_request(body, tmp_path):
+    with RawServer(respond("200 OK", b"ok")) as server:
+        result = _send(_studio_request(server.url + "?a=1&b=x%20y", body))
+        command = curl_command(from_sent(result.request, show_secrets=True))
+        finished = _run_shell(command.text, tmp_path)
+        studio, curl = server.requests
+
+    assert result.ok
+    assert command.files == ()
+    assert finished.returncode == 0, finished.stderr.decode()
+    assert curl.request_line == studio.request_line
+    assert curl.body == studio.body == body
+    assert curl.headers == studio.headers
+
+
+@needs_curl
+@needs_sh
+def test_curl_binary_body_file(tmp_path):
+    body = bytes(range(256)) + b"\x00\r\n\xff"
+    with RawServer(respond("200 OK", b"ok")) as server:
+        result = _send(_studio_request(server.url, body))
+        command = curl_command(
+            from_sent(result.request, show_secrets=True), body_file="body 1.bin"
+        )
+        for body_file in command.files:
+            (tmp_path / body_file.name).write_bytes(body_file.data)
+        finished = _run_shell(command.text, tmp_path)
+        studio, curl = server.requests
+
+    assert len(command.files) == 1
+    assert "--data-binary '@body 1.bin'" in command.text
+    assert finished.returncode == 0, finished.stderr.decode()
+    assert curl.body == studio.body == body
+    assert curl.headers == studio.headers
+
+
+@needs_curl
+@needs_sh
+def test_masked_curl_runs_without_prompt(tmp_path):
+    with RawServer(respond("200 OK", b"ok")) as server:
+        result = _send(_studio_request(server.url, b"{}"))
+        command = curl_command(from_sent(result.request))
+        finished = _run_shell(command.text, tmp_path)
+        curl = server.requests[1]
+
+    masked = base64.b64encode(b"carol:********").decode()
+    assert "-u 'carol:********'" in command.text
+    assert "pa'ss" not in command.text
+    assert finished.returncode == 0
+    assert curl.headers["authorization"] == f"Basic {masked}"
+
+
+@needs_curl
+@needs_sh
+def test_curl_for_inbox_request(tmp_path):
+    record = RequestRecord(
+        "PUT",
+        "http://127.0.0.1:{port}/in?x=1",
+        (("X-Only", "this"),),
+        b"raw body",
+    )
+    with RawServer(respond("200 OK", b"ok")) as server:
+        record = RequestRecord(
+            record.method,
+            record.url.format(port=server.port),
+            record.headers,
+            record.body,
+        )
+        finished = _run_shell(curl_command(record).text, tmp_path)
+        received = server.requests[0]
+
+    assert finished.returncode == 0, finished.stderr.decode()
+    assert received.request_line == "PUT /in?x=1 HTTP/1.1"
+    assert received.body == b"raw body"
+    assert set(received.headers) == {"host", "x-only", "content-length"}
+
+
+def test_shell_quote_single_quotes():
+    assert shell_quote("it's") == "'it'\\''s'"
+    assert shell_quote("") == "''"
+
+
+def test_body_file_rules():
+    assert body_needs_file(b"plain\ttext\n") is False
+    assert body_needs_file(b"nul\x00byte") is True
+    assert body_needs_file(b"carriage\r\nreturn") is True
+    assert body_needs_file(b"\xff\xfe") is True
+    assert body_needs_file(b"x" * 70_000) is True
+    assert body_needs_file(b"x" * 10, inline_limit=5) is True
+
+
+def test_curl_notes_cut_body():
+    record = RequestRecord("POST", "http://h/x", (), b"abc", body_size=10)
+
+    assert curl_command(record).text.startswith(
+        "# The body was stored only up to 3 of 10"
+    )
+
+
+def test_curl_from_outgoing_settings():
+    webhook = full_webhook()
+    request = webhook.outgoing_request(b"<a/>")
+    text = curl_command(from_outgoing(request, secret_query_parameters=["token"])).text
+
+    assert CANARY not in text
+    assert "--insecure" in text
+    assert "--cert '/certs/client.pem'" in text
+    assert "--key '/certs/client.key'" in text
+    assert "--pass '********'" in text
+    assert "--proxy 'http://pu:********@proxy.test:3128'" in text
+    assert "--location --max-redirs 3" in text
+    assert "--connect-timeout 5.5 --max-time 60" in text
+    assert "--http1.1" in text
+    assert "token=********" in text
+
+
+def test_powershell_quotes_typographic_quotes():
+    assert powershell_quote("it's") == "'it''s'"
+    assert powershell_quote("smart ’quote‘") == "'smart ’’quote‘‘'"
+    assert powershell_quote("$x `y`") == "'$x `y`'"
+
+
+def test_powershell_script_shape():
+    result = sample_result(request_body='{"a": "it\'s ’x’"}'.encode())
+    script = powershell_command(from_sent(result.request)).text
+
+    assert "-Method Post" in script
+    assert "-Uri 'http://127.0.0.1:9/hook?token=tok-value&x=1'" in script
+    assert "-ContentType 'application/json'" in script
+    assert "UTF8.GetBytes('carol:********')" in script
+    assert "GetBytes('{\"a\": \"it''s ’’x’’\"}')" in script
+    assert "Host" not in script
+    assert "Content-Length" not in script
+
+
+def test_powershell_binary_uses_infile():
+    record = RequestRecord("POST", "http://h/x", (), b"\x00\x01", body_size=None)
+    command = powershell_command(record, body_file="b.bin")
+
+    assert "-InFile 'b.bin'" in command.text
+    assert command.files[0].data == b"\x00\x01"
+
+
+# Required HAR 1.2 fields and their JSON types; a tuple lists allowed types.
+_NUMBER = (int, float)
+_HAR_SCHEMA = {
+    "log": {
+        "version": str,
+        "creator": {"name": str, "version": str},
+        "entries": [
+            {
+                "startedDateTime": str,
+                "time": _NUMBER,
+                "request": {
+                    "method": str,
+                    "url": str,
+                    "httpVersion": str,
+                    "cookies": [{"name": str, "value": str}],
+                    "headers": [{"name": str, "value": str}],
+                    "queryString": [{"name": str, "value": str}],
+                    "headersSize": _NUMBER,
+                    "bodySize": _NUMBER,
+                },
+                "response": {
+                    "status": _NUMBER,
+                    "statusText": str,
+                    "httpVersion": str,
+                    "cookies": [{"name": str, "value": str}],
+                    "headers": [{"name": str, "value": str}],
+                    "content": {"size": _NUMBER, "mimeType": str},
+                    "redirectURL": str,
+                    "headersSize": _NUMBER,
+                    "bodySize": _NUMBER,
+                },
+                "cache": {},
+                "timings": {"send": _NUMBER, "wait": _NUMBER, "receive": _NUMBER},
+            }
+        ],
+    }
+}
+
+
+def _check_schema(value, schema, path="har") -> list[str]:
+    """Return the paths where `value` lacks a required field or has a wrong type."""
+    problems = []
+    if isinstance(schema, dict):
+        if not isinstance(value, dict):
+            return [f"{path} is not an object"]
+        for key, expected in schema.items():
+            if key not in value:
+                problems.append(f"{path}.{key} is missing")
+            else:
+                problems += _check_schema(value[key], expected, f"{path}.{key}")
+    elif isinstance(schema, list):
+        if not isinstance(value, list):
+            return [f"{path} is not an array"]
+        for index, item in enumerate(value):
+            problems += _check_schema(item, schema[0], f"{path}[{index}]")
+    elif isinstance(value, bool) or not isinstance(value, schema):
+        problems.append(f"{path} has type {type(value).__name__}")
+    return problems
+
+
+def _har_entries(*results):
+    document = json.loads(json.dumps(har_document(HarItem(r) for r in results)))
+    return document, document["log"]["entries"]
+
+
+def test_har_has_required_fields():
+    result = sample_result(
+        headers=(("Cookie", "a=1; b=2"),), secret_headers=frozenset({"authorization"})
+    )
+    document, _ = _har_entries(result, failed_result())
+
+    assert _check_schema(document, _HAR_SCHEMA) == []
+    assert document["log"]["version"] == "1.2"
+
+
+def test_har_schema_check_can_fail():
+    document, entries = _har_entries(sample_result())
+    del entries[0]["timings"]["wait"]
+    entries[0]["response"]["status"] = "200"
+
+    assert _check_schema(document, _HAR_SCHEMA) == [
+        "har.log.entries[0].response.status has type str",
+        "har.log.entries[0].timings.wait is missing",
+    ]
+
+
+def test_har_time_is_sum_of_timings():
+    _, entries = _har_entries(sample_result(), failed_result())
+
+    for entry in entries:
+        timings = entry["timings"]
+        assert entry["time"] == timings["send"] + timings["wait"] + timings["receive"]
+        assert min(timings.values()) >= 0
+
+
+def test_har_request_and_response_values():
+    _, (entry,) = _har_entries(sample_result())
+    request, response = entry["request"], entry["response"]
+
+    assert entry["startedDateTime"] == "2026-12-04T16:12:00.123Z"
+    assert request["postData"] == {"mimeType": "application/json", "text": '{"id": 1}'}
+    assert request["queryString"] == [
+        {"name": "token", "value": "tok-value"},
+        {"name": "x", "value": "1"},
+    ]
+    assert {"name": "Authorization", "value": "Basic ********"} in request["headers"]
+    assert response["status"] == 200
+    assert response["content"]["text"] == '{"ok": true}'
+    assert response["content"]["size"] == 12
+
+
+def test_har_failure_has_error():
+    _, (entry,) = _har_entries(failed_result(FailureKind.READ_TIMEOUT))
+    response = entry["response"]
+
+    assert response["status"] == 0
+    assert response["_error"] == "read_timeout: Connection refused."
+    assert response["comment"] == "Connection refused."
+
+
+def test_har_binary_response_base64():
+    _, (entry,) = _har_entries(sample_result(body=b"\x00\x01\xffbinary"))
+    content = entry["response"]["content"]
+
+    assert content["encoding"] == "base64"
+    assert base64.b64decode(content["text"]) == b"\x00\x01\xffbinary"
+
+
+def test_har_text_is_json():
+    text = har_text(sample_result(), comment="Orders · sale.new")
+
+    assert text.endswith("}\n")
+    assert json.loads(text)["log"]["entries"][0]["comment"] == "Orders · sale.new"
+
+
+def test_text_report_sections():
+    report = text_report(
+        sample_result(status=500, body=b"oops"),
+        context=ReportContext("Orders", "sale.new", 12),
+    )
+
+    assert report.startswith("BrainCert Hook Studio ")
+    assert "Webhook: Orders" in report
+    assert "History id: 12" in report
+    assert "== Request ==\nPOST http://127.0.0.1:9/hook?token=tok-value&x=1" in report
+    assert "Authorization: Basic ********" in report
+    assert "== Response ==\nHTTP/1.1 500 Error" in report
+    assert report.endswith("oops\n")
+
+
+def test_text_report_failure_and_binary():
+    result = failed_result()
+    report = text_report(result)
+
+    assert "== Failure ==\nKind: refused\nMessage: Connection refused." in report
+    assert "Detail: errno 111" in report
+    assert "no answer; failed: refused" in report
+
+
+def test_text_report_binary_body():
+    result = sample_result(body=b"\x89PNG\x00\x00\x01")
+    response = dataclasses.replace(
+        result.response, headers=(("Content-Type", "image/png"),)
+    )
+    report = text_report(dataclasses.replace(result, response=response))
+
+    assert "[binary body: image/png, 7 B]" in report
+
+
+def test_definitions_round_trip_with_secrets():
+    webhook = full_webhook()
+    text = definitions_to_json(
+        [WebhookDefinition(webhook, [{"status": 500}])], with_secrets=True
+    )
+    (read,) = definitions_from_json(text)
+
+    assert read.webhook == webhook
+    assert read.receiver_rules == [{"status": 500}]
+
+
+def test_definitions_leave_secrets_out():
+    text = definitions_to_json([WebhookDefinition(full_webhook())])
+    (read,) = definitions_from_json(text)
+    document = json.loads(text)
+
+    assert CANARY not in text
+    assert document["format"] == "bchook-studio-webhooks"
+    assert document["version"] == 1
+    assert read.webhook.password == ""
+    assert read.webhook.tls.client_cert_password == ""
+    assert read.webhook.headers[0].value == ""
+    assert "token=********" in read.webhook.url
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("not json", "not valid JSON"),
+        ('{"format": "other"}', "not a webhook definitions file"),
+        ('{"format": "bchook-studio-webhooks", "version": 9}', "newer"),
+        ('{"format": "bchook-studio-webhooks", "version": 1}', '"webhooks" list'),
+        (
+            '{"format": "bchook-studio-webhooks", "version": 1, "webhooks": '
+            '[{"webhook": {"auth_enabled": "yes"}}]}',
+            r"webhooks\[0\]: invalid value for webhook.auth_enabled",
+        ),
+    ],
+)
+def test_definitions_errors(text, message):
+    with pytest.raises(DefinitionsError, match=message):
+        definitions_from_json(text)
+
+
+def test_import_never_overwrites(tmp_path):
+    text = definitions_to_json(
+        [
+            WebhookDefinition(Webhook(name="Hook")),
+            WebhookDefinition(Webhook(name="hook")),
+        ]
+    )
+    with Store.open(tmp_path / "studio.sqlite3") as store:
+        store.save_webhook(Webhook(name="Hook", url="http://127.0.0.1/original"))
+        report = import_text(store, text, tmp_path)
+        names = sorted(summary.name for summary in store.list_webhooks())
+        original = store.get_webhook(1).webhook.url
+
+    assert report.kind is ImportKind.DEFINITIONS
+    assert [item.name for item in report.imported] == ["Hook (2)", "hook (3)"]
+    assert names == ["Hook", "Hook (2)", "hook (3)"]
+    assert original == "http://127.0.0.1/original"
+
+
+def test_detect_import_kind():
+    assert detect_import_kind('\ufeff  {"format": 1}') is ImportKind.DEFINITIONS
+    assert detect_import_kind("# note\ncurl http://h/") is ImportKind.CURL
+    assert detect_import_kind("$ curl.exe http://h/") is ImportKind.CURL
+    with pytest.raises(ImportFileError, match="neither"):
+        detect_import_kind("wget http://h/")
+
+
+def test_curl_import_round_trip():
+    webhook = Webhook(
+        name="x",
+        url="https://example.test/hooks/in?x=1",
+        body_format=BodyFormat.XML,
+        body="<a>it's $HOME `x` !\\ \n ü</a>",
+        auth_enabled=True,
+        username="carol",
+        password="pa'ss",
+        headers=(HeaderRow("X-Plain", "one"), HeaderRow("X-Token", "t-1", secret=True)),
+        charset_parameter=True,
+        user_agent="Custom/2",
+    )
+    request = webhook.outgoing_request(webhook.body.encode())
+    command = curl_command(from_outgoing(request, show_secrets=True))
+    imported = parse_curl_command(command.text).webhook
+
+    assert imported.url == webhook.url
+    assert imported.body == webhook.body
+    assert imported.body_format is BodyFormat.XML
+    assert imported.charset_parameter is True
+    assert imported.content_type == webhook.content_type
+    assert imported.user_agent == "Custom/2"
+    assert imported.auth_enabled is True
+    assert imported.username == "carol"
+    assert imported.password == "pa'ss"
+    assert [(h.name, h.value) for h in imported.headers] == [
+        ("X-Plain", "one"),
+        ("X-Token", "t-1"),
+    ]
+    assert imported.headers[1].secret is True
+    assert imported.outgoing_request(b"").wire_headers() == request.wire_headers()
+
+
+def test_curl_round_trip_settings():
+    webhook = full_webhook()
+    request = webhook.outgoing_request(webhook.body.encode())
+    command = curl_command(from_outgoing(request, show_secrets=True))
+    parsed = parse_curl_command(command.text)
+    imported = parsed.webhook
+
+    assert parsed.warnings == ()
+    assert imported.url == webhook.url
+    assert imported.password == webhook.password
+    assert imported.timeouts == webhook.timeouts
+    assert imported.proxy == webhook.proxy
+    assert imported.redirects == webhook.redirects
+    assert imported.tls.verify is False
+    assert imported.tls.client_cert == webhook.tls.client_cert
+    assert imported.tls.client_key == webhook.tls.client_key
+    assert imported.tls.client_cert_password == webhook.tls.client_cert_password
+    assert imported.user_agent == webhook.user_agent
+    assert imported.content_type == webhook.content_type
+
+
+def test_curl_import_masked_export():
+    result = sample_result()
+    text = curl_command(from_sent(result.request)).text
+    parsed = parse_curl_command(text)
+
+    assert parsed.webhook.username == "carol"
+    assert parsed.webhook.password == ""
+    assert any("masked" in warning for warning in parsed.warnings)
+
+
+def test_curl_import_common_forms(tmp_path):
+    (tmp_path / "event.json").write_bytes(b'{"a":\r\n 1}')
+    text = (
+        "# from the docs\n"
+        "$ curl -sSL -XPOST 'https://h.test/x' \\\n"
+        "  -H 'Content-Type: application/vnd.api+json' \\\n"
+        "  -H'Authorization: Bearer abc' --max-redirs 4 \\\n"
+        "  -u 'u:p' --connect-timeout 3 -m 9 -k --compressed \\\n"
+        "  --data-binary @event.json\n"
+    )
+    webhook = parse_curl_command(text, tmp_path).webhook
+
+    assert webhook.url == "https://h.test/x"
+    assert webhook.body == '{"a":\r\n 1}'
+    assert webhook.body_format is BodyFormat.JSON
+    assert webhook.username == "u"
+    assert webhook.password == "p"
+    assert webhook.timeouts.operation == 3
+    assert webhook.timeouts.total == 9
+    assert webhook.tls.verify is False
+    assert webhook.redirects.follow is True
+    assert webhook.redirects.max_redirects == 4
+    assert ("Content-Type", "application/vnd.api+json") in [
+        (h.name, h.value) for h in webhook.headers
+    ]
+    assert [h.secret for h in webhook.headers if h.name == "Authorization"] == [True]
+
+
+def test_curl_import_data_joins_and_strips(tmp_path):
+    (tmp_path / "part.txt").write_bytes(b"b=\n2\r\n")
+    webhook = parse_curl_command("curl http://h/ -d a=1 -d @part.txt", tmp_path).webhook
+
+    assert webhook.body == "a=1&b=2"
+
+
+def test_curl_import_json_flag():
+    webhook = parse_curl_command("""curl --json '{"a": 1}' http://h/""").webhook
+
+    assert webhook.body == '{"a": 1}'
+    assert webhook.body_format is BodyFormat.JSON
+    assert [(h.name, h.value) for h in webhook.headers] == [
+        ("Accept", "application/json")
+    ]
+
+
+def test_curl_import_ansi_c_string():
+    webhook = parse_curl_command(
+        "curl 'http://h/' -H 'content-type: application/json' "
+        '--data-raw $\'{"a": "it\\\'s\\n\\u00fc\\x21"}\''
+    ).webhook
+
+    assert webhook.body == '{"a": "it\'s\nü!"}'
+
+
+def test_curl_import_continuation_inside_quotes_kept():
+    text = "curl http://h/ --data-binary 'line \\\nnext' \\\n  -H 'X-A: 1'"
+    webhook = parse_curl_command(text).webhook
+
+    assert webhook.body == "line \\\nnext"
+    assert webhook.headers[0].name == "X-A"
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        ("curl http://h/ --frobnicate", "unknown curl option --frobnicate"),
+        ("curl http://h/ -Z", "unknown curl option -Z"),
+        ("curl http://h/ -F a=1", "-F is not supported"),
+        ("curl -X PUT http://h/", "POST"),
+        ("curl http://h/ http://other/", "more than one URL"),
+        ("curl -H 'NoColon' http://h/", "no colon"),
+        ("curl -d @missing.json http://h/", "missing.json"),
+        ("curl http://h/ 'unclosed", "quotes"),
+        ("curl -d x", "no URL"),
+        ("curl ftp://h/x", "http://"),
+        ("curl http://h/ -m soon", "'soon' for -m"),
+        ("curl http://h/ -H", "-H needs a value"),
+        ("wget http://h/", "must start with 'curl'"),
+    ],
+)
+def test_curl_import_rejects(command, message, tmp_path):
+    with pytest.raises(CurlImportError, match=message):
+        parse_curl_command(command, tmp_path)
+
+
+def test_curl_import_through_store(tmp_path):
+    command = f"curl http://127.0.0.1:1/hook -u 'carol:{CANARY}' -d '{{}}'"
+    with Store.open(tmp_path / "studio.sqlite3") as store:
+        report = import_text(store, command, tmp_path)
+        saved = store.get_webhook(report.imported[0].id)
+
+    assert report.kind is ImportKind.CURL
+    assert report.imported[0].name == "127.0.0.1/hook"
+    assert saved.webhook.password == CANARY
+    assert any("keychain" in warning for warning in report.warnings)
