@@ -4,10 +4,11 @@ from bchook_studio.cli.commands import (
     export,
     history,
     imports,
+    receive,
     render,
     send,
     show,
     topics,
 )
 
-MODULES = (topics, show, send, render, history, export, imports)
+MODULES = (topics, show, send, render, receive, history, export, imports)

@@ -1,0 +1,550 @@
+"""One client connection: parse requests with h11, record them, respond by rule.
+
+A response with no delay and no fault is written from `data_received` itself,
+with no task per request. A delayed, slow or hanging response runs as a task,
+and the connection stops reading until it is done, so that pipelined
+requests wait their turn.
+"""
+
+import asyncio
+import logging
+import math
+import re
+from datetime import UTC, datetime
+
+import h11
+
+from bchook_studio.core.receiver.addresses import host_port
+from bchook_studio.core.receiver.credentials import decode_basic_credentials
+from bchook_studio.core.receiver.records import UNKNOWN, ReceivedRequest
+from bchook_studio.core.receiver.request_log import RequestLog
+from bchook_studio.core.receiver.responses import (
+    CONTINUE,
+    UNAUTHORIZED,
+    PreparedRule,
+    error_response,
+    prepare_rules,
+)
+from bchook_studio.core.receiver.rules import Fault, ResponseRule, choose_rule
+from bchook_studio.core.receiver.settings import ReceiverLimits
+
+logger = logging.getLogger(__name__)
+
+LINGER_SECONDS = 2.0
+"""After rejecting a request, how long the receiver keeps reading and discarding
+what the client still sends, so that the client can read the rejection."""
+
+MAX_SLOW_STEPS = 600
+"""A SLOW response is written in at most this many pieces. Longer responses
+are cut into pieces of several bytes, so writing one never takes longer than
+MAX_SLOW_STEPS times the rule's interval."""
+
+# h11 quotes offending bytes in some messages, and they may contain credentials.
+_QUOTED_BYTES = re.compile(r":?\s*(?:b['\"]|bytearray\().*$", re.DOTALL)
+
+
+def _loggable(message: str) -> str:
+    return _QUOTED_BYTES.sub("", message) or "malformed data"
+
+
+class ServerContext:
+    """State shared by every connection of one running receiver."""
+
+    def __init__(
+        self,
+        limits: ReceiverLimits,
+        log: RequestLog,
+        rules: tuple[ResponseRule, ...],
+    ) -> None:
+        self.limits = limits
+        self.log = log
+        self.rules = rules
+        self.prepared_rules = prepare_rules(rules)
+        self.connections: set[RequestConnection] = set()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.no_connections = asyncio.Event()
+        self.no_connections.set()
+
+    def set_rules(self, rules: tuple[ResponseRule, ...]) -> None:
+        """Use `rules` for the requests that complete from now on."""
+        self.rules = rules
+        self.prepared_rules = prepare_rules(rules)
+
+    def choose(self, path: str) -> PreparedRule:
+        """Return the first rule matching `path`, else the last rule."""
+        return self.prepared_rules[choose_rule(self.rules, path)]
+
+
+class RequestConnection(asyncio.Protocol):
+    """The server side of one TCP connection."""
+
+    def __init__(self, context: ServerContext) -> None:
+        self._context = context
+        self._loop = asyncio.get_running_loop()
+        self._h11 = h11.Connection(
+            h11.SERVER, max_incomplete_event_size=context.limits.max_header_size
+        )
+        self._transport: asyncio.Transport | None = None
+        self.client = (UNKNOWN, 0)
+        self._client_text = UNKNOWN
+
+        # The request being read: its head, arrival time and body so far.
+        self._request: h11.Request | None = None
+        self._arrived = datetime.now(UTC)
+        self._body_parts: list[bytes] = []
+        self._body_size = 0
+
+        self._task: asyncio.Task[None] | None = None
+        self._hanging = False
+        self._lingering = False
+        self._linger_timer: asyncio.TimerHandle | None = None
+        self._eof = False
+        self._write_paused = False
+        self._reading_paused = False
+        self.last_activity = self._loop.time()
+
+    # asyncio.Protocol callbacks
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        peer = transport.get_extra_info("peername")
+        if peer:
+            host, port = str(peer[0]), int(peer[1])
+            self.client = (host, port)
+            self._client_text = host_port(host, port)
+        self._context.connections.add(self)
+        self._context.no_connections.clear()
+
+    def data_received(self, data: bytes) -> None:
+        if self._hanging or self._lingering:
+            return
+        self.last_activity = self._loop.time()
+        self._h11.receive_data(data)
+        self._process()
+
+    def eof_received(self) -> bool | None:
+        if self._hanging or self._lingering:
+            return None
+        self._eof = True
+        self._h11.receive_data(b"")
+        self._process()
+        # Keep the transport open while a response is still being written.
+        return True if self._task is not None else None
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+        self._update_reading()
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        self._update_reading()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        context = self._context
+        context.connections.discard(self)
+        if not context.connections:
+            context.no_connections.set()
+        if self._linger_timer is not None:
+            self._linger_timer.cancel()
+        if self._task is not None:
+            self._task.cancel()
+        if self._request is not None:
+            self._record(
+                status=None,
+                rejection="the connection closed before the request was complete",
+            )
+
+    # Reading requests
+
+    def _process(self) -> None:
+        """Handle every complete event h11 can parse from the data received."""
+        try:
+            self._process_events()
+        except Exception:
+            logger.exception("handling a request from %s failed", self._client_text)
+            self.close_now()
+
+    def _process_events(self) -> None:
+        connection = self._h11
+        transport = self._transport
+        assert transport is not None
+        while not (
+            self._task is not None
+            or self._hanging
+            or self._lingering
+            or transport.is_closing()
+        ):
+            try:
+                event = connection.next_event()
+            except h11.RemoteProtocolError as exc:
+                self._on_protocol_error(exc)
+                return
+
+            kind = type(event)
+            if kind is h11.Data:
+                self._on_data(event.data)  # type: ignore[union-attr]
+            elif kind is h11.Request:
+                self._on_request(event)  # type: ignore[arg-type]
+            elif kind is h11.EndOfMessage:
+                self._on_end_of_message()
+            elif kind is h11.ConnectionClosed:
+                transport.close()
+                return
+            else:  # NEED_DATA, or PAUSED while a response is pending
+                return
+
+    def _on_request(self, request: h11.Request) -> None:
+        self._request = request
+        self._arrived = datetime.now(UTC)
+        self._body_parts = []
+        self._body_size = 0
+
+        limits = self._context.limits
+        declared = None
+        # h11 enforces max_incomplete_event_size only on a head that arrives in
+        # several pieces, so the size of a complete head is checked here.
+        head_size = len(request.method) + len(request.target) + 12
+        for name, value in request.headers:
+            head_size += len(name) + len(value) + 4
+            if name == b"content-length":
+                declared = int(value)
+        if head_size > limits.max_header_size:
+            self._reject(431, self._header_limit_message())
+            return
+        if declared is not None and declared > limits.max_body:
+            self._body_size = declared
+            self._reject(413, self._over_limit_message(declared), truncated=True)
+            return
+
+        if self._h11.they_are_waiting_for_100_continue:
+            assert self._transport is not None
+            self._transport.write(self._h11.send(CONTINUE))
+
+    def _on_data(self, data: bytes) -> None:
+        size = self._body_size + len(data)
+        max_body = self._context.limits.max_body
+        if size > max_body:
+            room = max_body - self._body_size
+            if room > 0:
+                self._body_parts.append(bytes(data[:room]))
+            self._body_size = size
+            self._reject(413, self._over_limit_message(size, sent=True), truncated=True)
+            return
+        self._body_parts.append(data)
+        self._body_size = size
+
+    def _over_limit_message(self, size: int, sent: bool = False) -> str:
+        limit = self._context.limits.max_body
+        what = "at least" if sent else "declared as"
+        return (
+            f"the request body, {what} {size} bytes, is over the receiver's "
+            f"limit of {limit} bytes"
+        )
+
+    def _header_limit_message(self) -> str:
+        limit = self._context.limits.max_header_size
+        return (
+            f"the request line and headers are over the receiver's limit of "
+            f"{limit} bytes"
+        )
+
+    def _on_end_of_message(self) -> None:
+        request = self._request
+        assert request is not None
+        method = request.method
+        target = request.target.decode("latin-1")
+        prepared = self._context.choose(target.split("?", 1)[0])
+        rule = prepared.rule
+
+        if rule.credentials is not None:
+            authorization = None
+            for name, value in request.headers:
+                if name == b"authorization":
+                    authorization = value.decode("latin-1")
+                    break
+            offered = decode_basic_credentials(authorization)
+            if not rule.credentials.accepts(offered):
+                self._record(status=401, prepared=prepared)
+                self._write_response(UNAUTHORIZED, b"", method)
+                self._finish_exchange()
+                return
+
+        fault = rule.fault
+        responds = fault is not Fault.HANG and fault is not Fault.DROP
+        self._record(
+            status=rule.status if responds else None, prepared=prepared, fault=fault
+        )
+
+        if rule.delay_ms or fault is Fault.SLOW:
+            self._start_task(self._respond_later(prepared, method))
+        elif fault is Fault.HANG:
+            self._hanging = True
+        elif fault is Fault.DROP:
+            assert self._transport is not None
+            self._transport.close()
+        else:
+            self._write_response(prepared.response, prepared.body, method)
+            self._finish_exchange()
+
+    def _on_protocol_error(self, exc: h11.RemoteProtocolError) -> None:
+        assert self._transport is not None
+        if self._eof:
+            # The client closed its side in the middle of a request.
+            logger.info(
+                "the client %s closed the connection in the middle of a request: %s",
+                self._client_text,
+                _loggable(str(exc)),
+            )
+            if self._request is not None:
+                self._record(
+                    status=None,
+                    rejection="the client closed the connection before the "
+                    "request was complete",
+                )
+            self._transport.close()
+            return
+
+        status = exc.error_status_hint
+        if status == 431:
+            message = self._header_limit_message()
+        else:
+            message = f"malformed request: {_loggable(str(exc))}"
+        logger.info(
+            "rejected a request from %s with status %d: %s",
+            self._client_text,
+            status,
+            message,
+        )
+        self._reject(status, message)
+
+    # Recording and responding
+
+    def _record(
+        self,
+        *,
+        status: int | None,
+        prepared: PreparedRule | None = None,
+        fault: Fault = Fault.NONE,
+        truncated: bool = False,
+        rejection: str | None = None,
+    ) -> None:
+        """Add the current request to the log; it is then no longer pending."""
+        request = self._request
+        self._request = None
+        if request is None:
+            method = target = http_version = UNKNOWN
+            headers: tuple[tuple[str, str], ...] = ()
+            arrived = datetime.now(UTC)
+        else:
+            method = request.method.decode("latin-1")
+            target = request.target.decode("latin-1")
+            http_version = request.http_version.decode("latin-1")
+            headers = tuple(
+                (name.decode("latin-1"), value.decode("latin-1"))
+                for name, value in request.headers.raw_items()
+            )
+            arrived = self._arrived
+
+        parts = self._body_parts
+        body = parts[0] if len(parts) == 1 else b"".join(parts)
+        body_size = self._body_size
+        self._body_parts = []
+        self._body_size = 0
+
+        log = self._context.log
+        log.add(
+            ReceivedRequest(
+                id=log.next_id(),
+                time=arrived,
+                client_host=self.client[0],
+                client_port=self.client[1],
+                method=method,
+                target=target,
+                http_version=http_version,
+                headers=headers,
+                body=bytes(body),
+                body_size=body_size,
+                status=status,
+                rule_index=None if prepared is None else prepared.index,
+                rule_name="" if prepared is None else prepared.rule.name,
+                fault=fault,
+                truncated=truncated,
+                rejection=rejection,
+            )
+        )
+
+    def _response_bytes(
+        self, response: h11.Response, body: bytes, method: bytes
+    ) -> bytes:
+        connection = self._h11
+        data = connection.send(response)
+        if body and method != b"HEAD":
+            data += connection.send(h11.Data(data=body))
+        return data + connection.send(h11.EndOfMessage())
+
+    def _write_response(
+        self, response: h11.Response, body: bytes, method: bytes
+    ) -> None:
+        assert self._transport is not None
+        self._transport.write(self._response_bytes(response, body, method))
+
+    def _finish_exchange(self) -> None:
+        """Close if the response ended the connection, else await the next request."""
+        connection = self._h11
+        assert self._transport is not None
+        if connection.our_state is h11.MUST_CLOSE:
+            self._transport.close()
+        elif connection.our_state is h11.DONE and connection.their_state is h11.DONE:
+            connection.start_next_cycle()
+
+    def _reject(self, status: int, message: str, truncated: bool = False) -> None:
+        """Record the current request as rejected, respond with `status` and close."""
+        method = self._request.method if self._request is not None else b""
+        self._record(status=status, truncated=truncated, rejection=message)
+        assert self._transport is not None
+        response, body = error_response(status, message)
+        try:
+            self._write_response(response, body, method)
+        except h11.LocalProtocolError:
+            # A response had already started, so no other can be sent now.
+            logger.info(
+                "closed the connection from %s without a response: %s",
+                self._client_text,
+                message,
+            )
+        self._linger()
+
+    def _linger(self) -> None:
+        """Stop responding, read and discard for a while, then close.
+
+        Closing while the client is still sending its body makes the kernel
+        reset the connection, and the client could lose the response already sent.
+        """
+        assert self._transport is not None
+        self._lingering = True
+        if self._transport.can_write_eof():
+            self._transport.write_eof()
+        self._linger_timer = self._loop.call_later(LINGER_SECONDS, self.close_now)
+
+    # Delayed, slow and hanging responses
+
+    def _start_task(self, coroutine) -> None:
+        task = self._loop.create_task(coroutine)
+        self._task = task
+        self._context.tasks.add(task)
+        task.add_done_callback(self._on_task_done)
+        self._update_reading()
+
+    async def _respond_later(self, prepared: PreparedRule, method: bytes) -> None:
+        rule = prepared.rule
+        if rule.delay_ms:
+            await asyncio.sleep(rule.delay_ms / 1000)
+        transport = self._transport
+        assert transport is not None
+        if transport.is_closing():
+            return
+
+        if rule.fault is Fault.HANG:
+            self._hanging = True
+            return
+        if rule.fault is Fault.DROP:
+            transport.close()
+            return
+
+        data = self._response_bytes(prepared.response, prepared.body, method)
+        if rule.fault is Fault.SLOW:
+            await self._write_slowly(data, rule.slow_interval_ms / 1000)
+        else:
+            transport.write(data)
+        self._finish_exchange()
+
+    async def _write_slowly(self, data: bytes, interval: float) -> None:
+        transport = self._transport
+        assert transport is not None
+        piece = max(1, math.ceil(len(data) / MAX_SLOW_STEPS))
+        for start in range(0, len(data), piece):
+            if transport.is_closing():
+                return
+            if start:
+                await asyncio.sleep(interval)
+            transport.write(data[start : start + piece])
+
+    def _on_task_done(self, task: asyncio.Task[None]) -> None:
+        self._context.tasks.discard(task)
+        self._task = None
+        self.last_activity = self._loop.time()
+        if task.cancelled():
+            return
+
+        exc = task.exception()
+        if exc is not None:
+            logger.error(
+                "sending the response to %s failed",
+                self._client_text,
+                exc_info=exc,
+            )
+            self.close_now()
+            return
+
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            return
+        self._update_reading()
+        if self._eof and not self._hanging:
+            transport.close()
+        else:
+            self._process()
+
+    def _update_reading(self) -> None:
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            return
+        pause = self._task is not None or self._write_paused
+        if pause and not self._reading_paused:
+            transport.pause_reading()
+        elif not pause and self._reading_paused:
+            transport.resume_reading()
+        self._reading_paused = pause
+
+    # Called by the receiver
+
+    def close_if_idle(self, now: float, idle_timeout: float) -> None:
+        """Close the connection if the client has sent nothing for `idle_timeout`.
+
+        A connection waiting on its own response (a delay, a slow write, a hang)
+        or lingering after a rejection is left alone.
+        """
+        transport = self._transport
+        if (
+            transport is None
+            or transport.is_closing()
+            or self._task is not None
+            or self._hanging
+            or self._lingering
+            or now - self.last_activity < idle_timeout
+        ):
+            return
+        if self._request is None:
+            self.close_now()
+            return
+        logger.info(
+            "timed out waiting for the rest of a request from %s", self._client_text
+        )
+        self._reject(
+            408,
+            f"the client sent nothing for {idle_timeout:g} s before the request "
+            "was complete",
+        )
+
+    def close_now(self) -> None:
+        """Close the connection at once, dropping any response not yet sent."""
+        if self._task is not None:
+            self._task.cancel()
+        transport = self._transport
+        if transport is None:
+            return
+        if transport.get_write_buffer_size():
+            transport.abort()
+        elif not transport.is_closing():
+            transport.close()

@@ -1,0 +1,84 @@
+"""Responses as h11 events, built once per rule rather than once per request."""
+
+from dataclasses import dataclass
+from http import HTTPStatus
+
+import h11
+
+from bchook_studio.core.receiver.rules import ResponseRule
+
+REALM = "Hook Studio"
+
+_REASONS = {status.value: status.phrase.encode("ascii") for status in HTTPStatus}
+# RFC 9110 renamed 413; Python 3.11 still has the older phrase.
+_REASONS[413] = b"Content Too Large"
+
+# RFC 9110 section 8.6: no Content-Length on 204, and none needed on 304.
+_BODYLESS_STATUSES = frozenset({204, 304})
+
+
+def reason_phrase(status: int) -> bytes:
+    """Return the standard reason phrase for `status`, or b"" for an unknown one."""
+    return _REASONS.get(status, b"")
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRule:
+    """A rule with its response head already built and validated by h11."""
+
+    rule: ResponseRule
+    index: int
+    response: h11.Response
+    body: bytes
+    """The body to send; empty for a status that cannot carry one."""
+
+
+def prepare_rule(rule: ResponseRule, index: int) -> PreparedRule:
+    """Build the h11 response head of `rule`, with a Content-Length for its body."""
+    headers = [
+        (name.encode("ascii"), value.encode("utf-8")) for name, value in rule.headers
+    ]
+    body = rule.body
+    if rule.status in _BODYLESS_STATUSES:
+        body = b""
+    else:
+        headers.append((b"Content-Length", str(len(body)).encode("ascii")))
+    response = h11.Response(
+        status_code=rule.status, headers=headers, reason=reason_phrase(rule.status)
+    )
+    return PreparedRule(rule, index, response, body)
+
+
+def prepare_rules(rules: tuple[ResponseRule, ...]) -> tuple[PreparedRule, ...]:
+    """Prepare every rule, keeping their order."""
+    return tuple(prepare_rule(rule, index) for index, rule in enumerate(rules))
+
+
+UNAUTHORIZED = h11.Response(
+    status_code=401,
+    headers=[
+        (b"WWW-Authenticate", f'Basic realm="{REALM}", charset="UTF-8"'.encode()),
+        (b"Content-Length", b"0"),
+    ],
+    reason=reason_phrase(401),
+)
+"""The response to a request without the credentials its rule requires."""
+
+CONTINUE = h11.InformationalResponse(
+    status_code=100, headers=[], reason=reason_phrase(100)
+)
+
+
+def error_response(status: int, message: str) -> tuple[h11.Response, bytes]:
+    """Return a plain-text response that explains a rejection and closes."""
+    body = f"{status} {reason_phrase(status).decode()}: {message}\n".encode()
+    response = h11.Response(
+        status_code=status,
+        headers=[
+            (b"Content-Type", b"text/plain; charset=utf-8"),
+            (b"Content-Length", str(len(body)).encode("ascii")),
+            (b"Connection", b"close"),
+        ],
+        reason=reason_phrase(status),
+    )
+    return response, body

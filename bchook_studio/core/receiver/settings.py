@@ -1,0 +1,72 @@
+"""Settings of the receiver: its address, its rules and the limits it enforces."""
+
+from dataclasses import dataclass, field
+
+from bchook_studio.core.caps import MIB
+from bchook_studio.core.receiver.request_log import DEFAULT_MAX_BYTES, DEFAULT_MAX_COUNT
+from bchook_studio.core.receiver.rules import DEFAULT_RULE, ResponseRule
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+PORT_FALLBACK_ATTEMPTS = 20
+"""Ports tried, the requested one included, when `port_fallback` is on."""
+
+
+@dataclass(frozen=True)
+class ReceiverLimits:
+    """Sizes and times the receiver enforces on each request and on its log."""
+
+    max_body: int = 10 * MIB
+    """Bytes of request body accepted; a larger body gets 413."""
+
+    max_header_size: int = 64 * 1024
+    """Bytes of request line and headers accepted; more gets 431."""
+
+    max_kept_requests: int = DEFAULT_MAX_COUNT
+    max_kept_bytes: int = DEFAULT_MAX_BYTES
+    """Approximate bytes of requests kept in memory, bodies and headers."""
+
+    idle_timeout: float = 60.0
+    """Seconds a connection may send nothing, between or within requests,
+    before the receiver closes it."""
+
+    def __post_init__(self) -> None:
+        for name in ("max_body", "max_header_size", "max_kept_requests"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"invalid {name} {getattr(self, name)}; use 1 or more")
+        if self.max_kept_bytes < self.max_body + self.max_header_size:
+            raise ValueError(
+                f"max_kept_bytes {self.max_kept_bytes} cannot hold one request of "
+                f"max_body {self.max_body} plus max_header_size "
+                f"{self.max_header_size}; raise it or lower those"
+            )
+        if not self.idle_timeout > 0:
+            raise ValueError(
+                f"invalid idle_timeout {self.idle_timeout}; use a number of "
+                "seconds above 0"
+            )
+
+
+@dataclass(frozen=True)
+class ReceiverSettings:
+    """The receiver's address, response rules and limits."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    """0 picks a free port."""
+
+    port_fallback: bool = False
+    """When the port is taken, try the next ones (PORT_FALLBACK_ATTEMPTS in all)."""
+
+    allow_non_loopback: bool = False
+    """Listening on an address other machines can reach needs this."""
+
+    limits: ReceiverLimits = field(default_factory=ReceiverLimits)
+    rules: tuple[ResponseRule, ...] = (DEFAULT_RULE,)
+    """The rules a new Receiver starts with; `Receiver.set_rules` replaces them."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"invalid port {self.port}; use 0 to 65535")
+        if not self.host.strip():
+            raise ValueError("the receiver host is empty; use 127.0.0.1")

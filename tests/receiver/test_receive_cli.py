@@ -1,0 +1,244 @@
+"""`bchook-studio receive` as scripts run it: output lines, signals, exit status."""
+
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from bchook_studio.cli import main
+from bchook_studio.cli.commands.receive import body_block, request_line
+from bchook_studio.core.receiver import UNKNOWN, ReceivedRequest
+
+LINE_TIMEOUT = 15.0
+
+
+class ReceiveProcess:
+    """`python -m bchook_studio receive` with its stdout read on a thread."""
+
+    def __init__(self, *arguments: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bchook_studio", "receive", *arguments],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for raw in self.process.stdout:
+            self._lines.put(raw.decode("utf-8"))
+        self._lines.put(None)
+
+    def line(self) -> str:
+        """Return the next stdout line without its line break; fail after a wait."""
+        line = self._lines.get(timeout=LINE_TIMEOUT)
+        assert line is not None, "receive exited before printing the line"
+        return line.rstrip("\n")
+
+    def stop(self, signal_number: int = signal.SIGTERM) -> tuple[int, str]:
+        """Send `signal_number` and return the exit status and stderr."""
+        self.process.send_signal(signal_number)
+        status = self.process.wait(timeout=30)
+        assert self.process.stderr is not None
+        err = self.process.stderr.read().decode("utf-8")
+        self._close()
+        return status, err
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+        self._close()
+
+    def _close(self) -> None:
+        # The reader thread ends at the end of stdout, and only then is it closed.
+        self._reader.join(timeout=10)
+        assert self.process.stdout is not None
+        assert self.process.stderr is not None
+        self.process.stdout.close()
+        self.process.stderr.close()
+
+
+@pytest.fixture
+def receive_process():
+    started: list[ReceiveProcess] = []
+
+    def start(*arguments: str) -> ReceiveProcess:
+        process = ReceiveProcess(*arguments)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.kill()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a hard kill there")
+def test_receive_prints_requests_and_stops(receive_process):
+    process = receive_process(
+        "--port", "0", "--show-body", "--status", "201", "--respond-header", "X-T: 1"
+    )
+
+    first = process.line()
+    match = re.fullmatch(r"listening on http://127\.0\.0\.1:(\d+)/", first)
+    assert match is not None, first
+    base = f"http://127.0.0.1:{match.group(1)}"
+
+    body = '{"name": "Jürgen"}\n{"second": 2}\n'.encode()
+    with httpx.Client(trust_env=False, timeout=10) as http:
+        posted = http.post(
+            f"{base}/hook?topic=sale.new",
+            content=body,
+            headers={"Content-Type": "application/json"},
+        )
+        fetched = http.get(f"{base}/plain")
+    with socket.create_connection(("127.0.0.1", int(match.group(1))), 10) as raw:
+        raw.sendall(b"GARBAGE\r\n\r\n")
+        raw_answer = raw.recv(100)
+
+    post_line = process.line().split("\t")
+    post_body = [process.line(), process.line(), process.line()]
+    get_line = process.line().split("\t")
+    get_body = process.line()
+    bad_line = process.line().split("\t")
+    process.line()
+    status, err = process.stop()
+
+    assert posted.status_code == 201
+    assert posted.headers["x-t"] == "1"
+    assert fetched.status_code == 201
+    assert raw_answer.startswith(b"HTTP/1.1 400 ")
+
+    assert len(post_line) == 7
+    timestamp = datetime.fromisoformat(post_line[0].replace("Z", "+00:00"))
+    assert timestamp.tzinfo is not None
+    assert post_line[0].endswith("Z")
+    assert re.fullmatch(r"127\.0\.0\.1:\d+", post_line[1])
+    assert post_line[2:] == [
+        "POST",
+        "/hook?topic=sale.new",
+        "201",
+        str(len(body)),
+        "application/json",
+    ]
+    assert post_body == ['  {"name": "Jürgen"}', '  {"second": 2}', ""]
+    assert get_line[2:] == ["GET", "/plain", "201", "0", "-"]
+    assert get_body == ""
+    assert bad_line[2:] == ["-", "-", "400", "0", "-"]
+
+    assert status == 0
+    assert "Traceback" not in err
+    assert err == ""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no SIGINT for a child there")
+def test_receive_ctrl_c_exits_0(receive_process):
+    process = receive_process("--port", "0", "--fault", "hang")
+    assert process.line().startswith("listening on http://127.0.0.1:")
+
+    status, err = process.stop(signal.SIGINT)
+
+    assert status == 0
+    assert err == ""
+
+
+def test_receive_taken_port_is_usage_error():
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        completed = subprocess.run(
+            [sys.executable, "-m", "bchook_studio", "receive", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    assert completed.stderr.count("\n") == 1
+    assert completed.stderr.startswith(
+        f"bchook-studio: error: port {port} on 127.0.0.1 is already in use; "
+    )
+
+
+def run_cli(capsysbinary, *arguments: str) -> tuple[int, str, str]:
+    status = main(list(arguments))
+    captured = capsysbinary.readouterr()
+    return status, captured.out.decode("utf-8"), captured.err.decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        (["--status", "99"], "'99'"),
+        (["--port", "70000"], "'70000'"),
+        (["--delay-ms", "-5"], "'-5'"),
+        (["--fault", "explode"], "'explode'"),
+        (["--respond-header", "NoColon"], "'NoColon'"),
+        (["--respond-header", "Content-Length: 3"], "'Content-Length'"),
+        (["--respond-body", "/nonexistent/answer.json"], "answer.json"),
+        (["--user", "carol", "--password-env", "NOT_SET_FOR_RECEIVE"], "NOT_SET"),
+        (["--max-body", "0"], "'0'"),
+    ],
+)
+def test_receive_usage_errors(capsysbinary, monkeypatch, arguments, named):
+    monkeypatch.delenv("NOT_SET_FOR_RECEIVE", raising=False)
+
+    status, out, err = run_cli(capsysbinary, "receive", "--port", "0", *arguments)
+
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("bchook-studio: error: ")
+    assert named in err
+
+
+def make_request(**fields) -> ReceivedRequest:
+    values = {
+        "id": 1,
+        "time": datetime(2025, 3, 4, 5, 6, 7, 891000, tzinfo=UTC),
+        "client_host": "::1",
+        "client_port": 5555,
+        "method": "POST",
+        "target": "/a?b=c",
+        "http_version": "1.1",
+        "headers": (("Content-Type", "image/png"),),
+        "body": b"\x89PNG\r\n\x1a\n\x00\x00",
+        "body_size": 10,
+        "status": None,
+    }
+    values.update(fields)
+    return ReceivedRequest(**values)
+
+
+def test_request_line_fields():
+    line = request_line(make_request())
+
+    assert (
+        line == "2025-03-04T05:06:07.891Z\t[::1]:5555\tPOST\t/a?b=c\t-\t10\timage/png"
+    )
+
+
+def test_request_line_for_malformed_request():
+    request = make_request(method=UNKNOWN, target=UNKNOWN, headers=(), status=400)
+
+    assert request_line(request).split("\t")[2:] == ["-", "-", "400", "10", "-"]
+
+
+def test_request_line_keeps_one_line():
+    request = make_request(headers=(("Content-Type", "text/plain;\tx=1"),))
+
+    assert request_line(request).count("\t") == 6
+
+
+def test_binary_body_shown_as_summary():
+    assert body_block(make_request()) == "  [binary body: image/png, 10 B]\n\n"
