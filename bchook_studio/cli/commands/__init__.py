@@ -1,6 +1,7 @@
 """One module per sub-command, each with `register(subparsers)`."""
 
 from bchook_studio.cli.commands import (
+    check,
     export,
     history,
     imports,
@@ -11,4 +12,4 @@ from bchook_studio.cli.commands import (
     topics,
 )
 
-MODULES = (topics, show, send, render, receive, history, export, imports)
+MODULES = (topics, show, send, render, receive, history, export, imports, check)
