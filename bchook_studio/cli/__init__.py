@@ -12,6 +12,13 @@ from bchook_studio.cli.output import (
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return the exit status."""
+    if getattr(sys, "frozen", False):
+        # A frozen app starts its worker processes by running itself again, and
+        # this call turns such a start into the worker instead of a second app.
+        # It does nothing in a source checkout, so the import is skipped there.
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     arguments = sys.argv[1:] if argv is None else argv
     if not arguments:
         from bchook_studio.app import run_gui

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from bchook_studio import APP_NAME, __version__
+from bchook_studio.core import workers
 from bchook_studio.core.bodies import check_body, default_body
 from bchook_studio.core.delivery.result import DeliveryResult
 from bchook_studio.core.formats import (
@@ -404,11 +405,15 @@ class MainWindow(QMainWindow):
             self._shutdown_task = asyncio.ensure_future(self._shut_down())
 
     async def _shut_down(self) -> None:
-        """Cancel deliveries, close the HTTP clients, save window state, then close."""
+        """Cancel deliveries, stop HTTP clients and workers, save state, close."""
         try:
             await self.controller.aclose()
         except Exception:
             logger.exception("closing the HTTP clients failed")
+        self.response_pane.cancel_preparation()
+        # Not awaited: the processes end in the background, and the interpreter
+        # waits for them at exit.
+        workers.shutdown(wait=False)
         self._save_window_state()
         self._closed = True
         self.close()

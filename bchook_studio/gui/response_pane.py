@@ -4,7 +4,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -20,14 +20,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bchook_studio.core.body_preparation import (
+    INLINE_LIMIT,
+    PreparedBody,
+    prepare_body,
+)
 from bchook_studio.core.caps import DEFAULT_CAPS, SizeCaps, format_size
+from bchook_studio.core.content_types import TEXT
 from bchook_studio.core.delivery.kinds import FailureKind
 from bchook_studio.core.delivery.result import DeliveryResult, SentRequest
-from bchook_studio.core.display_text import hex_dump, pretty_for_display
 from bchook_studio.core.files import save_bytes
 from bchook_studio.core.text_decoding import binary_summary, decode_body
+from bchook_studio.core.workers import WorkerPool, default_pool
+from bchook_studio.gui.body_view.line_highlighter import MAX_HIGHLIGHTED_COLUMNS
+from bchook_studio.gui.body_view.view import BodyView
 from bchook_studio.gui.editor.code_editor import CodeEditor
-from bchook_studio.gui.editor.lexers import language_for_content_type
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +51,30 @@ _TEXT_PAGE, _MESSAGE_PAGE = range(2)
 
 
 class ResponsePane(QWidget):
-    """Shows one delivery result: the answer, or the failure in plain words."""
+    """Shows one delivery result: the answer, or the failure in plain words.
 
-    def __init__(self, parent: QWidget | None = None, caps: SizeCaps = DEFAULT_CAPS):
+    A body up to INLINE_LIMIT bytes is prepared for display at once; a larger one
+    in a worker process, with a notice in the body area meanwhile. A newer result
+    or a Pretty toggle cancels a preparation still running.
+    """
+
+    body_shown = Signal()
+    """Emitted when the body of the current result is in the body view."""
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        caps: SizeCaps = DEFAULT_CAPS,
+        pool: WorkerPool | None = None,
+    ):
         super().__init__(parent)
         self._caps = caps
+        self._pool = pool if pool is not None else default_pool()
         self._result: DeliveryResult | None = None
+        self._result_notices: list[str] = []
+        self._prepared: PreparedBody | None = None
         self._save_task: asyncio.Future[None] | None = None
+        self._prepare_task: asyncio.Future[None] | None = None
 
         self._status = QLabel(self)
         self._status.setTextFormat(Qt.TextFormat.PlainText)
@@ -73,7 +97,7 @@ class ResponsePane(QWidget):
         self._charset = QLabel(self)
         self._charset.setTextFormat(Qt.TextFormat.PlainText)
 
-        self._body = CodeEditor(self, read_only=True)
+        self._body = BodyView(self)
         self._message = QLabel(self)
         self._message.setTextFormat(Qt.TextFormat.PlainText)
         self._message.setWordWrap(True)
@@ -120,6 +144,7 @@ class ResponsePane(QWidget):
         layout.addWidget(self._tabs, 1)
 
         self._pretty.toggled.connect(self._show_body)
+        self._body.index_completed.connect(self._show_body_notices)
         self._save_button.clicked.connect(self._on_save_clicked)
         self.retranslate_ui()
         self.clear()
@@ -153,7 +178,7 @@ class ResponsePane(QWidget):
         return self._notice
 
     @property
-    def body_view(self) -> CodeEditor:
+    def body_view(self) -> BodyView:
         return self._body
 
     @property
@@ -180,7 +205,10 @@ class ResponsePane(QWidget):
 
     def clear(self) -> None:
         """Show the empty state that invites a first send."""
+        self.cancel_preparation()
         self._result = None
+        self._result_notices = []
+        self._body.set_text("")
         self._set_status("", None)
         self._summary.setText(self.tr("No response yet. Press Send Test (Ctrl+Enter)."))
         self._notice.hide()
@@ -196,7 +224,12 @@ class ResponsePane(QWidget):
         )
 
     def show_pending(self, url: str) -> None:
-        """Show that a delivery to `url` is in flight."""
+        """Show that a delivery to `url` is in flight.
+
+        A worker process starts in the background, so a large response finds
+        it ready.
+        """
+        self._pool.warm_up()
         self._set_status(self.tr("…"), "#5b6b7b")
         self._summary.setText(self.tr("Sending to %1…").replace("%1", url))
         self._notice.hide()
@@ -245,6 +278,7 @@ class ResponsePane(QWidget):
                     "Redirect to %1 (not followed, as a webhook sender does)."
                 ).replace("%1", location)
             )
+        self._result_notices = notices
         self._set_notice(" ".join(notices))
         self._show_body()
 
@@ -261,6 +295,9 @@ class ResponsePane(QWidget):
         else:
             self._set_status(self.tr("Failed"), _FAILURE_COLOUR)
             self._summary.setText(f"{failure.kind.value} · {result.elapsed_ms:.0f} ms")
+        self.cancel_preparation()
+        self._result_notices = []
+        self._body.set_text("")
         self._notice.hide()
         self._headers.setRowCount(0)
         self._charset.clear()
@@ -271,40 +308,116 @@ class ResponsePane(QWidget):
         self._show_message(text)
 
     def _show_body(self) -> None:
+        self.cancel_preparation()
         if self._result is None or self._result.response is None:
             return
         response = self._result.response
         content_type = response.header("content-type")
-        body = response.body[: self._caps.display]
-        decoded = decode_body(body, content_type)
-
-        if decoded.is_binary:
-            self._charset.setText(binary_summary(decoded))
-            self._body.set_language("text")
-            self._body.set_text(hex_dump(body))
-            self._body_stack.setCurrentIndex(_TEXT_PAGE)
+        pretty = self._pretty.isChecked()
+        if len(response.body) <= INLINE_LIMIT:
+            prepared = prepare_body(response.body, content_type, pretty, self._caps)
+            self._show_prepared(prepared)
             return
 
-        language = language_for_content_type(response.header("content-type") or "")
-        text = decoded.text or ""
-        if self._pretty.isChecked():
-            text = pretty_for_display(text, language).text
-        self._charset.setText(
-            self.tr("Charset: %1 (%2)")
-            .replace("%1", decoded.charset)
-            .replace("%2", decoded.charset_source)
+        # The text shown so far goes now, so two large bodies are not in memory.
+        self._body.set_text("")
+        self._charset.clear()
+        self._set_notice(" ".join(self._result_notices))
+        self._show_message(
+            self.tr("Preparing %1 for display…").replace(
+                "%1", format_size(len(response.body))
+            )
         )
-        if len(body) > self._caps.highlight:
-            language = "text"
-        self._body.set_language(language)
-        self._body.set_text(text)
+        self._prepare_task = asyncio.ensure_future(
+            self._prepare_in_worker(response.body, content_type, pretty)
+        )
+
+    async def _prepare_in_worker(
+        self, body: bytes, content_type: str | None, pretty: bool
+    ) -> None:
+        try:
+            prepared = await self._pool.run(
+                prepare_body, body, content_type, pretty, self._caps
+            )
+        except Exception as exc:
+            logger.exception(
+                "preparing a body of %d bytes for display failed", len(body)
+            )
+            self._show_message(
+                self.tr(
+                    "Preparing the body for display failed: %1. Save body… writes "
+                    "it to a file as received."
+                ).replace("%1", str(exc) or type(exc).__name__)
+            )
+            return
+        self._show_prepared(prepared)
+
+    def _show_prepared(self, prepared: PreparedBody) -> None:
+        if prepared.is_binary:
+            self._charset.setText(
+                self.tr("Binary body: %1, %2, shown as a hex dump")
+                .replace("%1", prepared.media_type or self.tr("unknown type"))
+                .replace("%2", format_size(prepared.body_size))
+            )
+        else:
+            self._charset.setText(
+                self.tr("Charset: %1 (%2)")
+                .replace("%1", prepared.charset)
+                .replace("%2", prepared.charset_source)
+            )
+        self._prepared = prepared
+        self._body.set_text(prepared.text, prepared.lines, prepared.language)
         self._body_stack.setCurrentIndex(_TEXT_PAGE)
-        if len(response.body) > self._caps.display:
-            self._set_notice(
+        self._show_body_notices()
+        self.body_shown.emit()
+
+    def _show_body_notices(self) -> None:
+        """Show the result's notices and the shown body's, which can grow while
+        the view indexes a long text and finds longer lines."""
+        prepared = self._prepared
+        if prepared is None:
+            return
+        notices = self._result_notices + list(prepared.notices)
+        notices.extend(self._size_notices(prepared))
+        self._set_notice(" ".join(notices))
+
+    def _size_notices(self, prepared: PreparedBody) -> list[str]:
+        notices = []
+        if prepared.display_capped:
+            notices.append(
                 self.tr(
                     "Showing the first %1 of the body. Save body… writes all of it."
                 ).replace("%1", format_size(self._caps.display))
             )
+        if prepared.highlight_capped:
+            notices.append(
+                self.tr(
+                    "The body is over the highlighting cap of %1, so it is shown "
+                    "without colours."
+                ).replace("%1", format_size(self._caps.highlight))
+            )
+        long_lines = prepared.lines.max_length > MAX_HIGHLIGHTED_COLUMNS
+        if prepared.language != TEXT and long_lines:
+            notices.append(
+                self.tr("Colours stop after %1 characters on longer lines.").replace(
+                    "%1", f"{MAX_HIGHLIGHTED_COLUMNS:,}"
+                )
+            )
+        return notices
+
+    def cancel_preparation(self) -> None:
+        """Cancel a body preparation in flight, if any."""
+        if self._prepare_task is not None and not self._prepare_task.done():
+            self._prepare_task.cancel()
+        self._prepare_task = None
+        self._prepared = None
+
+    async def aclose(self) -> None:
+        """Cancel a body preparation in flight and wait for it to end."""
+        task = self._prepare_task
+        self.cancel_preparation()
+        if task is not None:
+            await asyncio.gather(task, return_exceptions=True)
 
     def _show_headers(self, headers) -> None:
         self._headers.setRowCount(len(headers))
@@ -349,9 +462,16 @@ class ResponsePane(QWidget):
             return
         path, _filter = QFileDialog.getSaveFileName(self, self.tr("Save response body"))
         if path:
-            self._save_task = asyncio.ensure_future(
-                self._save(Path(path), self._result.response.body)
-            )
+            self._save_task = asyncio.ensure_future(self.save_body(Path(path)))
+
+    async def save_body(self, path: Path) -> None:
+        """Write every byte of the shown response body to `path`.
+
+        A failure is shown in the notice, not raised.
+        """
+        if self._result is None or self._result.response is None:
+            return
+        await self._save(path, self._result.response.body)
 
     async def _save(self, path: Path, body: bytes) -> None:
         try:

@@ -1,0 +1,284 @@
+"""Bodies prepared for display: decoding, pretty printing, caps, line index."""
+
+import asyncio
+import json
+import pickle
+import zlib
+from array import array
+
+import pytest
+
+from bchook_studio.core.body_preparation import INLINE_LIMIT, prepare_body
+from bchook_studio.core.caps import DEFAULT_CAPS, SizeCaps
+from bchook_studio.core.formats import pretty_json_text, pretty_xml_text
+from bchook_studio.core.line_index import LineIndex
+from bchook_studio.core.workers import WorkerPool
+
+SMALL_CAPS = SizeCaps(display=1000, highlight=500)
+
+
+def _png(width: int = 4, height: int = 4) -> bytes:
+    """Build a real PNG of grey pixels."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        crc = zlib.crc32(body).to_bytes(4, "big")
+        return len(data).to_bytes(4, "big") + body + crc
+
+    header = (
+        width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])
+    )
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _json_records(count: int) -> bytes:
+    records = [
+        {"id": number, "name": f"Zoë {number}", "score": number / 8, "ok": True}
+        for number in range(count)
+    ]
+    text = json.dumps({"items": records}, separators=(",", ":"), ensure_ascii=False)
+    return text.encode()
+
+
+def _xml_records(count: int) -> bytes:
+    items = "".join(
+        f'<item id="{number}"><name>Zoë {number}</name><!-- note\n{number} -->'
+        f"<score>{number / 8}</score></item>"
+        for number in range(count)
+    )
+    return f'<?xml version="1.0" encoding="UTF-8"?><webhook>{items}</webhook>'.encode()
+
+
+def test_line_index_offsets():
+    index = LineIndex.of("ab\ncd\r\n\nlast")
+    assert index.line_count == 4
+    assert list(index.starts) == [0, 3, 7, 8, 13]
+    assert index.start(1) == 3
+    assert index.end(1) == 6
+    assert index.length(3) == 4
+    assert index.max_length == 4
+    assert index.text_length == 12
+    assert index.is_complete()
+
+
+def test_line_index_line_at():
+    index = LineIndex.of("ab\ncd\n")
+    assert index.line_at(0) == 0
+    assert index.line_at(2) == 0
+    assert index.line_at(3) == 1
+    assert index.line_at(6) == 2
+    assert index.line_at(99) == 2
+    assert index.line_at(-5) == 0
+
+
+def test_line_index_empty_text():
+    index = LineIndex.of("")
+    assert index.line_count == 1
+    assert index.length(0) == 0
+
+
+def test_line_index_pickles():
+    index = LineIndex.of("one\ntwo")
+    copy = pickle.loads(pickle.dumps(index))
+    assert list(copy.starts) == list(index.starts)
+    assert copy.max_length == 3
+
+
+def test_line_index_rejects_no_starts():
+    with pytest.raises(ValueError):
+        LineIndex("", array("q"), 0, 1)
+
+
+def _lines_text(count: int) -> str:
+    return "".join(f"line {number}\n" for number in range(count))
+
+
+@pytest.mark.parametrize("text", ["a\nbb\n", "a\nbb", "\n\n", "x", ""])
+def test_partial_index_matches_full(text):
+    partial = LineIndex.partial(text, first_chunk=1)
+    full = LineIndex.of(text)
+    assert partial.line_count == full.line_count
+    partial.complete()
+    assert list(partial.starts) == list(full.starts)
+    assert partial.max_length == full.max_length
+
+
+def test_partial_index_starts_small():
+    text = _lines_text(100_000)
+    index = LineIndex.partial(text, first_chunk=1000)
+    assert index.line_count == 100_001
+    assert not index.is_complete()
+    assert 0 < index.indexed_lines < 200
+
+
+def test_partial_index_extends_in_chunks():
+    text = _lines_text(100_000)
+    index = LineIndex.partial(text, first_chunk=1000)
+    steps = 0
+    while not index.extend(50_000):
+        steps += 1
+    assert steps > 10
+    assert list(index.starts) == list(LineIndex.of(text).starts)
+
+
+def test_partial_index_answers_far_lines():
+    text = _lines_text(100_000)
+    index = LineIndex.partial(text, first_chunk=1000)
+    offset = text.index("line 90000\n")
+    assert index.line_at(offset) == 90_000
+    assert index.start(99_999) == text.index("line 99999\n")
+    assert index.length(99_999) == len("line 99999")
+
+
+def test_partial_index_long_line_progresses():
+    text = "x" * 10_000 + "\nshort\n" + "y" * 5_000
+    index = LineIndex.partial(text, first_chunk=100)
+    assert index.indexed_lines == 1
+    assert index.max_length == 10_000
+    index.extend(1)
+    index.extend(1)
+    assert index.is_complete()
+    assert index.length(2) == 5_000
+
+
+def test_json_pretty_matches_formats():
+    body = _json_records(50)
+    prepared = prepare_body(body, "application/json", True, DEFAULT_CAPS)
+    assert prepared.text == pretty_json_text(body.decode())
+    assert prepared.pretty
+    assert prepared.language == "json"
+    assert prepared.charset == "utf-8"
+    assert prepared.notices == ()
+    assert prepared.lines.line_count == prepared.text.count("\n") + 1
+
+
+def test_xml_pretty_matches_formats():
+    body = _xml_records(20)
+    prepared = prepare_body(body, "application/xml", True, DEFAULT_CAPS)
+    assert prepared.text == pretty_xml_text(body.decode())
+    assert prepared.pretty
+    assert prepared.language == "xml"
+
+
+def test_raw_when_pretty_off():
+    body = _json_records(5)
+    prepared = prepare_body(body, "application/json", False, DEFAULT_CAPS)
+    assert prepared.text == body.decode()
+    assert not prepared.pretty
+    assert prepared.lines.line_count == 1
+    assert prepared.lines.max_length == len(body.decode())
+
+
+def test_malformed_json_shown_raw_with_notice():
+    body = b'{"a": 1,\n "b": }'
+    prepared = prepare_body(body, "application/json", True, DEFAULT_CAPS)
+    assert prepared.text == body.decode()
+    assert not prepared.pretty
+    assert len(prepared.notices) == 1
+    assert "not well-formed JSON" in prepared.notices[0]
+    assert "line 2" in prepared.notices[0]
+
+
+def test_empty_json_body_has_no_notice():
+    prepared = prepare_body(b"", "application/json", True, DEFAULT_CAPS)
+    assert prepared.text == ""
+    assert prepared.notices == ()
+
+
+def test_xml_entities_notice():
+    body = b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>'
+    prepared = prepare_body(body, "application/xml", True, DEFAULT_CAPS)
+    assert prepared.text == body.decode()
+    assert len(prepared.notices) == 1
+    assert "entities" in prepared.notices[0]
+
+
+def test_display_cap_cuts_and_skips_pretty():
+    body = _json_records(100)
+    prepared = prepare_body(body, "application/json", True, SMALL_CAPS)
+    assert prepared.text == body[:1000].decode("utf-8", "replace")
+    assert prepared.display_capped
+    assert prepared.shown_size == 1000
+    assert prepared.body_size == len(body)
+    assert not prepared.pretty
+    assert "Not pretty-printed" in prepared.notices[0]
+
+
+def test_highlight_cap_turns_colours_off():
+    body = _json_records(12)
+    assert 500 < len(body) <= 1000
+    prepared = prepare_body(body, "application/json", True, SMALL_CAPS)
+    assert prepared.language == "text"
+    assert prepared.highlight_capped
+    assert prepared.pretty
+
+
+def test_png_is_hex_dump():
+    png = _png()
+    prepared = prepare_body(png, "image/png", True, DEFAULT_CAPS)
+    assert prepared.is_binary
+    assert prepared.language == "text"
+    assert prepared.media_type == "image/png"
+    assert prepared.text.startswith("00000000  89 50 4e 47 0d 0a 1a 0a")
+    assert "PNG" in prepared.text.splitlines()[0]
+
+
+def test_png_without_content_type_is_binary():
+    prepared = prepare_body(_png(), None, True, DEFAULT_CAPS)
+    assert prepared.is_binary
+    assert prepared.language == "text"
+
+
+def test_charset_from_header():
+    body = '{"name": "Zoë"}'.encode("latin-1")
+    prepared = prepare_body(body, "text/json; charset=iso-8859-1", True, DEFAULT_CAPS)
+    assert prepared.charset == "iso8859-1"
+    assert prepared.charset_source == "header"
+    assert '"Zoë"' in prepared.text
+
+
+def test_prepared_body_pickles():
+    prepared = prepare_body(_json_records(10), "application/json", True, DEFAULT_CAPS)
+    copy = pickle.loads(pickle.dumps(prepared))
+    assert copy.text == prepared.text
+    assert copy.language == prepared.language
+    assert list(copy.lines.starts) == list(prepared.lines.starts)
+
+
+@pytest.mark.slow
+def test_worker_output_equals_inline():
+    cases = [
+        (_json_records(3000), "application/json", True),
+        (_json_records(3000), "application/json", False),
+        (_xml_records(2000), "application/xml", True),
+        (b'{"broken": ', "application/json", True),
+        (_png(64, 64), "image/png", True),
+    ]
+    pool = WorkerPool(max_workers=1)
+
+    async def prepare_all():
+        try:
+            return [
+                await pool.run(prepare_body, body, content_type, pretty, DEFAULT_CAPS)
+                for body, content_type, pretty in cases
+            ]
+        finally:
+            await pool.aclose()
+
+    from_worker = asyncio.run(prepare_all())
+
+    for (body, content_type, pretty), prepared in zip(cases, from_worker, strict=True):
+        inline = prepare_body(body, content_type, pretty, DEFAULT_CAPS)
+        assert prepared.text == inline.text
+        assert list(prepared.lines.starts) == list(inline.lines.starts)
+        assert prepared.lines.max_length == inline.lines.max_length
+        assert prepared.language == inline.language
+        assert prepared.notices == inline.notices
+        assert prepared.pretty == inline.pretty
+    assert len(cases[0][0]) > INLINE_LIMIT
