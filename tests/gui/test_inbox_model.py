@@ -1,0 +1,118 @@
+"""The Inbox table model on its own: batches, removals, lookups, cell texts."""
+
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+
+from bchook_studio.core.receiver import Fault, ReceivedRequest
+from bchook_studio.gui.inbox.model import (
+    NO_STATUS,
+    REQUEST_ID_ROLE,
+    Column,
+    InboxModel,
+    status_tooltip,
+)
+
+
+def _request(request_id: int, status: int | None = 200, **fields) -> ReceivedRequest:
+    values = {
+        "id": request_id,
+        "time": datetime(2024, 1, 26, 22, 17, tzinfo=UTC),
+        "client_host": "127.0.0.1",
+        "client_port": 50000,
+        "method": "POST",
+        "target": f"/r{request_id}",
+        "http_version": "1.1",
+        "headers": (("Content-Type", "application/json"),),
+        "body": b"{}",
+        "body_size": 2,
+        "status": status,
+        "rule_index": 0,
+    }
+    values.update(fields)
+    return ReceivedRequest(**values)
+
+
+@pytest.fixture
+def model(qapp):
+    return InboxModel()
+
+
+def _ids(model: InboxModel) -> list[int]:
+    return [request.id for request in model.requests()]
+
+
+def test_batch_goes_on_top_newest_first(model):
+    model.add_batch([_request(1), _request(2)])
+    model.add_batch([_request(3), _request(4)])
+    assert _ids(model) == [4, 3, 2, 1]
+
+
+def test_batch_is_one_insert(model):
+    inserts = []
+    model.rowsInserted.connect(
+        lambda parent, first, last: inserts.append((first, last))
+    )
+    model.add_batch([_request(number) for number in range(1, 101)])
+    assert inserts == [(0, 99)]
+
+
+def test_batch_skips_rows_already_listed(model):
+    model.set_requests([_request(1), _request(2)])
+    model.add_batch([_request(2), _request(3)])
+    assert _ids(model) == [3, 2, 1]
+
+
+def test_remove_below_is_one_removal(model):
+    model.add_batch([_request(number) for number in range(1, 6)])
+    removals = []
+    model.rowsRemoved.connect(
+        lambda parent, first, last: removals.append((first, last))
+    )
+    model.remove_below(4)
+    assert _ids(model) == [5, 4]
+    assert removals == [(2, 4)]
+
+
+def test_remove_below_nothing_listed(model):
+    model.add_batch([_request(5)])
+    model.remove_below(3)
+    assert _ids(model) == [5]
+
+
+def test_row_of_finds_id(model):
+    model.add_batch([_request(number) for number in (2, 5, 9)])
+    assert model.row_of(9) == 0
+    assert model.row_of(2) == 2
+    assert model.row_of(4) is None
+
+
+def test_cells(model):
+    model.add_batch([_request(7, status=503)])
+    texts = [model.index(0, column).data() for column in Column]
+    assert texts[Column.METHOD] == "POST"
+    assert texts[Column.PATH] == "/r7"
+    assert texts[Column.CONTENT_TYPE] == "application/json"
+    assert texts[Column.SIZE] == "2 B"
+    assert texts[Column.STATUS] == "503 Service Unavailable"
+    assert model.index(0, Column.PATH).data(REQUEST_ID_ROLE) == 7
+
+
+def test_no_response_shows_dash(model):
+    model.add_batch([_request(1, status=None, fault=Fault.DROP)])
+    assert model.index(0, Column.STATUS).data() == NO_STATUS
+    tooltip = model.index(0, Column.STATUS).data(Qt.ItemDataRole.ToolTipRole)
+    assert "drop" in tooltip
+
+
+def test_path_tooltip_escaped(model):
+    model.add_batch([_request(1, target="/<b>x</b>")])
+    tooltip = model.index(0, Column.PATH).data(Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;b&gt;x&lt;/b&gt;" in tooltip
+    assert "<b>" not in tooltip
+
+
+def test_status_tooltip_names_rejection(model):
+    request = _request(1, status=413, rejection="the body is too large")
+    assert status_tooltip(request) == "Rejected by the receiver: the body is too large"

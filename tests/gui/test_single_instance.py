@@ -1,0 +1,220 @@
+"""One GUI instance per app home: a second launch activates the first and exits."""
+
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDir, Qt
+from PySide6.QtWidgets import QWidget
+
+from bchook_studio.gui.single_instance import (
+    acquire_instance,
+    bring_to_front,
+    server_name,
+)
+from tests.gui.inbox_support import recorder
+
+WAIT_MS = 20_000
+REPO = Path(__file__).resolve().parents[2]
+
+SECOND_LAUNCH = textwrap.dedent(
+    """
+    import logging, sys
+    from pathlib import Path
+    from PySide6.QtCore import QCoreApplication
+    from bchook_studio.gui.single_instance import acquire_instance
+
+    logging.basicConfig(level=logging.INFO)
+    app = QCoreApplication(sys.argv)
+    guard = acquire_instance(Path(sys.argv[1]))
+    sys.exit(0 if guard is None else 3)
+    """
+)
+
+
+FIRST_GUI = textwrap.dedent(
+    """
+    import sys
+    from PySide6.QtCore import QTimer
+    from bchook_studio.app import run_gui
+    from bchook_studio.gui import single_instance
+
+    show = single_instance.bring_to_front
+
+    def bring_to_front(window):
+        show(window)
+        print("activated", flush=True)
+        QTimer.singleShot(100, window.close)
+
+    single_instance.bring_to_front = bring_to_front
+    status = run_gui(lambda window: print("ready", flush=True))
+    print("exit:", status, flush=True)
+    sys.exit(status)
+    """
+)
+
+SECOND_GUI = "import sys; from bchook_studio.app import run_gui; sys.exit(run_gui())"
+
+
+@pytest.fixture
+def guards():
+    """Collect guards and release them after the test."""
+    taken = []
+    yield taken
+    for guard in taken:
+        guard.release()
+
+
+def _acquire(guards: list, home: Path, **options):
+    guard = acquire_instance(home, **options)
+    if guard is not None:
+        guards.append(guard)
+    return guard
+
+
+def test_second_acquire_activates_first(qtbot, tmp_path, guards):
+    first = _acquire(guards, tmp_path)
+    assert first is not None
+    assert first.is_listening()
+    activations, record = recorder()
+    first.activation_requested.connect(lambda: record("activate"))
+
+    second = _acquire(guards, tmp_path, reply_timeout_ms=50)
+
+    assert second is None
+    qtbot.waitUntil(lambda: activations == ["activate"], timeout=WAIT_MS)
+
+
+def test_other_home_has_own_guard(tmp_path, guards):
+    first = _acquire(guards, tmp_path / "one")
+    second = _acquire(guards, tmp_path / "two")
+    assert first is not None
+    assert second is not None
+    assert first.is_listening()
+    assert second.is_listening()
+    assert first.name != second.name
+
+
+def test_same_folder_same_name(tmp_path):
+    (tmp_path / "home").mkdir()
+    assert server_name(tmp_path / "home") == server_name(tmp_path / "home" / ".")
+    assert server_name(tmp_path / "home") == server_name(tmp_path / "x" / ".." / "home")
+
+
+def test_release_lets_next_launch_run(tmp_path, guards):
+    first = _acquire(guards, tmp_path)
+    first.release()
+    assert not first.is_listening()
+    second = _acquire(guards, tmp_path)
+    assert second is not None
+    assert second.is_listening()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="named pipes leave no file")
+def test_stale_socket_recovered(tmp_path, guards):
+    path = os.path.join(QDir.tempPath(), server_name(tmp_path))
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(path)
+    stale.close()
+    assert os.path.exists(path)
+
+    guard = _acquire(guards, tmp_path, reply_timeout_ms=50)
+
+    assert guard is not None
+    assert guard.is_listening()
+    assert guard.full_server_name() == path
+
+
+def _run_second_launch(qtbot, home: Path) -> subprocess.CompletedProcess:
+    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    process = subprocess.Popen(
+        [sys.executable, "-c", SECOND_LAUNCH, str(home)],
+        cwd=REPO,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # waitUntil keeps processing events, so this process's server replies.
+        qtbot.waitUntil(lambda: process.poll() is not None, timeout=WAIT_MS)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    stdout, stderr = process.communicate(timeout=10)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def test_second_process_exits_zero(qtbot, tmp_path, guards):
+    first = _acquire(guards, tmp_path)
+    activations, record = recorder()
+    first.activation_requested.connect(lambda: record("activate"))
+
+    finished = _run_second_launch(qtbot, tmp_path)
+
+    assert finished.returncode == 0
+    assert "came to the front" in finished.stderr
+    assert activations == ["activate"]
+
+
+def test_cli_runs_while_guard_held(tmp_path, guards):
+    _acquire(guards, tmp_path)
+    environment = dict(os.environ, BCHOOK_STUDIO_HOME=str(tmp_path))
+    finished = subprocess.run(
+        [sys.executable, "-m", "bchook_studio", "topics"],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert finished.returncode == 0
+    assert "course.enrollment" in finished.stdout
+
+
+def test_bring_to_front_restores_minimised(qtbot):
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.showMinimized()
+    bring_to_front(window)
+    assert not window.windowState() & Qt.WindowState.WindowMinimized
+    assert window.isVisible()
+
+
+def test_second_gui_launch_activates_first(tmp_path):
+    environment = dict(
+        os.environ, QT_QPA_PLATFORM="offscreen", BCHOOK_STUDIO_HOME=str(tmp_path)
+    )
+    first = subprocess.Popen(
+        [sys.executable, "-c", FIRST_GUI],
+        cwd=REPO,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert first.stdout.readline().strip() == "ready"
+        second = subprocess.run(
+            [sys.executable, "-c", SECOND_GUI],
+            cwd=REPO,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        stdout, stderr = first.communicate(timeout=60)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.communicate()
+
+    assert second.returncode == 0, second.stderr
+    assert first.returncode == 0, stderr
+    assert stdout.splitlines() == ["activated", "exit: 0"]
+    log = (tmp_path / "bchook-studio.log").read_text()
+    assert "asked to show itself" in log

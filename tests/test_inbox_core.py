@@ -1,0 +1,216 @@
+"""The Inbox's Qt-free part: event matching, the raw request text, exports."""
+
+import base64
+import json
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bchook_studio.core.caps import SizeCaps
+from bchook_studio.core.formats import json_text_to_xml_text
+from bchook_studio.core.inbox.display import (
+    prepare_request,
+    raw_request_text,
+    request_head_text,
+)
+from bchook_studio.core.inbox.event_match import match_event
+from bchook_studio.core.inbox.exports import (
+    request_record,
+    request_url,
+    resend_request,
+)
+from bchook_studio.core.receiver import ReceivedRequest
+from bchook_studio.core.topics import all_topics, example_text
+
+CAPS = SizeCaps()
+
+
+def _request(
+    body: bytes = b"",
+    headers: tuple[tuple[str, str], ...] = (),
+    target: str = "/webhook",
+    method: str = "POST",
+) -> ReceivedRequest:
+    return ReceivedRequest(
+        id=1,
+        time=datetime(2024, 1, 26, 22, 17, tzinfo=UTC),
+        client_host="127.0.0.1",
+        client_port=50000,
+        method=method,
+        target=target,
+        http_version="1.1",
+        headers=headers,
+        body=body,
+        body_size=len(body),
+        status=200,
+    )
+
+
+def _basic(username: str, password: str, charset: str = "utf-8") -> str:
+    pair = f"{username}:{password}".encode(charset)
+    return "Basic " + base64.b64encode(pair).decode("ascii")
+
+
+# Matching a body to a topic.
+
+
+@pytest.mark.parametrize("topic", all_topics(), ids=lambda topic: topic.key)
+def test_match_every_topic_json(topic):
+    match = match_event(example_text(topic).encode(), "application/json")
+    assert match.topic_key == topic.key
+    assert json.loads(match.event_text) == json.loads(example_text(topic))
+
+
+@pytest.mark.parametrize("topic", all_topics(), ids=lambda topic: topic.key)
+def test_match_every_topic_xml(topic):
+    xml = json_text_to_xml_text(example_text(topic))
+    match = match_event(xml.encode(), "application/xml")
+    assert match.topic_key == topic.key
+    assert json.loads(match.event_text) == json.loads(example_text(topic))
+
+
+def test_match_ignores_content_type():
+    body = example_text("course.enrollment").encode()
+    assert match_event(body, "text/plain").topic_key == "course.enrollment"
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b"", "empty"),
+        (b"   \n", "empty"),
+        (b"\x00\x01\x02binary", "binary"),
+        (b"[1, 2]", "array"),
+        (b'"text"', "string"),
+        (b"{not json", "neither JSON nor XML"),
+        (b"<hello>world</hello>", "studio's layout"),
+        (b'{"a": 1}', '"resource" and "action"'),
+        (b'{"resource": "x", "action": "y"}', "'x'"),
+    ],
+)
+def test_match_reason(body, words):
+    match = match_event(body, "application/json")
+    assert match.topic_key is None
+    assert words in match.reason
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000, b"<a>" * 100_000])
+def test_match_deep_nesting_reason(body):
+    match = match_event(body, None)
+    assert match.topic_key is None
+    assert match.reason
+
+
+def test_prepare_skips_match_over_display_cap():
+    body = example_text("course.enrollment").encode()
+    prepared = prepare_request(body, "application/json", SizeCaps(display=16))
+    assert prepared.event.topic_key is None
+    assert "display cap" in prepared.event.reason
+
+
+# The raw request text.
+
+
+def test_head_masks_secrets():
+    request = _request(
+        headers=(("Authorization", _basic("a", "pw")), ("Cookie", "session=1"))
+    )
+    head = request_head_text(request, show_secrets=False)
+    assert "Authorization: Basic ********" in head
+    assert "Cookie: ********" in head
+    assert "session=1" not in head
+
+
+def test_head_shows_secrets_when_asked():
+    header = _basic("a", "pw")
+    head = request_head_text(_request(headers=(("Authorization", header),)), True)
+    assert f"Authorization: {header}" in head
+
+
+def test_raw_text_exact_body():
+    request = _request(b"<hello>world</hello>", (("Content-Type", "text/xml"),))
+    prepared = prepare_request(request.body, "text/xml", CAPS)
+    text = raw_request_text(request, prepared.raw, False)
+    assert text == (
+        "POST /webhook HTTP/1.1\nContent-Type: text/xml\n\n<hello>world</hello>"
+    )
+
+
+@given(
+    body=st.text(alphabet=st.sampled_from("ab\n\r{}<>é"), max_size=200),
+    headers=st.lists(
+        st.tuples(
+            st.sampled_from(["X-A", "X-B", "Authorization"]),
+            st.text(alphabet="xy z", max_size=20),
+        ),
+        max_size=5,
+    ),
+    show=st.booleans(),
+)
+def test_raw_text_head_then_body(body, headers, show):
+    request = _request(body.encode(), tuple(headers))
+    prepared = prepare_request(request.body, "text/plain", CAPS)
+    text = raw_request_text(request, prepared.raw, show)
+    head = request_head_text(request, show)
+    assert text.startswith(head)
+    assert text[len(head) :] == body
+
+
+# Exports.
+
+
+def test_url_from_host_header():
+    request = _request(headers=(("Host", "127.0.0.1:9000"),), target="/hook?a=1")
+    assert request_url(request, None) == "http://127.0.0.1:9000/hook?a=1"
+
+
+def test_url_without_host_uses_base():
+    request = _request(target="/hook")
+    assert request_url(request, "http://127.0.0.1:8766") == "http://127.0.0.1:8766/hook"
+
+
+def test_record_masks_utf8_password():
+    request = _request(b"{}", (("Authorization", _basic("zoë", "pw")),))
+    record = request_record(request, None)
+    assert record.basic_auth == ("zoë", "********")
+    assert record.header("authorization") == "Basic ********"
+
+
+def test_record_shows_password_when_asked():
+    request = _request(b"{}", (("Authorization", _basic("zoë", "pw")),))
+    assert request_record(request, None, show_secrets=True).basic_auth == ("zoë", "pw")
+
+
+def test_record_keeps_latin1_in_header():
+    header = _basic("josé", "pw", "latin-1")
+    request = _request(b"{}", (("Authorization", header),))
+    assert request_record(request, None, show_secrets=True).basic_auth is None
+    assert request_record(request, None, show_secrets=True).header("authorization") == (
+        header
+    )
+
+
+def test_resend_keeps_method_headers_body():
+    request = _request(
+        b'{"a": 1}',
+        (
+            ("Host", "127.0.0.1:8765"),
+            ("Content-Type", "application/json"),
+            ("Content-Length", "8"),
+            ("Connection", "keep-alive"),
+            ("X-Trace", "1"),
+            ("X-Trace", "2"),
+        ),
+        method="PUT",
+    )
+    outgoing = resend_request(request, "http://127.0.0.1:9/elsewhere")
+    assert outgoing.method == "PUT"
+    assert outgoing.body == b'{"a": 1}'
+    assert outgoing.url == "http://127.0.0.1:9/elsewhere"
+    assert outgoing.content_type == "application/json"
+    names = [name for name, _ in outgoing.headers]
+    assert names == ["Content-Type", "X-Trace", "X-Trace"]
+    wire = [(name, value.decode()) for name, value in outgoing.wire_headers()]
+    assert ("X-Trace", "2") in wire
