@@ -1,0 +1,86 @@
+"""The rendered body, read-only, with a status line about the last render."""
+
+import logging
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from bchook_studio.gui.designer.render_status import NEUTRAL_COLOUR
+from bchook_studio.gui.editor.code_editor import CodeEditor
+
+logger = logging.getLogger(__name__)
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that ends in "…" when narrower than its text.
+
+    A plain QLabel requests the full width of its text as its minimum, which
+    would widen the whole designer for a long message. The full text is the tooltip.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def set_elided_text(self, text: str) -> None:
+        """Show `text`, cut to the width, with the whole of it as the tooltip."""
+        self.setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        metrics = self.fontMetrics()
+        line = " ".join(self.text().split())
+        elided = metrics.elidedText(line, Qt.TextElideMode.ElideRight, rect.width())
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(rect, int(self.alignment()), elided)
+        painter.end()
+
+
+class PreviewPanel(QWidget):
+    """The preview editor and its status line ("Rendered 1.2 KB in 3 ms · …")."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel(self)
+        self.title.setIndent(6)
+        self.title.hide()
+        self.editor = CodeEditor(self, read_only=True)
+        self.status = ElidedLabel(self)
+        self.status.setContentsMargins(4, 2, 4, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.status)
+
+    def set_title_height(self, height: int) -> None:
+        """Show the "Preview" title at this height, level with a tab bar beside
+        the panel, or hide it with 0 when the panel is a tab itself."""
+        self.title.setFixedHeight(max(height, 0))
+        self.title.setVisible(height > 0)
+
+    def show_text(self, text: str) -> None:
+        """Show a new rendered body, keeping the scroll position, so that typing
+        in the template does not send the preview back to the top."""
+        # NOTE: the whole body is loaded, with no display cap, so a body near
+        # RenderLimits.max_output_bytes (16 MiB) blocks the GUI while it loads.
+        if text == self.editor.toPlainText():
+            return
+        vertical = self.editor.verticalScrollBar().value()
+        horizontal = self.editor.horizontalScrollBar().value()
+        self.editor.set_text(text)
+        self.editor.verticalScrollBar().setValue(vertical)
+        self.editor.horizontalScrollBar().setValue(horizontal)
+
+    def set_status(self, text: str, colour: str = NEUTRAL_COLOUR) -> None:
+        """Show one line of status in a colour given as "#rrggbb"."""
+        self.status.set_elided_text(text)
+        self.status.setStyleSheet(f"color: {colour};")
