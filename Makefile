@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PY_DIRS := $(wildcard bchook_studio tests benchmarks packaging)
 
-.PHONY: run test lint bench package package-check clean
+.PHONY: run test lint bench package package-check package-tarball clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -25,6 +25,31 @@ lint: $(STAMP)
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+# Installers. `make package` freezes with the interpreter and packages of .venv,
+# the ones `make test` tests, so the bundle carries the Qt the tests ran on.
+PACKAGE_STAMP := $(VENV)/.installed-package
+BUNDLE := dist/bchook-studio
+
+$(PACKAGE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,package]'
+	touch $(PACKAGE_STAMP)
+
+package: $(PACKAGE_STAMP)
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN \
+		--distpath dist --workpath build/pyinstaller packaging/bchook-studio.spec
+	@echo "Bundle: $(BUNDLE)/bchook-studio"
+
+package-check: $(STAMP)
+	@test -x $(BUNDLE)/bchook-studio || \
+		{ echo "$(BUNDLE) is missing; run make package first" >&2; exit 1; }
+	mkdir -p build/self-test-home
+	BCHOOK_STUDIO_HOME=$(CURDIR)/build/self-test-home QT_QPA_PLATFORM=offscreen \
+		$(BUNDLE)/bchook-studio self-test
+	$(BIN)/python packaging/bundle_report.py $(BUNDLE) --xz --system-libraries
+
+package-tarball: $(STAMP)
+	packaging/linux/build-tarball.sh $(BUNDLE) dist
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -7,9 +7,21 @@ from bchook_studio.cli.commands import (
     imports,
     receive,
     render,
+    self_test,
     send,
     show,
     topics,
 )
 
-MODULES = (topics, show, send, render, receive, history, export, imports, check)
+MODULES = (
+    topics,
+    show,
+    send,
+    render,
+    receive,
+    history,
+    export,
+    imports,
+    check,
+    self_test,
+)

@@ -1,0 +1,60 @@
+"""Check that the editor's pygments lexers load, as a frozen bundle must ship them.
+
+Pygments finds lexers through a registry of module names and imports them on
+demand, which freezers cannot see, so the checks go through the same calls as
+the editor.
+"""
+
+from bchook_studio.core.content_types import JSON, XML, language_for_content_type
+from bchook_studio.core.selftest.cases import CheckFailed
+from bchook_studio.gui.editor.lexers import make_lexer
+
+SAMPLES: dict[str, str] = {
+    JSON: '{"id": 1, "ok": true, "name": "Ünïcode", "tags": [null, 2.5]}\n',
+    XML: '<?xml version="1.0"?>\n<webhook><id type="number">1</id></webhook>\n',
+}
+
+_REBUILD = "The app bundle is missing a pygments module; reinstall the app."
+
+
+def check_lexer(language: str) -> str:
+    """Create the editor's lexer for `language` and lex a small sample with it."""
+    from pygments.token import Error
+
+    try:
+        lexer = make_lexer(language)
+    except ImportError as exc:
+        raise CheckFailed(
+            f"the {language.upper()} lexer cannot be loaded: {exc}. {_REBUILD}"
+        ) from None
+
+    tokens = list(lexer.get_tokens(SAMPLES[language]))
+    errors = [value for token, value in tokens if token in Error]
+    if errors:
+        raise CheckFailed(
+            f"{type(lexer).__name__} marked {errors[:3]!r} in a well-formed "
+            f"{language.upper()} sample as errors"
+        )
+    return f"{type(lexer).__name__} from {type(lexer).__module__}"
+
+
+def check_lexer_registry() -> str:
+    """Look lexers up by media type, as the response view does for Content-Type."""
+    from pygments.lexers import get_lexer_for_mimetype
+    from pygments.util import ClassNotFound
+
+    found = []
+    for mimetype, language in (("application/json", JSON), ("application/xml", XML)):
+        try:
+            lexer = get_lexer_for_mimetype(mimetype)
+            chosen = language_for_content_type(f"{mimetype}; charset=utf-8")
+        except (ImportError, ClassNotFound) as exc:
+            raise CheckFailed(
+                f"pygments finds no lexer for {mimetype}: {exc}. {_REBUILD}"
+            ) from None
+        if chosen != language:
+            raise CheckFailed(
+                f"the editor picks {chosen!r} for {mimetype}, expected {language!r}"
+            )
+        found.append(f"{mimetype} -> {type(lexer).__name__}")
+    return ", ".join(found)
