@@ -41,6 +41,11 @@ _secrets_lock = threading.Lock()
 _known_secrets: set[str] = set()
 
 
+def mask_url_password(url: str) -> str:
+    """Return `url` with the password of its user-info replaced by the mask."""
+    return _REDACTIONS[3].sub(lambda match: match.group(1) + MASK, url)
+
+
 def register_secret(value: str | None) -> None:
     """Remember a secret so that it is masked wherever it appears in a log line."""
     if value and len(value) >= _MIN_SECRET_LENGTH:

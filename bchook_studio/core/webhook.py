@@ -76,7 +76,7 @@ class Webhook:
     """Everything needed to send one webhook, as the user configured it."""
 
     name: str = DEFAULT_NAME
-    url: str = ""
+    url: str = DEFAULT_RECEIVER_URL
     topic_key: str = DEFAULT_TOPIC
     body_format: BodyFormat = BodyFormat.JSON
     body_mode: BodyMode = BodyMode.RAW

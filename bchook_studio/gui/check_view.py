@@ -59,6 +59,7 @@ from bchook_studio.core.delivery.clients import ClientPool
 from bchook_studio.core.files import save_bytes
 from bchook_studio.core.topics import Topic
 from bchook_studio.core.webhook import ReceiverNotRunningError
+from bchook_studio.gui.placeholders import fill
 
 logger = logging.getLogger(__name__)
 
@@ -595,9 +596,13 @@ class CheckView(QWidget):
         except OSError as exc:
             logger.warning("saving the %s report to %s failed: %s", kind, path, exc)
             self._show_message(
-                self.tr("Could not save the report to %1: %2. Choose another folder.")
-                .replace("%1", str(path))
-                .replace("%2", exc.strerror or str(exc))
+                fill(
+                    self.tr(
+                        "Could not save the report to %1: %2. Choose another folder."
+                    ),
+                    str(path),
+                    exc.strerror or str(exc),
+                )
             )
             return False
         self._show_message(self.tr("Saved the report to %1.").replace("%1", str(path)))
@@ -639,19 +644,19 @@ class CheckView(QWidget):
             self._target.setText(self.tr("Choose a webhook to check its endpoint."))
             return
         self._target.setText(
-            self.tr("%1 topics to %2 as %3")
-            .replace("%1", str(len(plan.topics)))
-            .replace("%2", plan.masked_url())
-            .replace("%3", plan.body_format.value.upper())
+            fill(
+                self.tr("%1 topics to %2 as %3"),
+                str(len(plan.topics)),
+                plan.masked_url(),
+                plan.body_format.value.upper(),
+            )
         )
 
     def _show_summary(self) -> None:
         if self.is_running():
             total = self._progress.maximum()
             self._summary.setText(
-                self.tr("%1 of %2 done")
-                .replace("%1", str(self._finished_count))
-                .replace("%2", str(total))
+                fill(self.tr("%1 of %2 done"), str(self._finished_count), str(total))
             )
             return
         if self._result is None:
@@ -666,9 +671,7 @@ class CheckView(QWidget):
 def summary_text(translator: QObject, summary: CheckSummary) -> str:
     """Return a run's summary, such as `21 of 24 passed · 2 failed · 1 error`."""
     parts = [
-        translator.tr("%1 of %2 passed")
-        .replace("%1", str(summary.passed))
-        .replace("%2", str(summary.total))
+        fill(translator.tr("%1 of %2 passed"), str(summary.passed), str(summary.total))
     ]
     if summary.failed:
         parts.append(translator.tr("%1 failed").replace("%1", str(summary.failed)))

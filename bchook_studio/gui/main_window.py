@@ -1,4 +1,9 @@
-"""The main window: topics, the webhook being edited, and the answer."""
+"""The main window: saved webhooks and topics, the webhook edited, the response.
+
+Docks at the bottom hold the Inbox of the built-in receiver, the delivery
+history and the endpoint check. The window wires the widgets to the
+controllers; the work itself happens in core and in the controllers.
+"""
 
 import asyncio
 import logging
@@ -6,6 +11,7 @@ import logging
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QDockWidget,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -13,79 +19,124 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from bchook_studio import APP_NAME, __version__
 from bchook_studio.core import workers
-from bchook_studio.core.bodies import check_body, default_body
+from bchook_studio.core.check import CheckPlan
 from bchook_studio.core.delivery.result import DeliveryResult
-from bchook_studio.core.formats import (
-    BodyFormat,
-    FormatError,
-    check_json,
-    check_xml,
-    json_text_to_xml_text,
-    xml_text_to_json_text,
-)
+from bchook_studio.core.formats import BodyFormat
 from bchook_studio.core.home import app_home
-from bchook_studio.core.logs import register_secret
+from bchook_studio.core.inbox.exports import resend_request
+from bchook_studio.core.receiver import ReceivedRequest
+from bchook_studio.core.store import StoreError
+from bchook_studio.core.templates import default_template
 from bchook_studio.core.topics import find_topic
-from bchook_studio.core.webhook import DEFAULT_TOPIC, Webhook
-from bchook_studio.gui.editor.code_editor import CodeEditor
+from bchook_studio.core.webhook import DEFAULT_TOPIC, BodyMode, Webhook, resolve_url
+from bchook_studio.gui.ask import inform
+from bchook_studio.gui.check_view import CheckView
+from bchook_studio.gui.designer import TemplateDesigner
+from bchook_studio.gui.error_reporter import error_reporter
+from bchook_studio.gui.history_panel import HistoryPanel
+from bchook_studio.gui.inbox import InboxPanel
+from bchook_studio.gui.inbox.resend_dialog import ResendDialog
+from bchook_studio.gui.placeholders import fill
+from bchook_studio.gui.receiver_controller import ReceiverController
 from bchook_studio.gui.response_pane import ResponsePane
 from bchook_studio.gui.send_controller import SendController
+from bchook_studio.gui.send_flow import DeliveryContext, SendFlow
+from bchook_studio.gui.store_controller import StoreController
+from bchook_studio.gui.store_dialogs import (
+    ExportWriter,
+    ImportFlow,
+    NoticeBanner,
+    NoticeLevel,
+    SecretStorageDialog,
+)
 from bchook_studio.gui.topic_list import TopicList
 from bchook_studio.gui.webhook_form import WebhookForm
+from bchook_studio.gui.webhook_session import OpenedWebhook, WebhookSession, new_webhook
+from bchook_studio.gui.webhooks_binding import WebhooksBinding
+from bchook_studio.gui.webhooks_panel import WebhooksPanel
 
 logger = logging.getLogger(__name__)
 
-_CHECK_DELAY_MS = 300
+RECEIVER_PORT_SETTING = "receiver.port"
+DEFAULT_RECEIVER_PORT = 8765
 
 
 class MainWindow(QMainWindow):
-    """One window per app: pick a topic, shape the body, Send Test, read the answer."""
+    """The app window: pick a topic, shape the body, Send Test, read the response."""
 
-    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: QSettings,
+        parent: QWidget | None = None,
+        *,
+        receiver_port: int | None = None,
+    ) -> None:
         super().__init__(parent)
         self._settings = settings
+        self._receiver_port = receiver_port
         self._shutdown_started = False
         self._shutdown_task: asyncio.Future[None] | None = None
+        self._tasks: set[asyncio.Future] = set()
         self._closed = False
+        self._select_next_inbox_request = False
+        self.ask_before_discarding = True
+        """False skips the unsaved-changes question when closing (scripts, tests)."""
 
+        self._build_controllers()
+        self._build_widgets()
+        self._build_layout()
+        self._build_docks()
+        self._build_actions()
+        self._connect()
+        self.retranslate_ui()
+        self.session.show(OpenedWebhook(self._initial_webhook(), None, None))
+        self._restore_window_state()
+        QTimer.singleShot(0, self._start_services)
+
+    # Construction.
+
+    def _build_controllers(self) -> None:
         self.controller = SendController(self)
+        self.store = StoreController(self)
+        self.receiver = ReceiverController(self)
+
+    def _build_widgets(self) -> None:
+        self.banner = NoticeBanner(self)
+        self.webhooks_panel = WebhooksPanel(self)
         self.topic_list = TopicList(self)
         self.form = WebhookForm(self)
-        self.body_editor = CodeEditor(self)
+        self.designer = TemplateDesigner(self)
         self.response_pane = ResponsePane(self)
+        self.inbox = InboxPanel(self.receiver, self)
+        self.history_panel = HistoryPanel(self.store, self)
+        self.check_view = CheckView(self.controller.pool, parent=self)
+        self.binding = WebhooksBinding(self.webhooks_panel, self.store)
+        self.export_writer = ExportWriter(self.store, self)
+        self.import_flow = ImportFlow(self.store, self)
+        self.session = WebhookSession(self.store, self.current_webhook, self)
+        self.send_flow = SendFlow(
+            self, self.designer, self.controller, self.receiver, self.store
+        )
 
         self._send_button = QPushButton(self)
         self._send_button.setDefault(True)
         self._cancel_button = QPushButton(self)
         self._cancel_button.setEnabled(False)
+        self._check_button = QPushButton(self)
         self._busy = QProgressBar(self)
         self._busy.setRange(0, 0)
         self._busy.setMaximumWidth(120)
         self._busy.hide()
         self._busy_label = QLabel(self)
         self._busy_label.setTextFormat(Qt.TextFormat.PlainText)
-        self._body_status = QLabel(self)
-        self._body_status.setTextFormat(Qt.TextFormat.PlainText)
-
-        self._check_timer = QTimer(self)
-        self._check_timer.setSingleShot(True)
-        self._check_timer.setInterval(_CHECK_DELAY_MS)
-
-        self._build_layout()
-        self._build_actions()
-        self._connect()
-        self.retranslate_ui()
-        self._open_webhook(self._initial_webhook())
-        self._restore_window_state()
-
-    # Layout and actions.
+        self._receiver_status = QLabel(self)
+        self._receiver_status.setTextFormat(Qt.TextFormat.PlainText)
 
     def _build_layout(self) -> None:
         send_row = QHBoxLayout()
@@ -93,33 +144,65 @@ class MainWindow(QMainWindow):
         send_row.addWidget(self._cancel_button)
         send_row.addWidget(self._busy)
         send_row.addWidget(self._busy_label, 1)
-
-        self._body_tabs = QTabWidget(self)
-        body_page = QWidget(self)
-        body_layout = QVBoxLayout(body_page)
-        body_layout.setContentsMargins(0, 0, 0, 0)
-        body_layout.addWidget(self.body_editor, 1)
-        body_layout.addWidget(self._body_status)
-        self._body_tabs.addTab(body_page, "")
+        send_row.addWidget(self._check_button)
 
         centre = QWidget(self)
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(4, 4, 4, 4)
         centre_layout.addWidget(self.form)
         centre_layout.addLayout(send_row)
-        centre_layout.addWidget(self._body_tabs, 1)
+        centre_layout.addWidget(self.designer, 1)
+
+        self._left_splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self._left_splitter.setObjectName("leftSplitter")
+        self._left_splitter.addWidget(self.webhooks_panel)
+        self._left_splitter.addWidget(self.topic_list)
+        self._left_splitter.setSizes([260, 420])
 
         self._splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self._splitter.setObjectName("mainSplitter")
-        self._splitter.addWidget(self.topic_list)
+        self._splitter.addWidget(self._left_splitter)
         self._splitter.addWidget(centre)
         self._splitter.addWidget(self.response_pane)
         self._splitter.setStretchFactor(0, 0)
         self._splitter.setStretchFactor(1, 3)
         self._splitter.setStretchFactor(2, 2)
-        self._splitter.setSizes([220, 640, 520])
-        self.setCentralWidget(self._splitter)
-        self.resize(1400, 860)
+        self._splitter.setSizes([240, 660, 500])
+
+        top = QWidget(self)
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.setSpacing(0)
+        top_layout.addWidget(self.banner)
+        top_layout.addWidget(self._splitter, 1)
+        self.setCentralWidget(top)
+        self.statusBar().addPermanentWidget(self._receiver_status)
+        self.resize(1400, 900)
+
+    def _build_docks(self) -> None:
+        self.inbox_dock = self._dock("inboxDock", self.inbox)
+        self.history_dock = self._dock("historyDock", self.history_panel)
+        self.check_dock = self._dock("checkDock", self.check_view)
+        area = Qt.DockWidgetArea.BottomDockWidgetArea
+        for dock in (self.inbox_dock, self.history_dock, self.check_dock):
+            self.addDockWidget(area, dock)
+        self.tabifyDockWidget(self.inbox_dock, self.history_dock)
+        self.tabifyDockWidget(self.history_dock, self.check_dock)
+        self.inbox_dock.raise_()
+
+    def _dock(self, name: str, widget: QWidget) -> QDockWidget:
+        # An explicit minimum wins over the panels' size hints, so the user can
+        # make a dock short and give the editors the room.
+        widget.setMinimumHeight(120)
+        dock = QDockWidget(self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        return dock
 
     def _build_actions(self) -> None:
         self.send_action = QAction(self)
@@ -130,97 +213,219 @@ class MainWindow(QMainWindow):
         self.cancel_action = QAction(self)
         self.cancel_action.setShortcut(QKeySequence("Ctrl+."))
         self.cancel_action.setEnabled(False)
+        self.check_action = QAction(self)
+        self.check_action.setShortcut(QKeySequence("Ctrl+Shift+Return"))
+        self.copy_rendered_action = QAction(self)
+        self.copy_rendered_action.setShortcut(QKeySequence("Ctrl+Alt+C"))
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.find_topic_action = QAction(self)
         self.find_topic_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.import_action = QAction(self)
+        self.export_action = QAction(self)
         self.open_log_action = QAction(self)
         self.about_action = QAction(self)
+        self.new_action = self.webhooks_panel.new_action
+        self.save_action = self.webhooks_panel.save_action
 
         self._file_menu = self.menuBar().addMenu("")
+        self._file_menu.addAction(self.new_action)
+        self._file_menu.addAction(self.save_action)
+        self._file_menu.addSeparator()
+        self._file_menu.addAction(self.import_action)
+        self._file_menu.addAction(self.export_action)
+        self._file_menu.addSeparator()
         self._file_menu.addAction(self.quit_action)
         self._webhook_menu = self.menuBar().addMenu("")
         self._webhook_menu.addAction(self.send_action)
         self._webhook_menu.addAction(self.cancel_action)
+        self._webhook_menu.addAction(self.check_action)
         self._webhook_menu.addSeparator()
+        self._webhook_menu.addAction(self.copy_rendered_action)
         self._webhook_menu.addAction(self.find_topic_action)
+        self._view_menu = self.menuBar().addMenu("")
+        for dock in (self.inbox_dock, self.history_dock, self.check_dock):
+            self._view_menu.addAction(dock.toggleViewAction())
         self._help_menu = self.menuBar().addMenu("")
         self._help_menu.addAction(self.open_log_action)
         self._help_menu.addAction(self.about_action)
-        self.addAction(self.send_action)
+        for action in (self.send_action, self.new_action, self.save_action):
+            self.addAction(action)
 
     def _connect(self) -> None:
         self.send_action.triggered.connect(self._on_send_triggered)
         self._send_button.clicked.connect(self._on_send_triggered)
         self.cancel_action.triggered.connect(self.controller.cancel)
         self._cancel_button.clicked.connect(self.controller.cancel)
+        self.check_action.triggered.connect(self._on_check_triggered)
+        self._check_button.clicked.connect(self._on_check_triggered)
+        self.copy_rendered_action.triggered.connect(self._on_copy_rendered)
         self.quit_action.triggered.connect(self.close)
         self.find_topic_action.triggered.connect(self._on_find_topic)
+        self.import_action.triggered.connect(self.import_flow.start)
+        self.export_action.triggered.connect(self.export_writer.export_definitions)
         self.open_log_action.triggered.connect(self._on_open_log_folder)
         self.about_action.triggered.connect(self._on_about)
 
         self.controller.started.connect(self._on_delivery_started)
         self.controller.elapsed.connect(self._on_delivery_elapsed)
         self.controller.finished.connect(self._on_delivery_finished)
+        self.send_flow.not_sent.connect(self.response_pane.show_not_sent)
+        self.send_flow.sent_to_receiver.connect(self._on_sent_to_receiver)
 
         self.topic_list.topic_chosen.connect(self._on_topic_chosen)
         self.form.topic_changed.connect(self._on_topic_chosen)
         self.form.format_changed.connect(self._on_format_changed)
-        self.form.changed.connect(self._update_title)
-        self.body_editor.text_edited.connect(self._check_timer.start)
-        self._check_timer.timeout.connect(self._check_body)
+        self.form.changed.connect(self._on_edited)
+        self.designer.changed.connect(self._on_edited)
+        self.designer.status_message.connect(self._show_status)
+
+        self.session.opened.connect(self._on_webhook_opened)
+        self.session.dirty_changed.connect(self._on_dirty_changed)
+        self.session.saved.connect(self._on_webhook_saved)
+        self.new_action.triggered.connect(self._on_new_triggered)
+        self.save_action.triggered.connect(self._on_save_triggered)
+        self.webhooks_panel.webhook_chosen.connect(self._on_webhook_chosen)
+        self.binding.webhook_deleted.connect(self.session.forget)
+        self.binding.webhooks_listed.connect(self.history_panel.set_webhooks)
+        self.binding.error_occurred.connect(self._show_status)
+
+        self.store.notices_ready.connect(self.banner.show_notices)
+        self.store.read_only_changed.connect(self._on_store_read_only)
+        self.store.secrets_choice_needed.connect(self._on_secrets_choice_needed)
+        self.store.history_record_failed.connect(self._show_status)
+        self.history_panel.entry_chosen.connect(self._on_history_entry_chosen)
+        self.history_panel.resend_requested.connect(self._on_history_resend)
+        self.history_panel.export_requested.connect(self.export_writer.export_entry)
+        self.export_writer.finished.connect(self._show_status)
+        self.export_writer.failed.connect(self._show_status)
+
+        self.receiver.started.connect(self._on_receiver_started)
+        self.receiver.stopped.connect(self._on_receiver_stopped)
+        self.receiver.requests_added.connect(self._on_inbox_requests_added)
+        self.inbox.resend_requested.connect(self._on_inbox_resend)
+        self.inbox.use_as_event_requested.connect(self._on_use_as_event)
+        self.inbox.rules_changed.connect(self.session.set_receiver_rules)
+
+        self.check_view.delivery_chosen.connect(self.response_pane.show_result)
+        error_reporter().error_reported.connect(self._on_unhandled_error)
 
     def retranslate_ui(self) -> None:
         self._send_button.setText(self.tr("Send Test"))
         self._send_button.setToolTip(self.tr("Send the body to the URL (Ctrl+Enter)"))
         self._cancel_button.setText(self.tr("Cancel"))
         self._cancel_button.setToolTip(self.tr("Stop the request in flight (Ctrl+.)"))
-        self._body_tabs.setTabText(0, self.tr("Body"))
+        self._check_button.setText(self.tr("Check endpoint…"))
+        self._check_button.setToolTip(
+            self.tr("Send every topic with these settings and judge the answers")
+        )
         self.send_action.setText(self.tr("&Send Test"))
         self.cancel_action.setText(self.tr("&Cancel request"))
+        self.check_action.setText(self.tr("Check &endpoint…"))
+        self.copy_rendered_action.setText(self.tr("Copy &rendered body"))
         self.quit_action.setText(self.tr("&Quit"))
         self.find_topic_action.setText(self.tr("Find &topic…"))
+        self.import_action.setText(self.tr("&Import webhooks or a cURL command…"))
+        self.export_action.setText(self.tr("&Export saved webhooks…"))
         self.open_log_action.setText(self.tr("Open &log folder"))
-        self.about_action.setText(self.tr("&About %1").replace("%1", APP_NAME))
+        self.about_action.setText(fill(self.tr("&About %1"), APP_NAME))
         self._file_menu.setTitle(self.tr("&File"))
         self._webhook_menu.setTitle(self.tr("&Webhook"))
+        self._view_menu.setTitle(self.tr("&View"))
         self._help_menu.setTitle(self.tr("&Help"))
+        self.inbox_dock.setWindowTitle(self.tr("Inbox"))
+        self.history_dock.setWindowTitle(self.tr("History"))
+        self.check_dock.setWindowTitle(self.tr("Endpoint check"))
+        self._receiver_status.setText(self.tr("Receiver starting…"))
         self._update_title()
+
+    # Start-up services.
+
+    def _start_services(self) -> None:
+        self._run(self._start_services_async())
+
+    async def _start_services_async(self) -> None:
+        """Open the store, list saved webhooks and start the built-in receiver."""
+        try:
+            await self.store.open()
+        except (StoreError, OSError) as exc:
+            logger.warning("opening the store failed: %s", exc)
+            self.banner.show_message(str(exc), NoticeLevel.ERROR)
+        else:
+            self.binding.refresh()
+
+        port = self._receiver_port
+        if port is None:
+            port = int(
+                self._settings.value(RECEIVER_PORT_SETTING, DEFAULT_RECEIVER_PORT)
+            )
+        self.inbox.set_start_options(port=port)
+        await self.receiver.start(port)
+
+    def _run(self, coroutine) -> asyncio.Future:
+        """Run a coroutine as a task that the window keeps until it ends."""
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     # The open webhook.
 
     def _initial_webhook(self) -> Webhook:
         key = str(self._settings.value("last_topic", DEFAULT_TOPIC))
-        try:
-            topic = find_topic(key)
-        except LookupError:
-            topic = find_topic(DEFAULT_TOPIC)
-        body_format = (
-            BodyFormat.XML
-            if self._settings.value("last_format") == "xml"
-            else BodyFormat.JSON
-        )
-        return Webhook(
-            topic_key=topic.key,
-            body_format=body_format,
-            body=default_body(topic, body_format),
-        )
-
-    def _open_webhook(self, webhook: Webhook) -> None:
-        self.form.set_webhook(webhook)
-        self.topic_list.select_topic(webhook.topic_key)
-        self.body_editor.set_language(webhook.body_format.value)
-        self.body_editor.set_text(webhook.body)
-        self._check_body()
-        self._update_title()
+        body_format = BodyFormat.JSON
+        if self._settings.value("last_format") == "xml":
+            body_format = BodyFormat.XML
+        return new_webhook(key, body_format)
 
     def current_webhook(self) -> Webhook:
-        """Return the webhook as the form and the body editor now show it."""
-        return self.form.webhook().with_changes(body=self.body_editor.toPlainText())
+        """Return the webhook as the form and the designer now show it."""
+        return self.designer.apply_to_webhook(self.form.webhook())
+
+    def _on_webhook_opened(self, opened: OpenedWebhook) -> None:
+        webhook = opened.webhook
+        self.form.set_webhook(webhook)
+        self.topic_list.select_topic(webhook.topic_key)
+        self.designer.load_webhook(webhook)
+        if opened.receiver_rules:
+            self.receiver.set_rules(opened.receiver_rules)
+        self.webhooks_panel.select(opened.webhook_id)
+        self._update_title()
+
+    def _on_edited(self, *_args: object) -> None:
+        self.session.edited()
+        self._update_title()
+
+    def _on_dirty_changed(self, dirty: bool) -> None:
+        self.setWindowModified(dirty)
+        name = self.form.name_edit.text().strip() or None
+        self.webhooks_panel.mark_unsaved(self.session.open_id, dirty, name)
+
+    def _on_webhook_saved(self, webhook_id: int) -> None:
+        self.binding.refresh()
+        self.webhooks_panel.select(webhook_id)
+        self._show_status(self.tr("Saved."))
 
     def _update_title(self) -> None:
         name = self.form.name_edit.text().strip() or self.tr("New webhook")
-        self.setWindowTitle(f"{APP_NAME} — {name}")
+        self.setWindowTitle(f"{APP_NAME} — {name}[*]")
+
+    def _on_new_triggered(self) -> None:
+        self._run(
+            self.session.open_new(
+                self.form.webhook().topic_key, self.form.body_format()
+            )
+        )
+
+    def _on_save_triggered(self) -> None:
+        self._run(self.session.save())
+
+    def _on_webhook_chosen(self, webhook_id: int) -> None:
+        self._run(self._open_saved(webhook_id))
+
+    async def _open_saved(self, webhook_id: int) -> None:
+        if not await self.session.open_saved(webhook_id):
+            self.webhooks_panel.select(self.session.open_id)
 
     # Topic and format.
 
@@ -228,102 +433,47 @@ class MainWindow(QMainWindow):
         topic = find_topic(key)
         self.form.set_topic(key)
         self.topic_list.select_topic(key)
-        self._replace_body(default_body(topic, self.form.body_format()))
-        self.statusBar().showMessage(
-            self.tr(
-                "Body replaced with the example event of %1 (Ctrl+Z undoes)."
-            ).replace("%1", topic.title),
-            8000,
-        )
+        self.designer.set_topic(topic)
+        if self.designer.body_mode() is BodyMode.RAW:
+            message = self.tr(
+                "Body and event data replaced with the example of %1 (Ctrl+Z in the "
+                "editor undoes)."
+            )
+        else:
+            message = self.tr("Event data replaced with the example of %1.")
+        self._show_status(fill(message, topic.title))
         self._settings.setValue("last_topic", key)
+        self._on_edited()
 
     def _on_format_changed(self, new_format: BodyFormat) -> None:
         old_format = BodyFormat.JSON if new_format is BodyFormat.XML else BodyFormat.XML
-        text = self.body_editor.toPlainText()
-        try:
-            if new_format is BodyFormat.XML:
-                converted = json_text_to_xml_text(text)
-            else:
-                converted = xml_text_to_json_text(text)
-        except FormatError as exc:
-            if not self._confirm_replace_malformed(old_format, new_format, exc):
+        plan = self.designer.format_switch_plan(new_format)
+        replace = True
+        if plan.needs_answer:
+            box = QMessageBox(self)
+            box.setIcon(QMessageBox.Icon.Question)
+            box.setWindowTitle(self.tr("Change the format"))
+            box.setText(plan.reason)
+            replace_button = box.addButton(
+                self.tr("Replace"), QMessageBox.ButtonRole.AcceptRole
+            )
+            box.addButton(
+                fill(self.tr("Keep %1"), old_format.value.upper()),
+                QMessageBox.ButtonRole.RejectRole,
+            )
+            box.setDefaultButton(replace_button)
+            box.exec()
+            if box.clickedButton() is not replace_button:
                 self.form.set_format(old_format)
                 return
-            topic = find_topic(self.form.webhook().topic_key)
-            converted = default_body(topic, new_format)
-
-        self.body_editor.set_language(new_format.value)
-        self._replace_body(converted)
+        self.designer.set_format(new_format, replace=replace)
         self._settings.setValue("last_format", new_format.value)
-
-    def _confirm_replace_malformed(
-        self, old_format: BodyFormat, new_format: BodyFormat, error: FormatError
-    ) -> bool:
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(self.tr("Convert the body"))
-        box.setText(
-            self.tr("The body cannot be converted to %1: %2")
-            .replace("%1", new_format.value.upper())
-            .replace("%2", str(error))
-        )
-        box.setInformativeText(
-            self.tr(
-                "Replace it with the topic's example event in %1? Ctrl+Z brings back "
-                "the current text."
-            ).replace("%1", new_format.value.upper())
-        )
-        replace = box.addButton(self.tr("Replace"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(
-            self.tr("Keep %1").replace("%1", old_format.value.upper()),
-            QMessageBox.ButtonRole.RejectRole,
-        )
-        box.setDefaultButton(replace)
-        box.exec()
-        return box.clickedButton() is replace
-
-    def _replace_body(self, text: str) -> None:
-        self.body_editor.replace_text_undoably(text)
-        self._check_body()
-
-    def _check_body(self) -> None:
-        text = self.body_editor.toPlainText()
-        body_format = self.form.body_format()
-        problem = check_xml(text) if body_format is BodyFormat.XML else check_json(text)
-        problems = [] if problem is None else [problem]
-        self.body_editor.set_problems(problems)
-        if problem is None:
-            self._body_status.setText(
-                self.tr("Well-formed %1").replace("%1", body_format.value.upper())
-            )
-            self._body_status.setStyleSheet("color: #1e7e34;")
-        else:
-            self._body_status.setText(f"{problem}")
-            self._body_status.setStyleSheet("color: #b02a37;")
+        self._on_edited()
 
     # Sending.
 
     def _on_send_triggered(self) -> None:
-        webhook = self.current_webhook()
-        body = webhook.body.encode("utf-8")
-        problem = check_body(body, webhook.body_format)
-        if problem is not None and not self._confirm_send_malformed(webhook, problem):
-            return
-        if webhook.auth_enabled:
-            register_secret(webhook.password)
-        self.controller.send(webhook.outgoing_request(body))
-
-    def _confirm_send_malformed(self, webhook: Webhook, problem) -> bool:
-        answer = QMessageBox.question(
-            self,
-            self.tr("Send a malformed body?"),
-            self.tr("The body is not well-formed %1: line %2. Send it anyway?")
-            .replace("%1", webhook.body_format.value.upper())
-            .replace("%2", str(problem)),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        self.send_flow.send_webhook(self.current_webhook(), self.session.open_id)
 
     def _on_delivery_started(self, request) -> None:
         self._cancel_button.setEnabled(True)
@@ -347,14 +497,154 @@ class MainWindow(QMainWindow):
 
     def _describe(self, result: DeliveryResult) -> str:
         if result.response is not None:
-            return (
-                self.tr("Last delivery: %1 %2 in %3 ms")
-                .replace("%1", str(result.response.status))
-                .replace("%2", result.response.reason)
-                .replace("%3", f"{result.elapsed_ms:.0f}")
+            return fill(
+                self.tr("Last delivery: %1 %2 in %3 ms"),
+                result.response.status,
+                result.response.reason,
+                f"{result.elapsed_ms:.0f}",
             )
         assert result.failure is not None
-        return self.tr("Last delivery: %1").replace("%1", result.failure.kind.value)
+        return fill(self.tr("Last delivery: %1"), result.failure.kind.value)
+
+    def _on_sent_to_receiver(self) -> None:
+        self._select_next_inbox_request = True
+
+    def _on_inbox_requests_added(self, requests: list) -> None:
+        if self._select_next_inbox_request and requests:
+            self._select_next_inbox_request = False
+            self.inbox.select_request(requests[-1].id)
+
+    def _on_copy_rendered(self) -> None:
+        self._run(self._copy_rendered())
+
+    async def _copy_rendered(self) -> None:
+        result = await self.designer.copy_rendered_body()
+        if result.text is None:
+            self._show_status(
+                self.tr("The body could not be rendered; nothing copied.")
+            )
+        else:
+            self._show_status(
+                self.tr("Rendered body copied; paste it into BrainCert's body field.")
+            )
+
+    # History, Inbox and check.
+
+    def _on_history_entry_chosen(self, entry_id: int) -> None:
+        self._run(self._show_history_entry(entry_id))
+
+    async def _show_history_entry(self, entry_id: int) -> None:
+        try:
+            entry = await self.store.history_entry(entry_id)
+        except StoreError as exc:
+            self._show_status(str(exc))
+            return
+        self.response_pane.show_result(entry.to_result())
+
+    def _on_history_resend(self, entry_id: int) -> None:
+        self._run(self._resend_history_entry(entry_id))
+
+    async def _resend_history_entry(self, entry_id: int) -> None:
+        try:
+            entry = await self.store.history_entry(entry_id)
+            request = await self.store.resend_request(entry_id)
+        except StoreError as exc:
+            inform(self, self.tr("Resend"), str(exc), warning=True)
+            return
+        context = DeliveryContext(entry.webhook_id, entry.webhook_name, entry.topic_key)
+        self.send_flow.send_request(request, context)
+
+    def _on_inbox_resend(self, received: ReceivedRequest) -> None:
+        dialog = ResendDialog(received, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.url_accepted.connect(lambda url: self._resend_received(received, url))
+        dialog.show()
+
+    def _resend_received(self, received: ReceivedRequest, url: str) -> None:
+        try:
+            target = resolve_url(url, self.receiver.base_url)
+        except ValueError as exc:
+            inform(self, self.tr("Resend"), str(exc), warning=True)
+            return
+        self.send_flow.send_request(
+            resend_request(received, target), DeliveryContext(None, None, None)
+        )
+
+    def _on_use_as_event(self, topic_key: str, event_text: str) -> None:
+        topic = find_topic(topic_key)
+        self.form.set_topic(topic_key)
+        self.topic_list.select_topic(topic_key)
+        self.designer.set_topic(topic)
+        body_format = self.form.body_format()
+        if self.designer.body_mode() is BodyMode.TEMPLATE:
+            body = self.designer.body_text()
+        else:
+            body = default_template(body_format)
+        self.designer.set_webhook_body(BodyMode.TEMPLATE, body, event_text)
+        self._show_status(
+            fill(self.tr("The received body is now the event data of %1."), topic.title)
+        )
+        self._on_edited()
+
+    def _on_check_triggered(self) -> None:
+        webhook = self.current_webhook()
+        webhook_id = self.session.open_id
+        secret_headers = [row.name for row in webhook.headers if row.secret]
+
+        def record(delivery, topic, run_id):
+            self.store.record_delivery(
+                delivery,
+                webhook_id,
+                webhook.name,
+                topic.key,
+                run_id,
+                secret_query_parameters=webhook.secret_query_parameters,
+                secret_headers=secret_headers,
+            )
+
+        self.check_view.set_recorder(record)
+        self.check_view.set_plan(
+            CheckPlan.from_webhook(webhook, receiver_base=self.receiver.base_url)
+        )
+        self.check_dock.show()
+        self.check_dock.raise_()
+
+    # Store, receiver and errors.
+
+    def _on_store_read_only(self, read_only: bool) -> None:
+        self.webhooks_panel.set_read_only(read_only)
+        self.history_panel.set_read_only(read_only)
+        self.save_action.setEnabled(not read_only)
+
+    def _on_secrets_choice_needed(self) -> None:
+        dialog = SecretStorageDialog(self.store.database_path, self)
+        dialog.chosen.connect(
+            lambda policy: self._run(self.store.choose_secret_storage(policy))
+        )
+        dialog.open()
+
+    def _on_receiver_started(self, base_url: str) -> None:
+        self._receiver_status.setText(fill(self.tr("Receiver: %1/"), base_url))
+        self.form.set_receiver_address(base_url)
+
+    def _on_receiver_stopped(self) -> None:
+        self._receiver_status.setText(self.tr("Receiver stopped"))
+        self.form.set_receiver_address(None)
+
+    def _on_unhandled_error(self, summary: str) -> None:
+        self.banner.show_message(
+            fill(
+                self.tr(
+                    "Something went wrong inside Hook Studio: %1. The app keeps "
+                    "running; the details are in the log (Help → Open log folder)."
+                ),
+                summary,
+            ),
+            NoticeLevel.ERROR,
+        )
+
+    def _show_status(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
 
     # Menu actions.
 
@@ -368,29 +658,48 @@ class MainWindow(QMainWindow):
     def _on_about(self) -> None:
         QMessageBox.about(
             self,
-            self.tr("About %1").replace("%1", APP_NAME),
-            self.tr(
-                "%1 %2\n\nDesign, send and receive BrainCert LMS webhooks on your own "
-                "machine. The XML layout, the template syntax and the User-Agent are "
-                "the studio's own choices; BrainCert documents none of them."
-            )
-            .replace("%1", APP_NAME)
-            .replace("%2", __version__),
+            fill(self.tr("About %1"), APP_NAME),
+            fill(
+                self.tr(
+                    "%1 %2\n\nDesign, send and receive BrainCert LMS webhooks on "
+                    "your own machine. The XML layout, the template syntax and the "
+                    "User-Agent are the studio's own choices; BrainCert documents "
+                    "none of them."
+                ),
+                APP_NAME,
+                __version__,
+            ),
         )
 
     # Window state and closing.
 
     def _restore_window_state(self) -> None:
-        geometry = self._settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        splitter = self._settings.value("window/splitter")
-        if splitter is not None:
-            self._splitter.restoreState(splitter)
+        if self._settings.value("window/state") is None:
+            # The docks get their height once the window has its own.
+            QTimer.singleShot(0, self._size_docks)
+        for key, restore in (
+            ("window/geometry", self.restoreGeometry),
+            ("window/state", self.restoreState),
+            ("window/splitter", self._splitter.restoreState),
+            ("window/left_splitter", self._left_splitter.restoreState),
+            ("window/inbox_splitter", self.inbox.splitter.restoreState),
+        ):
+            value = self._settings.value(key)
+            if value is not None:
+                restore(value)
+
+    def _size_docks(self) -> None:
+        height = max(160, self.height() * 2 // 7)
+        self.resizeDocks([self.inbox_dock], [height], Qt.Orientation.Vertical)
 
     def _save_window_state(self) -> None:
         self._settings.setValue("window/geometry", self.saveGeometry())
+        self._settings.setValue("window/state", self.saveState())
         self._settings.setValue("window/splitter", self._splitter.saveState())
+        self._settings.setValue("window/left_splitter", self._left_splitter.saveState())
+        self._settings.setValue(
+            "window/inbox_splitter", self.inbox.splitter.saveState()
+        )
         self._settings.setValue("last_topic", self.form.webhook().topic_key)
         self._settings.setValue("last_format", self.form.body_format().value)
         self._settings.sync()
@@ -402,18 +711,46 @@ class MainWindow(QMainWindow):
         event.ignore()
         if not self._shutdown_started:
             self._shutdown_started = True
-            self._shutdown_task = asyncio.ensure_future(self._shut_down())
+            self._shutdown_task = asyncio.ensure_future(self._close_flow())
+
+    async def _close_flow(self) -> None:
+        """Ask about unsaved edits, then shut down in order and close."""
+        logger.info("closing the window")
+        if self.ask_before_discarding and not await self.session.confirm_discard():
+            self._shutdown_started = False
+            return
+        await self._shut_down()
 
     async def _shut_down(self) -> None:
-        """Cancel deliveries, stop HTTP clients and workers, save state, close."""
-        try:
-            await self.controller.aclose()
-        except Exception:
-            logger.exception("closing the HTTP clients failed")
+        """Stop everything in order: checks and sends, the receiver, the HTTP
+        clients, the store, the workers; then save the window state and close."""
+        steps = (
+            ("the endpoint check", self.check_view.aclose),
+            ("Send Test", self.send_flow.aclose),
+            ("the receiver", self.receiver.aclose),
+            ("the Inbox", self.inbox.aclose),
+            ("the designer", self.designer.aclose),
+            ("the HTTP clients", self.controller.aclose),
+            ("the history panel", self.history_panel.aclose),
+            ("the webhooks list", self.binding.aclose),
+            ("exports", self.export_writer.aclose),
+            ("imports", self.import_flow.aclose),
+            ("the store", self.store.aclose),
+        )
+        self.controller.cancel()
+        for name, close in steps:
+            logger.debug("closing %s", name)
+            try:
+                await close()
+            except Exception:
+                logger.exception("closing %s failed", name)
+        for task in list(self._tasks):
+            task.cancel()
         self.response_pane.cancel_preparation()
-        # Not awaited: the processes end in the background, and the interpreter
-        # waits for them at exit.
-        workers.shutdown(wait=False)
+        try:
+            await workers.aclose()
+        except Exception:
+            logger.exception("stopping the worker processes failed")
         self._save_window_state()
         self._closed = True
         self.close()

@@ -30,11 +30,13 @@ from bchook_studio.core.content_types import TEXT
 from bchook_studio.core.delivery.kinds import FailureKind
 from bchook_studio.core.delivery.result import DeliveryResult, SentRequest
 from bchook_studio.core.files import save_bytes
+from bchook_studio.core.logs import mask_url_password
 from bchook_studio.core.text_decoding import binary_summary, decode_body
 from bchook_studio.core.workers import WorkerPool, default_pool
 from bchook_studio.gui.body_view.line_highlighter import MAX_HIGHLIGHTED_COLUMNS
 from bchook_studio.gui.body_view.view import BodyView
 from bchook_studio.gui.editor.code_editor import CodeEditor
+from bchook_studio.gui.placeholders import fill
 
 logger = logging.getLogger(__name__)
 
@@ -245,7 +247,7 @@ class ResponsePane(QWidget):
     def show_result(self, result: DeliveryResult) -> None:
         """Show a finished delivery: its answer, or why there is none."""
         self._result = result
-        self._show_request(result.request)
+        self._show_request(result)
         response = result.response
 
         if response is None:
@@ -265,22 +267,62 @@ class ResponsePane(QWidget):
         notices = []
         if response.truncated:
             notices.append(
-                self.tr("The body was cut at the capture cap of %1; %2 were read.")
-                .replace("%1", format_size(len(response.body)))
-                .replace("%2", format_size(response.size))
+                fill(
+                    self.tr("The body was cut at the capture cap of %1; %2 were read."),
+                    format_size(len(response.body)),
+                    format_size(response.size),
+                )
             )
         if result.failure is not None:
             notices.append(result.failure.message)
+        notices.extend(self._redirect_notices(result))
         location = response.header("location")
-        if 300 <= response.status < 400 and location:
+        if 300 <= response.status < 400 and location and not result.redirects:
             notices.append(
                 self.tr(
                     "Redirect to %1 (not followed, as a webhook sender does)."
                 ).replace("%1", location)
             )
+        notices.extend(result.notes)
         self._result_notices = notices
         self._set_notice(" ".join(notices))
         self._show_body()
+
+    def show_not_sent(self, text: str) -> None:
+        """Show why nothing was sent, such as a template that failed to render."""
+        self.cancel_preparation()
+        self._result = None
+        self._result_notices = []
+        self._body.set_text("")
+        self._set_status(self.tr("Not sent"), _FAILURE_COLOUR)
+        self._summary.setText(self.tr("The request was not sent."))
+        self._notice.hide()
+        self._headers.setRowCount(0)
+        self._charset.clear()
+        self._save_button.setEnabled(False)
+        self._request.set_text("")
+        self._show_message(text)
+
+    def _redirect_notices(self, result: DeliveryResult) -> list[str]:
+        """Return one line per redirect hop, saying when the method or body changed."""
+        lines = []
+        for hop in result.redirects:
+            if not hop.followed:
+                continue
+            target = f"{hop.next_method} {hop.next_url}"
+            line = f"{hop.status}: {hop.method} {hop.url} → {target}"
+            if hop.method_changed:
+                line += fill(
+                    self.tr(" (the %1 became a %2, as browsers do)"),
+                    hop.method,
+                    hop.next_method,
+                )
+            if hop.dropped_headers:
+                line += self.tr(" (not sent to the new origin: %1)").replace(
+                    "%1", ", ".join(hop.dropped_headers)
+                )
+            lines.append(self.tr("Redirected %1").replace("%1", line))
+        return lines
 
     def _show_failure(self, result: DeliveryResult) -> None:
         failure = result.failure
@@ -305,6 +347,9 @@ class ResponsePane(QWidget):
         text = failure.message
         if failure.detail:
             text += "\n\n" + self.tr("Details: %1").replace("%1", failure.detail)
+        extra = self._redirect_notices(result) + list(result.notes)
+        if extra:
+            text += "\n\n" + "\n".join(extra)
         self._show_message(text)
 
     def _show_body(self) -> None:
@@ -355,15 +400,19 @@ class ResponsePane(QWidget):
     def _show_prepared(self, prepared: PreparedBody) -> None:
         if prepared.is_binary:
             self._charset.setText(
-                self.tr("Binary body: %1, %2, shown as a hex dump")
-                .replace("%1", prepared.media_type or self.tr("unknown type"))
-                .replace("%2", format_size(prepared.body_size))
+                fill(
+                    self.tr("Binary body: %1, %2, shown as a hex dump"),
+                    prepared.media_type or self.tr("unknown type"),
+                    format_size(prepared.body_size),
+                )
             )
         else:
             self._charset.setText(
-                self.tr("Charset: %1 (%2)")
-                .replace("%1", prepared.charset)
-                .replace("%2", prepared.charset_source)
+                fill(
+                    self.tr("Charset: %1 (%2)"),
+                    prepared.charset,
+                    prepared.charset_source,
+                )
             )
         self._prepared = prepared
         self._body.set_text(prepared.text, prepared.lines, prepared.language)
@@ -426,11 +475,19 @@ class ResponsePane(QWidget):
             self._headers.setItem(row, 1, QTableWidgetItem(value))
         self._headers.resizeColumnToContents(0)
 
-    def _show_request(self, request: SentRequest | None) -> None:
+    def _show_request(self, result: DeliveryResult) -> None:
+        request: SentRequest | None = result.request
         if request is None:
             self._request.set_text(self.tr("The request was not sent."))
             return
-        lines = [f"{request.method} {request.url} HTTP/1.1"]
+        lines = []
+        if result.proxy:
+            lines.append(
+                self.tr("# sent through the proxy %1").replace("%1", result.proxy)
+            )
+        if result.tls_verified is False:
+            lines.append(self.tr("# the server's certificate was not verified"))
+        lines.append(f"{request.method} {mask_url_password(request.url)} HTTP/1.1")
         lines += [f"{name}: {value}" for name, value in request.masked_headers()]
         decoded = decode_body(request.body, request.header("content-type"))
         body = binary_summary(decoded) if decoded.is_binary else decoded.text or ""
@@ -479,13 +536,13 @@ class ResponsePane(QWidget):
         except OSError as exc:
             logger.warning("saving the response body to %s failed: %s", path, exc)
             self._set_notice(
-                self.tr("Could not save to %1: %2. Choose another folder.")
-                .replace("%1", str(path))
-                .replace("%2", exc.strerror or str(exc))
+                fill(
+                    self.tr("Could not save to %1: %2. Choose another folder."),
+                    str(path),
+                    exc.strerror or str(exc),
+                )
             )
             return
         self._set_notice(
-            self.tr("Saved %1 to %2.")
-            .replace("%1", format_size(len(body)))
-            .replace("%2", str(path))
+            fill(self.tr("Saved %1 to %2."), format_size(len(body)), str(path))
         )

@@ -31,6 +31,9 @@ class SendController(QObject):
     finished = Signal(object)
     """The DeliveryResult of a delivery, cancelled ones included."""
 
+    delivered = Signal(object, object)
+    """The DeliveryResult and the context object given to `send`, after `finished`."""
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pool = ClientPool()
@@ -49,12 +52,16 @@ class SendController(QObject):
         """True while a delivery is pending."""
         return self._handle is not None and not self._handle.done()
 
-    def send(self, request: OutgoingRequest) -> None:
-        """Start sending `request`, cancelling any delivery still pending."""
+    def send(self, request: OutgoingRequest, context: object = None) -> None:
+        """Start sending `request`, cancelling any delivery still pending.
+
+        `context` comes back with the result in `delivered`, so the caller knows
+        which webhook the result belongs to even after a newer send.
+        """
         self.cancel()
         handle = DeliveryHandle(request, self._pool)
         self._handle = handle
-        self._task = asyncio.ensure_future(self._wait_for(handle))
+        self._task = asyncio.ensure_future(self._wait_for(handle, context))
         self._ticker.start()
         self.started.emit(request)
 
@@ -63,7 +70,7 @@ class SendController(QObject):
         if self._handle is not None and not self._handle.done():
             self._handle.cancel()
 
-    async def _wait_for(self, handle: DeliveryHandle) -> None:
+    async def _wait_for(self, handle: DeliveryHandle, context: object) -> None:
         try:
             result = await handle.result()
         except Exception:
@@ -74,6 +81,7 @@ class SendController(QObject):
         if handle is self._handle:
             self._ticker.stop()
         self._report(result)
+        self.delivered.emit(result, context)
 
     def _report(self, result: DeliveryResult) -> None:
         if result.failure is None:

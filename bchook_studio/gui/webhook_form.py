@@ -20,13 +20,20 @@ from PySide6.QtWidgets import (
 from bchook_studio.core.delivery.request import Timeouts
 from bchook_studio.core.formats import BodyFormat
 from bchook_studio.core.topics import all_topics
-from bchook_studio.core.webhook import Webhook
+from bchook_studio.core.webhook import (
+    DEFAULT_RECEIVER_URL,
+    ReceiverNotRunningError,
+    Webhook,
+    resolve_url,
+    targets_receiver,
+)
 from bchook_studio.gui.headers_table import HeadersTable
 from bchook_studio.gui.icons import eye_icon
+from bchook_studio.gui.network_form import NetworkForm
 
 
 class WebhookForm(QWidget):
-    """Name, URL, topic, content type, Basic authentication and headers.
+    """Name, URL, topic, content type, Basic authentication, headers, connection.
 
     The body is edited elsewhere; `webhook()` returns the form's fields on top
     of the webhook last given to `set_webhook()`.
@@ -45,10 +52,15 @@ class WebhookForm(QWidget):
         super().__init__(parent)
         self._base = Webhook()
         self._updating = False
+        self._receiver_base: str | None = None
 
         self._name = QLineEdit(self)
         self._url = QLineEdit(self)
         self._url.setClearButtonEnabled(True)
+        self._receiver_button = QToolButton(self)
+        self._receiver_hint = QLabel(self)
+        self._receiver_hint.setTextFormat(Qt.TextFormat.PlainText)
+        self._receiver_hint.setStyleSheet("color: #5b6b7b;")
         self._topic = QComboBox(self)
         for topic in all_topics():
             self._topic.addItem(topic.title, topic.key)
@@ -84,13 +96,11 @@ class WebhookForm(QWidget):
 
         self.headers = HeadersTable(self)
         self.headers.setVisible(False)
-        self._headers_toggle = QToolButton(self)
-        self._headers_toggle.setCheckable(True)
-        self._headers_toggle.setAutoRaise(True)
-        self._headers_toggle.setToolButtonStyle(
-            Qt.ToolButtonStyle.ToolButtonTextBesideIcon
-        )
-        self._headers_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self._headers_toggle = _section_toggle(self)
+        self.network = NetworkForm(self)
+        self._connection = QWidget(self)
+        self._connection.setVisible(False)
+        self._connection_toggle = _section_toggle(self)
 
         self._build_layout()
         self._connect()
@@ -108,7 +118,11 @@ class WebhookForm(QWidget):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow(self._name_label, self._name)
-        form.addRow(self._url_label, self._url)
+        url_row = QHBoxLayout()
+        url_row.addWidget(self._url, 1)
+        url_row.addWidget(self._receiver_button)
+        url_row.addWidget(self._receiver_hint)
+        form.addRow(self._url_label, url_row)
         form.addRow(self._topic_label, self._topic)
 
         format_row = QHBoxLayout()
@@ -133,13 +147,25 @@ class WebhookForm(QWidget):
         timeout_row.addWidget(self._total_label)
         timeout_row.addWidget(self._total_timeout)
         timeout_row.addStretch(1)
-        form.addRow(self._timeout_label, timeout_row)
+        connection_form = QFormLayout()
+        connection_form.setContentsMargins(0, 0, 0, 0)
+        connection_form.addRow(self._timeout_label, timeout_row)
+        connection_layout = QVBoxLayout(self._connection)
+        connection_layout.setContentsMargins(16, 0, 0, 4)
+        connection_layout.addLayout(connection_form)
+        connection_layout.addWidget(self.network)
+
+        toggles = QHBoxLayout()
+        toggles.addWidget(self._headers_toggle)
+        toggles.addWidget(self._connection_toggle)
+        toggles.addStretch(1)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
-        layout.addWidget(self._headers_toggle)
+        layout.addLayout(toggles)
         layout.addWidget(self.headers)
+        layout.addWidget(self._connection)
 
     def _connect(self) -> None:
         for line_edit in (self._name, self._url, self._username, self._password):
@@ -153,6 +179,10 @@ class WebhookForm(QWidget):
         self._total_timeout.valueChanged.connect(self._emit_changed)
         self.headers.changed.connect(self._on_headers_changed)
         self._headers_toggle.toggled.connect(self._on_headers_toggled)
+        self._connection_toggle.toggled.connect(self._on_connection_toggled)
+        self.network.changed.connect(self._on_network_changed)
+        self._receiver_button.clicked.connect(self._on_receiver_clicked)
+        self._url.textChanged.connect(self._update_receiver_hint)
 
     def retranslate_ui(self) -> None:
         self._name_label.setText(self.tr("&Name"))
@@ -161,6 +191,18 @@ class WebhookForm(QWidget):
         self._url_label.setText(self.tr("&URL"))
         self._url_label.setBuddy(self._url)
         self._url.setPlaceholderText(self.tr("https://example.com/webhooks/braincert"))
+        self._url.setToolTip(
+            self.tr(
+                "The endpoint to POST to, or receiver:/path for the built-in "
+                "receiver, which is resolved to its address when sending"
+            )
+        )
+        self._receiver_button.setText(self.tr("Built-in receiver"))
+        self._receiver_button.setToolTip(
+            self.tr(
+                "Send to Hook Studio's own receiver and see the request in the Inbox"
+            )
+        )
         self._topic_label.setText(self.tr("&Topic"))
         self._topic_label.setBuddy(self._topic)
         self._format_label.setText(self.tr("Content-Type"))
@@ -191,6 +233,8 @@ class WebhookForm(QWidget):
             self.tr("Seconds allowed for the whole exchange")
         )
         self._update_headers_title()
+        self._update_connection_title()
+        self._update_receiver_hint()
 
     # Reading and writing the whole form.
 
@@ -211,10 +255,13 @@ class WebhookForm(QWidget):
             self._total_timeout.setValue(webhook.timeouts.total)
             self.headers.set_rows(webhook.headers)
             self._headers_toggle.setChecked(bool(webhook.headers))
+            self.network.set_settings(webhook.tls, webhook.proxy, webhook.redirects)
         finally:
             self._updating = False
         self._update_auth_fields()
         self._update_headers_title()
+        self._update_connection_title()
+        self._update_receiver_hint()
 
     def webhook(self) -> Webhook:
         """Return the webhook as the form now shows it (the body is not included)."""
@@ -229,7 +276,15 @@ class WebhookForm(QWidget):
             password=self._password.text(),
             headers=self.headers.rows(),
             timeouts=Timeouts(self._timeout.value(), self._total_timeout.value()),
+            tls=self.network.tls(),
+            proxy=self.network.proxy(),
+            redirects=self.network.redirects(),
         )
+
+    def set_receiver_address(self, base_url: str | None) -> None:
+        """Show where the built-in receiver listens, or None when it is stopped."""
+        self._receiver_base = base_url
+        self._update_receiver_hint()
 
     def body_format(self) -> BodyFormat:
         """Return the format the radio buttons show."""
@@ -298,6 +353,18 @@ class WebhookForm(QWidget):
     def timeout_spin(self) -> QDoubleSpinBox:
         return self._timeout
 
+    @property
+    def receiver_button(self) -> QToolButton:
+        return self._receiver_button
+
+    @property
+    def receiver_hint(self) -> QLabel:
+        return self._receiver_hint
+
+    @property
+    def connection_toggle(self) -> QToolButton:
+        return self._connection_toggle
+
     # Slots.
 
     def _emit_changed(self, *_args: object) -> None:
@@ -339,8 +406,43 @@ class WebhookForm(QWidget):
 
     def _on_headers_toggled(self, shown: bool) -> None:
         self.headers.setVisible(shown)
-        arrow = Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
-        self._headers_toggle.setArrowType(arrow)
+        _set_arrow(self._headers_toggle, shown)
+
+    def _on_connection_toggled(self, shown: bool) -> None:
+        self._connection.setVisible(shown)
+        _set_arrow(self._connection_toggle, shown)
+
+    def _on_network_changed(self) -> None:
+        self._update_connection_title()
+        self._emit_changed()
+
+    def _on_receiver_clicked(self) -> None:
+        self._url.setText(DEFAULT_RECEIVER_URL)
+        self._emit_changed()
+
+    def _update_receiver_hint(self) -> None:
+        url = self._url.text().strip()
+        if not targets_receiver(url):
+            self._receiver_hint.clear()
+            self._receiver_hint.setVisible(False)
+            return
+        try:
+            resolved = resolve_url(url, self._receiver_base)
+        except ReceiverNotRunningError:
+            text = self.tr("→ receiver stopped")
+        else:
+            text = "→ " + resolved
+        self._receiver_hint.setText(text)
+        self._receiver_hint.setVisible(True)
+
+    def _update_connection_title(self) -> None:
+        tls = self.network.tls()
+        title = self.tr("Connection: timeouts, TLS, proxy, redirects")
+        if not tls.verify:
+            title = self.tr("Connection: certificate verification OFF")
+        self._connection_toggle.setText(title)
+        style = "color: #b02a37; font-weight: bold;" if not tls.verify else ""
+        self._connection_toggle.setStyleSheet(style)
 
     def _update_headers_title(self) -> None:
         count = len(self.headers.rows())
@@ -350,3 +452,17 @@ class WebhookForm(QWidget):
                 "Headers sent with the request; each replaces a default of its name"
             )
         )
+
+
+def _section_toggle(parent: QWidget) -> QToolButton:
+    """Return a flat button with an arrow that shows or hides a section."""
+    toggle = QToolButton(parent)
+    toggle.setCheckable(True)
+    toggle.setAutoRaise(True)
+    toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    toggle.setArrowType(Qt.ArrowType.RightArrow)
+    return toggle
+
+
+def _set_arrow(toggle: QToolButton, shown: bool) -> None:
+    toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)

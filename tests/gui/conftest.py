@@ -1,6 +1,7 @@
 """A qasync loop for GUI tests: asyncio tasks run whenever Qt processes events."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import qasync
@@ -20,7 +21,19 @@ def session_loop(qapp):
 
 
 @pytest.fixture
-def qloop(qapp, session_loop):
+def thread_executor():
+    """Return the Python thread pool that asyncio.to_thread uses in a GUI test.
+
+    qasync's default executor starts QThreads that nothing stops in a loop
+    that is never closed, and Qt aborts the process at exit over them.
+    """
+    executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="test-executor")
+    yield executor
+    executor.shutdown()
+
+
+@pytest.fixture
+def qloop(qapp, session_loop, thread_executor):
     """Make the qasync loop the running loop for one test.
 
     Afterwards tasks the test left behind are cancelled and awaited, and no loop
@@ -28,6 +41,7 @@ def qloop(qapp, session_loop):
     """
     asyncio.events._set_running_loop(session_loop)
     asyncio.set_event_loop(session_loop)
+    session_loop.set_default_executor(thread_executor)
     yield session_loop
 
     pending = [task for task in asyncio.all_tasks(session_loop) if not task.done()]
@@ -38,6 +52,7 @@ def qloop(qapp, session_loop):
         deadline = session_loop.time() + 5
         while not gathered.done() and session_loop.time() < deadline:
             qapp.processEvents()
+    session_loop.set_default_executor(None)
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
 

@@ -14,6 +14,7 @@ DRIVER = textwrap.dedent(
     from bchook_studio.app import run_gui
 
     def ready(window):
+        window.ask_before_discarding = False
         window.form.url_edit.setText(sys.argv[1])
         window.controller.finished.connect(lambda result: report(window))
         window.send_action.trigger()
@@ -22,9 +23,12 @@ DRIVER = textwrap.dedent(
     def report(window):
         print("shown:", window.response_pane.status_label.text(), flush=True)
 
-    status = run_gui(ready)
-    print("exit:", status, flush=True)
-    sys.exit(status)
+    # The guard keeps spawned worker processes, which import this script as
+    # their main module, from starting a second app.
+    if __name__ == "__main__":
+        status = run_gui(ready)
+        print("exit:", status, flush=True)
+        sys.exit(status)
     """
 )
 

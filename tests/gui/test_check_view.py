@@ -2,7 +2,6 @@
 
 import json
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from PySide6.QtCore import Qt
@@ -29,21 +28,6 @@ def mixed_endpoint(conn, request):
         close_without_answer(conn, request)
     else:
         picky_endpoint(conn, request)
-
-
-@pytest.fixture(autouse=True)
-def thread_executor(qloop):
-    """Give the loop a default executor of Python threads for one test.
-
-    The check renders bodies and writes reports with asyncio.to_thread, and
-    qasync's own default executor starts QThreads that nothing stops in the
-    test session's loop, so Qt aborts the process at exit over them.
-    """
-    executor = ThreadPoolExecutor(max_workers=2)
-    qloop.set_default_executor(executor)
-    yield executor
-    qloop.set_default_executor(None)
-    executor.shutdown()
 
 
 @pytest.fixture

@@ -8,21 +8,29 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from bchook_studio.core.formats import BodyFormat
+from bchook_studio.core.store import HistoryFilter
+from bchook_studio.core.webhook import BodyMode
+from bchook_studio.gui.error_reporter import error_reporter
 from bchook_studio.gui.main_window import MainWindow
+from tests.gui.conftest import run_in_loop
 from tests.servers import RawServer, never_answer, respond, respond_after
 
 
 @pytest.fixture
-def window(qtbot, qloop, app_home):
+def window(qtbot, qloop, app_home, thread_executor):
     settings = QSettings(str(app_home / "window.ini"), QSettings.Format.IniFormat)
-    main_window = MainWindow(settings)
-    qtbot.addWidget(main_window)
+    main_window = MainWindow(settings, receiver_port=0)
+    main_window.ask_before_discarding = False
+    # Not qtbot.addWidget: pytest-qt would delete the window before this fixture
+    # finishes its orderly shutdown below.
     main_window.show()
     qtbot.waitExposed(main_window)
+    qtbot.waitUntil(lambda: main_window.receiver.base_url is not None, timeout=5000)
     yield main_window
     if not main_window._closed:
         main_window.close()
-        qtbot.waitUntil(lambda: main_window._closed, timeout=5000)
+        qtbot.waitUntil(lambda: main_window._closed, timeout=10_000)
+    main_window.deleteLater()
 
 
 def choose_topic(window, title: str) -> None:
@@ -62,35 +70,38 @@ def test_course_created_xml_basic_auth(qtbot, window):
 
 
 def test_topic_choice_replaces_body_undoably(qtbot, window):
+    editor = window.designer.body_editor
     window.topic_list.filter_box.setText("sale")
     assert window.topic_list.visible_topic_keys() == ["sale.new"]
 
     choose_topic(window, "New Sale")
-    assert '"resource": "purchase"' in window.body_editor.toPlainText()
+    assert '"resource": "purchase"' in editor.toPlainText()
 
-    window.body_editor.undo()
-    assert '"resource": "purchase"' not in window.body_editor.toPlainText()
+    editor.undo()
+    assert '"resource": "purchase"' not in editor.toPlainText()
 
 
 def test_format_switch_converts_and_back(qtbot, window):
+    editor = window.designer.body_editor
     choose_topic(window, "New Sale")
-    original = window.body_editor.toPlainText()
+    original = editor.toPlainText()
 
     window.form.xml_button.click()
-    assert window.body_editor.toPlainText().startswith("<?xml")
+    assert editor.toPlainText().startswith("<?xml")
     window.form.json_button.click()
 
-    assert window.body_editor.toPlainText() == original
+    assert editor.toPlainText() == original
 
 
 def test_malformed_body_marked(qtbot, window):
-    window.body_editor.set_text('{\n  "a": 1\n  "b": 2\n}\n')
-    window.body_editor.text_edited.emit()
-    qtbot.waitUntil(lambda: bool(window.body_editor.problems()), timeout=3000)
+    editor = window.designer.body_editor
+    editor.selectAll()
+    editor.insertPlainText('{\n  "a": 1\n  "b": 2\n}\n')
+    qtbot.waitUntil(lambda: bool(editor.problems()), timeout=5000)
 
-    problem = window.body_editor.problems()[0]
+    problem = editor.problems()[0]
     assert problem.line == 3
-    assert window.body_editor.problem_at_line(3)
+    assert editor.problem_at_line(3)
 
 
 def test_server_error_shown_with_status(qtbot, window):
@@ -130,6 +141,7 @@ def test_new_send_cancels_pending(qtbot, window):
     with RawServer(never_answer) as slow, RawServer(respond("200 OK", b"")) as fast:
         window.form.url_edit.setText(slow.url)
         qtbot.mouseClick(window._send_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(window.controller.is_busy, timeout=5000)
         window.form.url_edit.setText(fast.url)
         results = []
         window.controller.finished.connect(results.append)
@@ -182,7 +194,8 @@ def test_title_names_app_and_webhook(qtbot, window):
     window.form.name_edit.clear()
     qtbot.keyClicks(window.form.name_edit, "CRM sync")
 
-    assert window.windowTitle() == "BrainCert Hook Studio — CRM sync"
+    # Qt shows [*] as the unsaved marker, or nothing when there are no changes.
+    assert window.windowTitle() == "BrainCert Hook Studio — CRM sync[*]"
 
 
 def test_close_saves_last_topic(qtbot, window, app_home):
@@ -207,3 +220,67 @@ def test_password_show_toggle(qtbot, window):
 
 def test_body_format_of_new_window(window):
     assert window.current_webhook().body_format is BodyFormat.JSON
+
+
+def test_new_webhook_targets_receiver(qtbot, window):
+    result = send_and_wait(qtbot, window)
+    qtbot.waitUntil(lambda: window.inbox.model.rowCount() == 1, timeout=5000)
+
+    received = window.receiver.requests()[0]
+    assert window.form.url_edit.text() == "receiver:/webhook"
+    assert result.ok
+    assert received.path == "/webhook"
+    assert received.body == result.request.body
+    assert received.header("content-type") == "application/json"
+
+
+def test_delivery_recorded_in_history(qtbot, window):
+    send_and_wait(qtbot, window)
+    run_in_loop(qtbot, window.store.flush_history())
+
+    entries = run_in_loop(qtbot, window.store.history(HistoryFilter()))
+    assert len(entries) == 1
+    assert entries[0].topic_key == "user.created"
+
+
+def test_save_and_reopen_webhook(qtbot, window):
+    window.form.name_edit.setText("CRM sync")
+    window.form.name_edit.textEdited.emit("CRM sync")
+    choose_topic(window, "Course Completed")
+    window.save_action.trigger()
+    qtbot.waitUntil(lambda: window.session.open_id is not None, timeout=5000)
+    qtbot.waitUntil(lambda: not window.session.dirty, timeout=5000)
+
+    saved = run_in_loop(qtbot, window.store.load(window.session.open_id))
+    assert saved.webhook.name == "CRM sync"
+    assert saved.webhook.topic_key == "course.completed"
+    assert not window.isWindowModified()
+
+
+def test_edit_marks_window_modified(qtbot, window):
+    window.form.name_edit.setText("Changed")
+    window.form.name_edit.textEdited.emit("Changed")
+
+    qtbot.waitUntil(window.isWindowModified, timeout=3000)
+    assert window.session.dirty
+
+
+def test_template_failure_not_sent(qtbot, window):
+    window.designer.set_body_mode(BodyMode.TEMPLATE)
+    editor = window.designer.body_editor
+    editor.selectAll()
+    editor.insertPlainText('{"a": "{{ payload.nope }}"}\n')
+    qtbot.mouseClick(window._send_button, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(
+        lambda: window.response_pane.status_label.text() == "Not sent", timeout=10_000
+    )
+    assert "nope" in window.response_pane.message_label.text()
+    assert window.receiver.requests() == []
+
+
+def test_unhandled_error_shown_as_notice(qtbot, window):
+    error_reporter().report(ValueError, ValueError("boom in a slot"))
+
+    assert window.banner.isVisible()
+    assert "boom in a slot" in window.banner.label.text()

@@ -6,7 +6,6 @@ import os
 import signal
 import time
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -248,20 +247,6 @@ def test_long_line_notice_after_indexing(qtbot, pane):
         with qtbot.waitSignal(pane.body_view.index_completed, timeout=WAIT_MS):
             pass
     assert "Colours stop after 20,000 characters" in pane.notice_label.text()
-
-
-@pytest.fixture
-def thread_executor(qloop):
-    """Give the loop a default executor of Python threads for one test.
-
-    qasync's own default executor starts QThreads that nothing stops in the
-    test session's loop, and Qt aborts the process at exit over them.
-    """
-    executor = ThreadPoolExecutor(max_workers=1)
-    qloop.set_default_executor(executor)
-    yield executor
-    qloop.set_default_executor(None)
-    executor.shutdown()
 
 
 @pytest.mark.slow

@@ -2,7 +2,6 @@
 
 import json
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from PySide6.QtCore import Qt
@@ -43,20 +42,6 @@ from tests.gui.store_support import (
 )
 from tests.servers import RawServer
 from tests.store_fixtures import use_keyring
-
-
-@pytest.fixture(autouse=True)
-def thread_executor(qloop):
-    """Give the loop a default executor of Python threads, which `save_bytes` uses.
-
-    qasync's own default executor starts QThreads that nothing stops in the
-    test session's loop, and Qt complains about them at exit.
-    """
-    executor = ThreadPoolExecutor(max_workers=1)
-    qloop.set_default_executor(executor)
-    yield executor
-    qloop.set_default_executor(None)
-    executor.shutdown()
 
 
 @pytest.fixture

@@ -261,6 +261,7 @@ class DesignerViews(QWidget):
     def show_problems(self, problems: list[DesignerProblem]) -> None:
         """List the problems, count them, and mark the tabs that have errors."""
         self.problem_list.set_problems(problems)
+        self.problem_list.setVisible(bool(problems))
         self._marked_sites = {item.site for item in problems if not item.warning}
         self._update_tab_icons()
 

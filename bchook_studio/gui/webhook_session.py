@@ -1,0 +1,222 @@
+"""The webhook open in the window: which saved one it is, and whether it changed.
+
+The session compares what the form and the designer show with the snapshot
+taken when the webhook was opened or last saved, and it opens, creates and
+saves webhooks through the store controller, asking before it discards edits.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from bchook_studio.core.bodies import default_body
+from bchook_studio.core.formats import BodyFormat
+from bchook_studio.core.receiver import ResponseRule
+from bchook_studio.core.store import StoreError
+from bchook_studio.core.store.secrets import describe_field
+from bchook_studio.core.topics import find_topic
+from bchook_studio.core.webhook import DEFAULT_NAME, DEFAULT_TOPIC, Webhook
+from bchook_studio.gui.ask import ask, inform
+from bchook_studio.gui.placeholders import fill
+from bchook_studio.gui.store_controller import StoreController
+
+logger = logging.getLogger(__name__)
+
+_DIRTY_CHECK_MS = 150
+
+Answer = int
+SAVE, DISCARD, CANCEL = range(3)
+
+
+@dataclass(frozen=True)
+class OpenedWebhook:
+    """A webhook as the session opened it, with the receiver rules saved with it."""
+
+    webhook: Webhook
+    webhook_id: int | None
+    receiver_rules: tuple[ResponseRule, ...] | None
+
+
+def new_webhook(topic_key: str = DEFAULT_TOPIC, body_format=BodyFormat.JSON) -> Webhook:
+    """Return a webhook that sends a topic's example event to the built-in receiver."""
+    try:
+        topic = find_topic(topic_key)
+    except LookupError:
+        topic = find_topic(DEFAULT_TOPIC)
+    return Webhook(
+        topic_key=topic.key,
+        body_format=body_format,
+        body=default_body(topic, body_format),
+    )
+
+
+class WebhookSession(QObject):
+    """Tracks the open webhook and saves it; `current` reads the widgets."""
+
+    opened = Signal(object)
+    """An OpenedWebhook: the window shows it in the form and the designer."""
+
+    dirty_changed = Signal(bool)
+    saved = Signal(int)
+
+    def __init__(
+        self,
+        store: StoreController,
+        current: Callable[[], Webhook],
+        parent_widget: QWidget,
+    ) -> None:
+        super().__init__(parent_widget)
+        self._store = store
+        self._current = current
+        self._window = parent_widget
+        self._open_id: int | None = None
+        self._snapshot: Webhook | None = None
+        self._rules: tuple[ResponseRule, ...] | None = None
+        self._rules_changed = False
+        self._dirty = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(_DIRTY_CHECK_MS)
+        self._timer.timeout.connect(self.check_dirty)
+
+    @property
+    def open_id(self) -> int | None:
+        """The id of the saved webhook that is open, or None for an unsaved one."""
+        return self._open_id
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    @property
+    def receiver_rules(self) -> tuple[ResponseRule, ...] | None:
+        return self._rules
+
+    def show(self, opened: OpenedWebhook) -> None:
+        """Make `opened` the open webhook and emit `opened` so the window shows it."""
+        self._open_id = opened.webhook_id
+        self._rules = opened.receiver_rules
+        self._rules_changed = False
+        self.opened.emit(opened)
+        self._snapshot = self._current()
+        self._set_dirty(False)
+
+    def edited(self) -> None:
+        """Note a user edit; the dirty check runs shortly after the last one."""
+        self._timer.start()
+
+    def set_receiver_rules(self, rules: tuple[ResponseRule, ...]) -> None:
+        """Keep the Inbox's rules with the open webhook; they are saved with it."""
+        self._rules = rules
+        self._rules_changed = True
+        self._set_dirty(True)
+
+    def check_dirty(self) -> None:
+        """Compare the widgets with the snapshot and update the dirty state."""
+        self._timer.stop()
+        if self._snapshot is None:
+            return
+        self._set_dirty(self._rules_changed or self._current() != self._snapshot)
+
+    def forget(self, webhook_id: int) -> None:
+        """Treat the open webhook as unsaved after it was deleted from the store."""
+        if webhook_id == self._open_id:
+            self._open_id = None
+            self._set_dirty(True)
+
+    def _set_dirty(self, dirty: bool) -> None:
+        if dirty != self._dirty:
+            self._dirty = dirty
+            self.dirty_changed.emit(dirty)
+
+    # Opening, creating and saving.
+
+    async def confirm_discard(self) -> bool:
+        """Ask to save unsaved edits; return False when the user cancels."""
+        self.check_dirty()
+        if not self._dirty:
+            return True
+        name = self._current().name
+        answer = await ask(
+            self._window,
+            self.tr("Unsaved changes"),
+            fill(self.tr("Save the changes to “%1”?"), name),
+            [
+                (self.tr("Save"), QMessageBox.ButtonRole.AcceptRole),
+                (self.tr("Discard"), QMessageBox.ButtonRole.DestructiveRole),
+                (self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole),
+            ],
+            informative=self.tr("Discarded changes cannot be brought back."),
+            icon=QMessageBox.Icon.Warning,
+        )
+        if answer == SAVE:
+            return await self.save()
+        return answer == DISCARD
+
+    async def open_saved(self, webhook_id: int) -> bool:
+        """Open a saved webhook, after asking about unsaved edits."""
+        if webhook_id == self._open_id:
+            return True
+        if not await self.confirm_discard():
+            return False
+        try:
+            saved = await self._store.load(webhook_id)
+        except StoreError as exc:
+            inform(self._window, self.tr("Open webhook"), str(exc), warning=True)
+            return False
+
+        rules = tuple(ResponseRule.from_dict(rule) for rule in saved.receiver_rules)
+        self.show(OpenedWebhook(saved.webhook, saved.id, rules or None))
+        if saved.missing_secrets:
+            missing = ", ".join(describe_field(name) for name in saved.missing_secrets)
+            inform(
+                self._window,
+                self.tr("Missing secrets"),
+                fill(
+                    self.tr(
+                        "These secrets of “%1” were not found in the keychain: %2. "
+                        "Enter them again and save."
+                    ),
+                    saved.webhook.name,
+                    missing,
+                ),
+                warning=True,
+            )
+        return True
+
+    async def open_new(self, topic_key: str, body_format: BodyFormat) -> bool:
+        """Open a new, unsaved webhook, after asking about unsaved edits."""
+        if not await self.confirm_discard():
+            return False
+        self.show(OpenedWebhook(new_webhook(topic_key, body_format), None, None))
+        return True
+
+    async def save(self) -> bool:
+        """Save the open webhook; return False and explain when it failed."""
+        webhook = self._current()
+        if self._open_id is None and webhook.name == DEFAULT_NAME:
+            webhook = webhook.with_changes(
+                name=await self._store.unique_name(DEFAULT_NAME)
+            )
+        rules = None
+        if self._rules is not None:
+            rules = [rule.to_dict() for rule in self._rules]
+
+        try:
+            webhook_id = await self._store.save(webhook, self._open_id, rules)
+        except StoreError as exc:
+            logger.info("saving webhook %r failed: %s", webhook.name, exc)
+            inform(self._window, self.tr("Save webhook"), str(exc), warning=True)
+            return False
+
+        self._open_id = webhook_id
+        self._rules_changed = False
+        if webhook != self._current():
+            self.opened.emit(OpenedWebhook(webhook, webhook_id, self._rules))
+        self._snapshot = self._current()
+        self._set_dirty(False)
+        self.saved.emit(webhook_id)
+        return True
