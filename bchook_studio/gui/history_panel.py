@@ -34,13 +34,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bchook_studio.core.export.history_entries import ExportKind
 from bchook_studio.core.store import (
     HistoryFilter,
     StoreError,
     WebhookSummary,
 )
 from bchook_studio.core.topics import all_topics
-from bchook_studio.gui.history_exports import ExportKind
 from bchook_studio.gui.history_model import ENTRY_ID_ROLE, Column, HistoryTableModel
 from bchook_studio.gui.placeholders import fill
 from bchook_studio.gui.store_controller import StoreController

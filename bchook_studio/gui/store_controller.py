@@ -27,6 +27,11 @@ from bchook_studio.core.caps import SizeCaps
 from bchook_studio.core.delivery.request import OutgoingRequest
 from bchook_studio.core.delivery.result import DeliveryResult
 from bchook_studio.core.export.definitions import export_definitions
+from bchook_studio.core.export.history_entries import (
+    EntryExport,
+    ExportKind,
+    render_entry,
+)
 from bchook_studio.core.export.importing import ImportReport, import_file
 from bchook_studio.core.export.masking import mask_url
 from bchook_studio.core.store import (
@@ -47,7 +52,6 @@ from bchook_studio.core.store import (
 from bchook_studio.core.store.database import DEFAULT_LOCK_WAIT
 from bchook_studio.core.store.webhooks import ReceiverRules
 from bchook_studio.core.webhook import Webhook
-from bchook_studio.gui.history_exports import EntryExport, ExportKind, render_entry
 from bchook_studio.gui.placeholders import fill
 
 logger = logging.getLogger(__name__)

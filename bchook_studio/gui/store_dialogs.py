@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from bchook_studio.core.export.curl import BodyFile
+from bchook_studio.core.export.history_entries import EntryExport, ExportKind
 from bchook_studio.core.export.importing import ImportFileError, ImportReport
 from bchook_studio.core.files import save_bytes
 from bchook_studio.core.store import (
@@ -40,7 +41,6 @@ from bchook_studio.core.store import (
     StoreNotice,
 )
 from bchook_studio.core.store.resend import ResendError
-from bchook_studio.gui.history_exports import EntryExport, ExportKind
 from bchook_studio.gui.placeholders import fill
 from bchook_studio.gui.store_controller import StoreController
 

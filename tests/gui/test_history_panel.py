@@ -5,9 +5,9 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
+from bchook_studio.core.export.history_entries import ExportKind
 from bchook_studio.core.export.masking import MASK
 from bchook_studio.core.store import Store
-from bchook_studio.gui.history_exports import ExportKind
 from bchook_studio.gui.history_model import (
     STATUS_COLOURS,
     Column,

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from bchook_studio.core.export.history_entries import ExportKind
 from bchook_studio.core.export.masking import MASK
 from bchook_studio.core.store import (
     DuplicateNameError,
@@ -18,7 +19,6 @@ from bchook_studio.core.store import (
 )
 from bchook_studio.core.webhook import Webhook
 from bchook_studio.gui import store_controller
-from bchook_studio.gui.history_exports import ExportKind
 from bchook_studio.gui.store_controller import (
     ControllerState,
     StoreController,

@@ -12,6 +12,7 @@ from bchook_studio.core.export.definitions import (
     WebhookDefinition,
     definitions_to_json,
 )
+from bchook_studio.core.export.history_entries import ExportKind
 from bchook_studio.core.export.masking import MASK
 from bchook_studio.core.store import (
     NoticeKind,
@@ -20,7 +21,6 @@ from bchook_studio.core.store import (
     StoreNotice,
 )
 from bchook_studio.core.webhook import Webhook
-from bchook_studio.gui.history_exports import ExportKind
 from bchook_studio.gui.placeholders import fill
 from bchook_studio.gui.store_dialogs import (
     ExportWriter,

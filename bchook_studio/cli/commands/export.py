@@ -79,90 +79,38 @@ def _entry_id(text: str) -> int:
 
 def _export_delivery(options: argparse.Namespace) -> int:
     from bchook_studio.cli.commands.store_access import command_failed, open_store
+    from bchook_studio.core.export.history_entries import ExportKind, render_entry
     from bchook_studio.core.store import HistoryEntryNotFoundError
     from bchook_studio.core.store.resend import ResendError
 
     entry_id = _entry_id(options.id)
     output = Path(options.output) if options.output else None
+    body_file = str(_body_file_path(entry_id, output).resolve())
     with open_store() as store:
         try:
-            entry = store.history.get(entry_id)
+            export = render_entry(
+                store,
+                entry_id,
+                ExportKind(options.export_format),
+                body_file=body_file,
+                show_secrets=options.show_secrets,
+            )
         except HistoryEntryNotFoundError as exc:
             raise UsageError(str(exc)) from None
-        try:
-            request = _request_record(store, entry, options.show_secrets)
         except ResendError as exc:
             return command_failed(f"cannot show the secrets: {exc}")
 
-    text, files = _render(options.export_format, entry, request, output)
-    for body_file in files:
-        _write_file(Path(body_file.name), body_file.data)
+    for extra in export.files:
+        _write_file(Path(extra.name), extra.data)
         warning(
             f"the body cannot be part of the command (binary or large), so it was "
-            f"written to {body_file.name}, which the command reads"
+            f"written to {extra.name}, which the command reads"
         )
     if output is None:
-        write_text(text)
+        write_text(export.text)
     else:
-        _write_file(output, text.encode("utf-8"))
+        _write_file(output, export.text.encode("utf-8"))
     return EXIT_OK
-
-
-def _request_record(store, entry, show_secrets: bool):
-    from bchook_studio.core.export.requests import from_history, from_outgoing
-    from bchook_studio.core.store import WebhookNotFoundError
-    from bchook_studio.core.store.resend import build_resend_request
-
-    if not show_secrets:
-        return from_history(entry.request)
-
-    saved = None
-    if entry.webhook_id is not None:
-        try:
-            saved = store.get_webhook(entry.webhook_id)
-        except WebhookNotFoundError:
-            saved = None
-    rebuilt = build_resend_request(
-        entry, saved, store.size_caps(), allow_truncated=True
-    )
-    record = from_outgoing(rebuilt, show_secrets=True)
-    # The stored headers are the ones sent (Host and Content-Length included);
-    # only their masked values come from the rebuilt request.
-    return _with_sent_headers(record, entry)
-
-
-def _with_sent_headers(record, entry):
-    from dataclasses import replace
-
-    from bchook_studio.core.export.masking import MASK
-
-    rebuilt = {name.lower(): value for name, value in record.headers}
-    headers = []
-    for name, value in entry.request.headers:
-        if MASK in value and name.lower() in rebuilt:
-            value = rebuilt[name.lower()]
-        headers.append((name, value))
-    return replace(record, headers=tuple(headers), body_size=entry.request.body_size)
-
-
-def _render(export_format: str, entry, request, output: Path | None):
-    from bchook_studio.core.export.curl import curl_command
-    from bchook_studio.core.export.har import har_text
-    from bchook_studio.core.export.powershell import powershell_command
-    from bchook_studio.core.export.text import ReportContext, text_report
-
-    result = entry.to_result()
-    if export_format == "har":
-        comment = f"{entry.webhook_name or 'command line'} · {entry.topic_key}"
-        return har_text(result, request, comment), ()
-    if export_format == "text":
-        context = ReportContext(entry.webhook_name, entry.topic_key, entry.id)
-        return text_report(result, request, context), ()
-
-    body_file = str(_body_file_path(entry.id, output).resolve())
-    writer = curl_command if export_format == "curl" else powershell_command
-    command = writer(request, body_file=body_file)
-    return command.text, command.files
 
 
 def _body_file_path(entry_id: int, output: Path | None) -> Path:

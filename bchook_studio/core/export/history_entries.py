@@ -1,7 +1,8 @@
 """A history entry as a cURL or PowerShell command, a HAR file or a text report.
 
 These functions read the store and the keychain, so the window runs them on the
-store's worker thread through `StoreController.export_entry`. They import no Qt.
+store's worker thread through `StoreController.export_entry`; the CLI's
+`export` calls them directly.
 """
 
 from dataclasses import dataclass, replace
