@@ -102,6 +102,36 @@ def test_secrets_go_to_keychain_not_file(database, keychain):
     assert any(CANARY in value for value in keychain.values.values())
 
 
+def test_rule_password_goes_to_keychain(database, keychain):
+    rule = {
+        "path_prefix": "/",
+        "status": 200,
+        "credentials": {"username": "bot", "password": "rule-" + CANARY},
+    }
+    with Store.open(database) as store:
+        webhook_id = store.save_webhook(Webhook(name="rules"), receiver_rules=[rule])
+        store.save_webhook(Webhook(name="rules", url="receiver:/x"), webhook_id)
+        saved = store.get_webhook(webhook_id)
+
+    assert CANARY.encode() not in _database_bytes(database)
+    assert saved.receiver_rules == [rule]
+    assert saved.secret_locations["rule-password:0"] is SecretStorePolicy.KEYCHAIN
+
+
+def test_rule_password_left_out_of_definitions(database, keychain):
+    from bchook_studio.core.export.definitions import export_definitions
+
+    rule = {"path_prefix": "/", "credentials": {"username": "bot", "password": CANARY}}
+    with Store.open(database) as store:
+        store.save_webhook(Webhook(name="rules"), receiver_rules=[rule])
+        masked = export_definitions(store)
+        full = export_definitions(store, with_secrets=True)
+
+    assert CANARY not in masked
+    assert '"username": "bot"' in masked
+    assert CANARY in full
+
+
 def test_summary_lists_masked_url(database, keychain):
     with Store.open(database) as store:
         store.save_webhook(full_webhook())

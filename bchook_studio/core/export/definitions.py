@@ -61,11 +61,21 @@ def definitions_to_json(
         items.append(
             {
                 "webhook": _webhook_data(definition.webhook, with_secrets),
-                "receiver_rules": definition.receiver_rules,
+                "receiver_rules": _rules_data(definition.receiver_rules, with_secrets),
             }
         )
     document = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "webhooks": items}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _rules_data(rules: list[dict[str, Any]], with_secrets: bool) -> list[dict]:
+    """Return receiver rules for the file, their Basic passwords left out unless
+    `with_secrets`."""
+    if with_secrets:
+        return rules
+    from bchook_studio.core.store.secrets import split_rule_secrets
+
+    return split_rule_secrets(rules)[0]
 
 
 def _webhook_data(webhook: Webhook, with_secrets: bool) -> dict[str, Any]:

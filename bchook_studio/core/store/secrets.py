@@ -42,6 +42,8 @@ PASSWORD_FIELD = "password"
 URL_FIELD = "url"
 PROXY_URL_FIELD = "proxy.url"
 HEADER_FIELD_PREFIX = "header:"
+RULE_PASSWORD_PREFIX = "rule-password:"
+"""Secret field of the required Basic password of receiver rule N."""
 
 
 class SecretStorePolicy(StrEnum):
@@ -126,11 +128,45 @@ def split_secrets(webhook: Webhook) -> tuple[Webhook, dict[str, str]]:
     return stripped, secrets
 
 
+def split_rule_secrets(
+    rules: list[dict],
+) -> tuple[list[dict], dict[str, str]]:
+    """Return receiver rules without their Basic passwords, and the passwords."""
+    cleaned = []
+    secrets = {}
+    for index, rule in enumerate(rules):
+        credentials = rule.get("credentials")
+        if isinstance(credentials, dict) and credentials.get("password"):
+            secrets[f"{RULE_PASSWORD_PREFIX}{index}"] = credentials["password"]
+            rule = {**rule, "credentials": {**credentials, "password": ""}}
+        cleaned.append(rule)
+    return cleaned, secrets
+
+
+def merge_rule_secrets(rules: list[dict], secrets: dict[str, str]) -> list[dict]:
+    """Return receiver rules with the passwords from `split_rule_secrets` put back."""
+    merged = []
+    for index, rule in enumerate(rules):
+        password = secrets.get(f"{RULE_PASSWORD_PREFIX}{index}")
+        credentials = rule.get("credentials")
+        if password is not None and isinstance(credentials, dict):
+            rule = {**rule, "credentials": {**credentials, "password": password}}
+        merged.append(rule)
+    return merged
+
+
+def rule_secrets(secrets: dict[str, str]) -> dict[str, str]:
+    """Return the receiver rule passwords among a webhook's secrets."""
+    return {k: v for k, v in secrets.items() if k.startswith(RULE_PASSWORD_PREFIX)}
+
+
 def merge_secrets(webhook: Webhook, secrets: dict[str, str]) -> Webhook:
     """Return the webhook with the secrets from `split_secrets` put back."""
     rows = list(webhook.headers)
     fields: dict[str, str] = {}
     for field, value in secrets.items():
+        if field.startswith(RULE_PASSWORD_PREFIX):
+            continue
         if field.startswith(HEADER_FIELD_PREFIX):
             index = int(field[len(HEADER_FIELD_PREFIX) :])
             if 0 <= index < len(rows):
@@ -390,4 +426,7 @@ def describe_field(field: str) -> str:
         return "proxy URL (it contains a password)"
     if field.startswith(HEADER_FIELD_PREFIX):
         return f"secret header in row {int(field[len(HEADER_FIELD_PREFIX) :]) + 1}"
+    if field.startswith(RULE_PASSWORD_PREFIX):
+        number = int(field[len(RULE_PASSWORD_PREFIX) :]) + 1
+        return f"password required by receiver rule {number}"
     return field.replace(".", " ").replace("_", " ")

@@ -38,7 +38,10 @@ from bchook_studio.core.store.notices import StoreNotice
 from bchook_studio.core.store.secrets import (
     SecretStore,
     describe_field,
+    merge_rule_secrets,
     merge_secrets,
+    rule_secrets,
+    split_rule_secrets,
     split_secrets,
 )
 from bchook_studio.core.store.settings import (
@@ -187,6 +190,9 @@ class Store:
         webhook = merge_secrets(
             decode_definition(row["name"], row["definition"]), secrets
         )
+        receiver_rules = merge_rule_secrets(
+            decode_rules(row["receiver_rules"]), secrets
+        )
         for field in missing:
             logger.warning(
                 "the %s of webhook %d is not available",
@@ -196,7 +202,7 @@ class Store:
         return SavedWebhook(
             id=row["id"],
             webhook=webhook,
-            receiver_rules=decode_rules(row["receiver_rules"]),
+            receiver_rules=receiver_rules,
             created_at=parse_time(row["created_at"]),
             updated_at=parse_time(row["updated_at"]),
             missing_secrets=missing,
@@ -219,11 +225,19 @@ class Store:
         name = clean_name(webhook.name)
         stripped, secrets = split_secrets(webhook.with_changes(name=name))
         definition = encode_definition(stripped)
-        rules = None if receiver_rules is None else encode_rules(receiver_rules)
+        rules = None
+        if receiver_rules is not None:
+            cleaned_rules, passwords = split_rule_secrets(list(receiver_rules))
+            rules = encode_rules(cleaned_rules)
+            secrets.update(passwords)
         now = now_text()
 
         with self._database.writing() as connection:
             self._check_name_free(connection, name, id)
+            if receiver_rules is None and id is not None:
+                # The saved rules stay, so their passwords must stay too.
+                kept, _missing = self.secrets.read(id)
+                secrets.update(rule_secrets(kept))
             if id is None:
                 cursor = connection.execute(
                     "INSERT INTO webhooks (name, name_key, definition, "
