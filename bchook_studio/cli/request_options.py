@@ -28,14 +28,21 @@ from bchook_studio.cli.network_arguments import add_network_arguments
 from bchook_studio.cli.output import UsageError
 
 
-def add_request_options(parser: argparse.ArgumentParser) -> None:
-    """Add every option that shapes the request, except the URL."""
+def add_request_options(
+    parser: argparse.ArgumentParser, *, raw_body: bool = True
+) -> None:
+    """Add every option that shapes the request, except the URL.
+
+    `raw_body` False hides --body from the help, for commands that send many
+    topics, which one raw body cannot stand for; they reject it with a message.
+    """
     add_format(parser)
     body_source = parser.add_mutually_exclusive_group()
+    body_help = "send this file's bytes as they are instead of the example event"
     body_source.add_argument(
         "--body",
         metavar="FILE",
-        help="send this file's bytes as they are instead of the example event",
+        help=body_help if raw_body else argparse.SUPPRESS,
     )
     body_source.add_argument(
         "--template",

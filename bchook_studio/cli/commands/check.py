@@ -82,7 +82,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="comma-separated topic keys or titles to send (default: all 24); "
         "they run and are reported in catalogue order",
     )
-    add_request_options(parser)
+    add_request_options(parser, raw_body=False)
     # A default of None marks an option as not given, so that a saved webhook
     # keeps its own format and timeouts unless the command line overrides them.
     parser.set_defaults(format=None, timeout=None, total_timeout=None)
