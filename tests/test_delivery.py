@@ -346,3 +346,23 @@ def test_request_as_sent_masks_authorization():
     assert masked["Authorization"] == "Basic ********"
     assert result.request.header("authorization") == "Basic Y2Fyb2w6c2VjcmV0"
     assert masked["Host"] == f"127.0.0.1:{server.port}"
+
+
+def test_url_credentials_sent_and_recorded():
+    with RawServer(respond("200 OK", b"")) as server:
+        url = f"http://url%20user:p%40ss@127.0.0.1:{server.port}/hook"
+        result = run(send(url))
+
+    received = server.requests[0].headers
+    assert received["authorization"] == "Basic dXJsIHVzZXI6cEBzcw=="
+    assert result.request.header("authorization") == "Basic dXJsIHVzZXI6cEBzcw=="
+    assert "p%40ss" not in result.request.url
+    assert dict(result.request.masked_headers())["Authorization"] == "Basic ********"
+
+
+def test_webhook_credentials_win_over_url():
+    with RawServer(respond("200 OK", b"")) as server:
+        url = f"http://other:pw@127.0.0.1:{server.port}/hook"
+        run(send(url, auth=BasicAuth("carol", "secret")))
+
+    assert server.requests[0].headers["authorization"] == "Basic Y2Fyb2w6c2VjcmV0"

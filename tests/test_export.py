@@ -216,7 +216,7 @@ def test_powershell_script_shape():
     script = powershell_command(from_sent(result.request)).text
 
     assert "-Method Post" in script
-    assert "-Uri 'http://127.0.0.1:9/hook?token=tok-value&x=1'" in script
+    assert "-Uri 'http://127.0.0.1:9/hook?token=********&x=1'" in script
     assert "-ContentType 'application/json'" in script
     assert "UTF8.GetBytes('carol:********')" in script
     assert "GetBytes('{\"a\": \"it''s ’’x’’\"}')" in script
@@ -334,7 +334,7 @@ def test_har_request_and_response_values():
     assert entry["startedDateTime"] == "2026-12-04T16:12:00.123Z"
     assert request["postData"] == {"mimeType": "application/json", "text": '{"id": 1}'}
     assert request["queryString"] == [
-        {"name": "token", "value": "tok-value"},
+        {"name": "token", "value": "********"},
         {"name": "x", "value": "1"},
     ]
     assert {"name": "Authorization", "value": "Basic ********"} in request["headers"]
@@ -376,7 +376,7 @@ def test_text_report_sections():
     assert report.startswith("BrainCert Hook Studio ")
     assert "Webhook: Orders" in report
     assert "History id: 12" in report
-    assert "== Request ==\nPOST http://127.0.0.1:9/hook?token=tok-value&x=1" in report
+    assert "== Request ==\nPOST http://127.0.0.1:9/hook?token=********&x=1" in report
     assert "Authorization: Basic ********" in report
     assert "== Response ==\nHTTP/1.1 500 Error" in report
     assert report.endswith("oops\n")

@@ -344,10 +344,10 @@ def test_resend_without_webhook_explains(store):
 
 
 def test_resend_without_secret_explains(store):
-    webhook_id = store.save_webhook(
-        Webhook(name="A", auth_enabled=True, username="carol")
-    )
-    entry_id = store.history.record(sample_result(), webhook_id, "A", "x")
+    result = sample_result()
+    webhook = Webhook(name="A", url=result.url, auth_enabled=True, username="carol")
+    webhook_id = store.save_webhook(webhook)
+    entry_id = store.history.record(result, webhook_id, "A", "x")
 
     with pytest.raises(ResendError, match="no longer has it"):
         store.resend_request(entry_id)

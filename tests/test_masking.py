@@ -63,3 +63,23 @@ def test_basic_credentials():
     assert basic_credentials("Basic ********") is None
     assert basic_credentials("Bearer Y2Fyb2w6cDpx") is None
     assert basic_credentials("Basic bm9jb2xvbg==") is None
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["X-Api-Key", "x-auth-token", "X-Webhook-Secret", "X-Signature", "Api-Key"],
+)
+def test_conventional_secret_headers_masked(name):
+    masked = dict(mask_headers([(name, "t5-SECRET"), ("X-Trace", "1")]))
+
+    assert masked[name] == "********"
+    assert masked["X-Trace"] == "1"
+
+
+def test_conventional_secret_query_values_masked():
+    url = "http://h/p?api_key=k-SECRET&password=p-SECRET&sig=s-SECRET&page=2"
+
+    masked = mask_url(url)
+
+    assert "SECRET" not in masked
+    assert masked.endswith("page=2")

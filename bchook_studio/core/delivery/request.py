@@ -15,6 +15,44 @@ DEFAULT_ACCEPT_ENCODING = "gzip, deflate"
 FORBIDDEN_HEADERS = frozenset({"host", "content-length", "transfer-encoding"})
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 
+# Parts of header and query parameter names that carry credentials by
+# convention (X-Api-Key, X-Auth-Token, X-Webhook-Secret, ?access_token=…).
+# Their values are masked like the ones the user marks secret.
+_SECRET_NAME_PARTS = (
+    "auth",
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "signature",
+    "credential",
+    "session",
+    "cookie",
+    "apikey",
+    "api-key",
+    "api_key",
+)
+_SECRET_QUERY_NAMES = frozenset({"key", "sig", "pwd", "pass", "code"})
+
+
+def is_secret_header(name: str) -> bool:
+    """True for a header whose value is a credential by name or by convention."""
+    lower = name.strip().lower()
+    return (
+        lower in SECRET_HEADERS
+        or lower.endswith("-key")
+        or any(part in lower for part in _SECRET_NAME_PARTS)
+    )
+
+
+def is_secret_query_parameter(name: str) -> bool:
+    """True for a query parameter whose value is a credential by convention."""
+    lower = name.strip().lower()
+    return lower in _SECRET_QUERY_NAMES or any(
+        part in lower for part in _SECRET_NAME_PARTS
+    )
+
+
 # RFC 9110 token characters for a field name.
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
@@ -96,7 +134,10 @@ class OutgoingRequest:
 
     def masked_names(self) -> frozenset[str]:
         """Return the lower-case header names whose values are hidden in displays."""
-        return SECRET_HEADERS | self.secret_headers
+        conventional = {
+            name.strip().lower() for name, _ in self.headers if is_secret_header(name)
+        }
+        return SECRET_HEADERS | self.secret_headers | conventional
 
 
 def check_header(name: str, value: str) -> tuple[str, str]:

@@ -6,7 +6,11 @@ from datetime import datetime
 
 from bchook_studio.core.delivery.kinds import FailureKind
 from bchook_studio.core.delivery.redirects import RedirectHop
-from bchook_studio.core.delivery.request import SECRET_HEADERS, mask_header_value
+from bchook_studio.core.delivery.request import (
+    SECRET_HEADERS,
+    is_secret_header,
+    mask_header_value,
+)
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -46,7 +50,7 @@ class SentRequest:
         """Return the headers with secret values replaced by a mask."""
         return tuple(
             (name, mask_header_value(name, value))
-            if name.lower() in self.secret_headers
+            if name.lower() in self.secret_headers or is_secret_header(name)
             else (name, value)
             for name, value in self.headers
         )

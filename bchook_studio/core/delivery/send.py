@@ -9,7 +9,7 @@ on, each hop through the same steps.
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import httpx
@@ -35,7 +35,11 @@ from bchook_studio.core.delivery.redirects import (
     plan_redirect,
     repeated_url,
 )
-from bchook_studio.core.delivery.request import OutgoingRequest, RequestProblem
+from bchook_studio.core.delivery.request import (
+    BasicAuth,
+    OutgoingRequest,
+    RequestProblem,
+)
 from bchook_studio.core.delivery.result import (
     DeliveryResult,
     Failure,
@@ -45,6 +49,7 @@ from bchook_studio.core.delivery.result import (
 from bchook_studio.core.delivery.tls import TlsSettingError
 from bchook_studio.core.delivery.tls_messages import describe_tls_error
 from bchook_studio.core.delivery.urls import InvalidUrlError, check_url
+from bchook_studio.core.logs import register_secret
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +100,7 @@ async def deliver(
     clock = _Clock()
 
     try:
-        url = check_url(request.url)
+        url, request = _credentials_from_url(check_url(request.url), request)
         headers = request.wire_headers()
     except InvalidUrlError as exc:
         failure = Failure(FailureKind.INVALID_URL, str(exc))
@@ -126,6 +131,25 @@ async def deliver(
     except (httpx.HTTPError, OSError) as exc:
         failure = await _classified(exc, pool, request, progress, clock)
     return _failed(request, clock, failure, progress)
+
+
+def _credentials_from_url(
+    url: httpx.URL, request: OutgoingRequest
+) -> tuple[httpx.URL, OutgoingRequest]:
+    """Move user-info out of the URL into Basic credentials.
+
+    httpx would add the Authorization header itself while sending, after the
+    request as sent has been recorded, so the record would lack it. The
+    webhook's own credentials win over ones in the URL.
+    """
+    if not url.userinfo:
+        return url, request
+
+    stripped = url.copy_with(username=None, password=None)
+    if request.auth is None and url.username:
+        register_secret(url.password)
+        request = replace(request, auth=BasicAuth(url.username, url.password))
+    return stripped, request
 
 
 async def _classified(

@@ -9,7 +9,12 @@ import binascii
 from collections.abc import Iterable
 from urllib.parse import unquote_plus
 
-from bchook_studio.core.delivery.request import SECRET_HEADERS, mask_header_value
+from bchook_studio.core.delivery.request import (
+    SECRET_HEADERS,
+    is_secret_header,
+    is_secret_query_parameter,
+    mask_header_value,
+)
 from bchook_studio.core.logs import MASK
 
 Headers = tuple[tuple[str, str], ...]
@@ -26,8 +31,9 @@ __all__ = [
 def mask_url(url: str, secret_query_parameters: Iterable[str] = ()) -> str:
     """Return `url` with the user-info password and secret query values masked.
 
-    Query parameter names match without regard to case. Everything else in
-    the URL stays byte for byte as it was.
+    Query parameter names match without regard to case, and parameters whose
+    names carry credentials by convention (`access_token`, `api_key`, `sig`…)
+    are masked too. Everything else in the URL stays byte for byte as it was.
     """
     parts = _UrlParts(url)
     password_span = parts.password_span()
@@ -63,12 +69,15 @@ def mask_headers(
 ) -> Headers:
     """Return `headers` with the values of secret headers masked.
 
-    Authorization, Proxy-Authorization and Cookie are always secret; the
-    names in `secret_names` (any case) are secret too.
+    Authorization, Proxy-Authorization, Cookie and names that carry
+    credentials by convention (X-Api-Key, X-Auth-Token…) are always secret;
+    the names in `secret_names` (any case) are secret too.
     """
     secret = SECRET_HEADERS | {name.lower() for name in secret_names}
     return tuple(
-        (name, mask_header_value(name, value) if name.lower() in secret else value)
+        (name, mask_header_value(name, value))
+        if name.lower() in secret or is_secret_header(name)
+        else (name, value)
         for name, value in headers
     )
 
@@ -133,7 +142,7 @@ class _UrlParts:
 
     def secret_value_spans(self, names: set[str]) -> Iterable[tuple[int, int]]:
         """Yield the spans of the values of query parameters named in `names`."""
-        if self.query_start < 0 or not names:
+        if self.query_start < 0:
             return
         position = self.query_start + 1
         while position <= self.query_end:
@@ -142,7 +151,9 @@ class _UrlParts:
                 end = self.query_end
             pair = self.url[position:end]
             name, equals, value = pair.partition("=")
-            if equals and value and unquote_plus(name).lower() in names:
+            decoded = unquote_plus(name)
+            secret = decoded.lower() in names or is_secret_query_parameter(decoded)
+            if equals and value and secret:
                 value_start = position + len(name) + 1
                 yield value_start, end
             position = end + 1

@@ -19,7 +19,7 @@ from typing import Any
 
 from bchook_studio.core.delivery.kinds import FailureKind
 from bchook_studio.core.delivery.redirects import RedirectHop
-from bchook_studio.core.delivery.request import SECRET_HEADERS
+from bchook_studio.core.delivery.request import SECRET_HEADERS, is_secret_header
 from bchook_studio.core.delivery.result import (
     DeliveryResult,
     Failure,
@@ -387,6 +387,7 @@ class _MaskedDelivery:
 
         names = set(sent.secret_headers) | SECRET_HEADERS
         names |= {name.lower() for name in secret_headers}
+        names |= {name.lower() for name, _ in sent.headers if is_secret_header(name)}
         self.method = sent.method
         self.headers = mask_headers(sent.headers, names)
         self.body = sent.body
