@@ -2,8 +2,11 @@
 
 import json
 import pickle
+import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bchook_studio.core.formats import (
     BodyFormat,
@@ -12,6 +15,7 @@ from bchook_studio.core.formats import (
     FormatProblem,
     JsonNumber,
     check_json,
+    json_text,
     parse_json,
     pretty_json,
     pretty_json_text,
@@ -288,3 +292,222 @@ def test_pretty_json_text_bad_input():
     with pytest.raises(FormatError) as caught:
         pretty_json_text('{"a": }')
     assert caught.value.problem == FormatProblem(1, 7, "Expecting value")
+
+
+def reference_pretty_json(value: object) -> str:
+    """Write a value with the explicit-stack printer alone, as pretty_json once did."""
+    parts: list[str] = []
+    json_text._write_json(value, parts)
+    parts.append("\n")
+    return "".join(parts)
+
+
+ODD_SPELLINGS = [
+    "1e2",
+    "1E+2",
+    "-0",
+    "-0.0",
+    "2.50",
+    "0.10",
+    "1e400",
+    "-1e-400",
+    "1e16",
+]
+# Strings with control characters, unpaired surrogates (category Cs) and
+# characters beyond the Basic Multilingual Plane.
+STRINGS = st.text(
+    alphabet=st.one_of(
+        st.characters(),
+        st.sampled_from('\x00\x1f\x7f"\\\n\u2028\ud800\udfff\U0001f600é'),
+    ),
+    max_size=8,
+)
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=-(10**80), max_value=10**80),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(ODD_SPELLINGS).map(JsonNumber),
+    STRINGS,
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.lists(children, max_size=3).map(tuple),
+        st.dictionaries(STRINGS, children, max_size=4),
+    ),
+    max_leaves=30,
+)
+
+
+def nest(value: object, depth: int, use_objects: bool) -> object:
+    for level in range(depth):
+        value = {"k": value, "n": level} if use_objects else [level, value]
+    return value
+
+
+# Depths around the level where pretty_json hands containers to the
+# explicit-stack printer.
+DEEP_VALUES = st.builds(
+    nest, VALUES, st.integers(min_value=0, max_value=260), st.booleans()
+)
+
+
+@settings(deadline=None, max_examples=300)
+@given(VALUES)
+def test_pretty_json_matches_reference(value):
+    assert pretty_json(value) == reference_pretty_json(value)
+
+
+@settings(deadline=None, max_examples=60)
+@given(DEEP_VALUES)
+def test_pretty_json_deep_matches_reference(value):
+    assert pretty_json(value) == reference_pretty_json(value)
+
+
+SOURCE_NUMBERS = st.sampled_from(
+    [*ODD_SPELLINGS, "0", "12", "-5", "1.5", "1e-7", "9" * 30, "1" + "0" * 400]
+)
+# Pieces of string literals: escaped controls, escaped unpaired and paired
+# surrogates, a raw unpaired surrogate, which json.loads accepts in a str, and
+# non-ASCII text.
+SOURCE_STRINGS = st.one_of(
+    st.lists(
+        st.sampled_from(
+            [
+                *["a", "é", "☃", "\\u0001", "\\ud800", "\\uDFFF", "\\ud83d\\ude00"],
+                *["\\n", '\\"', "\\\\", "\\u2028", "\ud800", "\U0001f600"],
+            ]
+        ),
+        max_size=5,
+    ).map(lambda pieces: '"' + "".join(pieces) + '"'),
+    STRINGS.map(json.dumps),
+)
+SOURCE_SCALARS = st.one_of(
+    SOURCE_NUMBERS, SOURCE_STRINGS, st.sampled_from(["true", "false", "null"])
+)
+SOURCE_VALUES = st.recursive(
+    SOURCE_SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4).map(lambda items: f"[{','.join(items)}]"),
+        st.lists(st.tuples(SOURCE_STRINGS, children), max_size=4).map(
+            lambda members: "{" + ", ".join(f"{k}: {v}" for k, v in members) + "}"
+        ),
+    ),
+    max_leaves=30,
+)
+SOURCE_TEXTS = st.builds(
+    lambda depth, inner: "[" * depth + inner + "]" * depth,
+    st.integers(min_value=0, max_value=300),
+    SOURCE_VALUES,
+)
+
+
+@settings(deadline=None, max_examples=300)
+@given(SOURCE_TEXTS)
+def test_pretty_json_text_matches_reference(text):
+    assert pretty_json_text(text) == reference_pretty_json(parse_json(text))
+
+
+class Name(str):
+    pass
+
+
+class Count(int):
+    pass
+
+
+class Ratio(float):
+    pass
+
+
+class Entries(list):
+    pass
+
+
+class Members(dict):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Name("subclass \ud800"),
+        {Name("key"): Count(3), "r": Ratio(0.5)},
+        Entries([1, Members(a=Entries([]))]),
+        Members({"x": (Name("y"), True)}),
+        nest(Members(k=Entries([Count(1)])), 120, use_objects=True),
+        nest([JsonNumber("1e2"), "\udc00"], 150, use_objects=False),
+    ],
+    ids=["str", "keys", "list", "dict", "deep-dict", "deep-list"],
+)
+def test_pretty_json_subclasses_match_reference(value):
+    assert pretty_json(value) == reference_pretty_json(value)
+
+
+def error_of(write, value: object) -> tuple[type, str]:
+    with pytest.raises((TypeError, ValueError)) as caught:
+        write(value)
+    return type(caught.value), str(caught.value)
+
+
+def cyclic_list(depth: int) -> list[object]:
+    inner: list[object] = ["before"]
+    outer = nest(inner, depth, use_objects=False)
+    inner.append(outer)
+    return inner
+
+
+@pytest.mark.parametrize("depth", [0, 1, 99, 100, 101, 250])
+@pytest.mark.parametrize(
+    "bad",
+    [float("nan"), float("-inf"), {1, 2}, b"bytes", {3: "int key"}, {None: 1}],
+    ids=["nan", "inf", "set", "bytes", "int-key", "none-key"],
+)
+def test_pretty_json_errors_match_reference(bad, depth):
+    value = nest(["ok", bad], depth, use_objects=depth % 2 == 0)
+    expected = error_of(reference_pretty_json, value)
+    assert error_of(pretty_json, value) == expected
+
+
+@pytest.mark.parametrize("depth", [0, 5, 99, 100, 150])
+def test_pretty_json_cycle_errors_match_reference(depth):
+    value = cyclic_list(depth)
+    expected = error_of(reference_pretty_json, value)
+    assert error_of(pretty_json, value) == expected
+
+
+def test_pretty_json_huge_int_error_matches_reference():
+    value = {"n": 10**5000}
+    expected = error_of(reference_pretty_json, value)
+    assert error_of(pretty_json, value) == expected
+
+
+def test_pretty_json_common_values_skip_stack_printer(monkeypatch):
+    def fail(*args: object) -> None:
+        raise AssertionError("the explicit-stack printer was used")
+
+    value = parse_json('{"a": [1, 2.5, "é\\u0001", null, true, {"b": 1e2}]}')
+    expected = reference_pretty_json(value)
+    monkeypatch.setattr(json_text, "_write_json", fail)
+    assert pretty_json(value) == expected
+
+
+def test_pretty_json_near_recursion_limit():
+    value = nest(["x", JsonNumber("1e2")], 90, use_objects=True)
+    expected = reference_pretty_json(value)
+
+    def call_at_depth(depth: int) -> str:
+        if depth:
+            return call_at_depth(depth - 1)
+        return pretty_json(value)
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(200)
+    try:
+        text = call_at_depth(120)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert text == expected

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from bchook_studio.core.formats import (
@@ -19,6 +21,7 @@ from bchook_studio.core.formats import (
     parse_xml,
     pretty_xml_text,
     safe_xml_parser,
+    xml_text,
     xml_to_json,
 )
 from bchook_studio.core.formats.xml_text import (
@@ -391,3 +394,169 @@ def test_pretty_xml_keeps_mixed_content():
         "</a>\n"
     )
     assert pretty_xml_text(text) == expected
+
+
+def reference_pretty_xml_text(text: str) -> str:
+    """Pretty-print with XPath and etree.indent, as pretty_xml_text once did."""
+    tree = parse_xml(text, remove_blank_text=True)
+    root = tree.getroot()
+    mixed = root.xpath("descendant-or-self::*[*][text()[normalize-space()]]")
+    mixed.extend(entity.getparent() for entity in root.iter(etree.Entity))
+    saved_texts = [(element, element.text) for element in mixed]
+    saved_nodes = [
+        (node, node.text, node.tail)
+        for element in mixed
+        for node in element.iterdescendants()
+    ]
+    etree.indent(root, space="  ")
+    for element, element_text in saved_texts:
+        element.text = element_text
+    for node, node_text, tail in saved_nodes:
+        if isinstance(node.tag, str):
+            node.text = node_text
+        node.tail = tail
+
+    def serialize(node: etree._Element) -> str:
+        return etree.tostring(node, encoding="unicode", with_tail=False)
+
+    lines = [DECLARATION]
+    if tree.docinfo.doctype:
+        lines.append(tree.docinfo.doctype)
+    preceding = list(root.itersiblings(preceding=True))
+    lines.extend(serialize(node) for node in reversed(preceding))
+    lines.append(serialize(root))
+    lines.extend(serialize(node) for node in root.itersiblings())
+    lines.append("")
+    return "\n".join(lines)
+
+
+# Text between nodes: white space that the parser may keep or drop, and text
+# that is not XML white space (a no-break space is not). Also escapes, CDATA,
+# and a new line followed by 60 spaces, which looks like a line 30 levels deep.
+XML_TEXTS = st.sampled_from(
+    [
+        " ",
+        "\n",
+        "\n    ",
+        "\t\r\n",
+        "x",
+        " x ",
+        "\xa0",
+        "é€😀",
+        "&lt;&amp;&gt;",
+        "&#13;",
+        "<![CDATA[<c>]]>",
+        "<![CDATA[ ]]>",
+        "a\n" + " " * 60 + "b",
+        "&x;",
+    ]
+)
+XML_MARKUP = st.sampled_from(["<!--c-->", "<!-- x\n  <y> -->", "<?pi?>", "<?pi a b?>"])
+XML_ATTRIBUTES = st.sampled_from(
+    ["", ' a="1"', ' xml:space="preserve"', ' b="&#10;&gt;&quot;"', ' xmlns:p="urn:p"']
+)
+XML_TAGS = st.sampled_from(["a", "b", "item"])
+
+
+def xml_element(tag: str, attributes: str, content: list[str]) -> str:
+    if not content:
+        return f"<{tag}{attributes}/>"
+    return f"<{tag}{attributes}>{''.join(content)}</{tag}>"
+
+
+def xml_elements(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.builds(
+        xml_element, XML_TAGS, XML_ATTRIBUTES, st.lists(children, max_size=5)
+    )
+
+
+XML_NODES = st.recursive(
+    st.one_of(
+        XML_TEXTS,
+        XML_MARKUP,
+        st.builds(xml_element, XML_TAGS, XML_ATTRIBUTES, st.just([])),
+    ),
+    xml_elements,
+    max_leaves=30,
+)
+
+
+def nest_xml(inner: str, depth: int) -> str:
+    return "<d>" * depth + inner + "</d>" * depth
+
+
+@st.composite
+def xml_documents(draw: st.DrawFn) -> str:
+    """Documents with prolog, nested content, mixed content and deep chains."""
+    root = draw(xml_elements(XML_NODES))
+    depth = draw(st.sampled_from([0, 0, 0, 28, 29, 30, 31, 40]))
+    root = nest_xml(root, depth)
+    prolog = "".join(draw(st.lists(st.one_of(XML_MARKUP, st.just("\n")), max_size=3)))
+    epilog = "".join(draw(st.lists(XML_MARKUP, max_size=2)))
+    # An entity reference needs a DOCTYPE with an external DTD to parse.
+    if draw(st.booleans()):
+        return f'{prolog}<!DOCTYPE a SYSTEM "a.dtd">{root}{epilog}'
+    return prolog + root.replace("&x;", "x") + epilog
+
+
+@settings(deadline=None, max_examples=400)
+@given(xml_documents())
+def test_pretty_xml_matches_reference(text):
+    assert pretty_xml_text(text) == reference_pretty_xml_text(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<a><b>1</b><!--c--><?pi x?><c/><d><e>2</e></d></a>",
+        "<a><p>Hi <b>x</b> there</p><q>x<r/></q><s><t/>y</s></a>",
+        "<a><p>Hi<!-- c --></p><q> <r/> </q></a>",
+        '<a xml:space="preserve"> <b/> </a>',
+        '<!DOCTYPE a SYSTEM "a.dtd"><a><b>&x;</b><c>1&x;<d/></c></a>',
+        nest_xml("<x>1</x>", 29),
+        nest_xml("<x>1</x>", 30),
+        nest_xml("<x>1</x>", 45),
+        "<a>" + "t<b/>" * 2000 + "</a>",
+    ],
+    ids=[
+        "nodes",
+        "mixed",
+        "comment-text",
+        "preserve",
+        "entities",
+        "depth-30",
+        "depth-31",
+        "depth-46",
+        "many-tails",
+    ],
+)
+def test_pretty_xml_cases_match_reference(text):
+    assert pretty_xml_text(text) == reference_pretty_xml_text(text)
+
+
+def test_element_only_uses_libxml2_indent():
+    root = parse_xml("<a><b>1</b><!--c--><c><d/></c></a>").getroot()
+    assert xml_text._serialize_element_only(root, "<?p?>") == (
+        "<?p?>\n<a>\n  <b>1</b>\n  <!--c-->\n  <c>\n    <d/>\n  </c>\n</a>\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<a>x<b/></a>",
+        "<a><b/>x</a>",
+        '<a xml:space="preserve"> <c/></a>',
+        nest_xml("<x/>", 30),
+    ],
+    ids=["text", "tail", "blank", "deep"],
+)
+def test_element_only_declines(text):
+    root = parse_xml(text, remove_blank_text=True).getroot()
+    assert xml_text._serialize_element_only(root, DECLARATION) is None
+
+
+def test_mixed_content_elements_listed_once():
+    root = parse_xml("<a>x<b/>y<c>z<d/></c>w</a>").getroot()
+    mixed = xml_text._mixed_content_elements(root)
+    assert [element.tag for element in mixed] == ["a", "c"]
