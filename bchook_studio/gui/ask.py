@@ -46,15 +46,19 @@ async def ask(
         index = added.index(clicked) if clicked in added else _reject_index(buttons)
         if not answered.done():
             answered.set_result(index)
-        box.deleteLater()
 
     box.finished.connect(on_finished)
     box.open()
     try:
         return await answered
+    except asyncio.CancelledError:
+        # The question no longer matters, for example because the window closes.
+        box.finished.disconnect(on_finished)
+        box.close()
+        raise
     finally:
-        if box.isVisible():
-            box.close()
+        # Deleted later, after Qt has finished delivering the box's signals.
+        box.deleteLater()
 
 
 def _reject_index(buttons: Sequence[ButtonSpec]) -> int:

@@ -72,7 +72,6 @@ class NetworkForm(QWidget):
         self._verify_warning = QLabel(self)
         self._verify_warning.setTextFormat(Qt.TextFormat.PlainText)
         self._verify_warning.setStyleSheet(_WARNING_STYLE)
-        self._verify_warning.setWordWrap(True)
         self._ca_bundle = _FileField(
             self.tr("Choose a CA bundle"),
             self.tr("Certificates (*.pem *.crt *.cer);;All files (*)"),
@@ -108,7 +107,7 @@ class NetworkForm(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow(self._labels["tls"], self._verify)
-        form.addRow("", self._verify_warning)
+        form.addRow(self._verify_warning)
         form.addRow(self._labels["ca"], self._ca_bundle)
         form.addRow(self._labels["cert"], self._client_cert)
         form.addRow(self._labels["key"], self._client_key)
@@ -138,10 +137,7 @@ class NetworkForm(QWidget):
         self._labels["tls"].setText(self.tr("Certificates"))
         self._verify.setText(self.tr("Verify the server's certificate"))
         self._verify_warning.setText(
-            self.tr(
-                "Verification is off: any server, including an impostor, is accepted. "
-                "Deliveries record this."
-            )
+            self.tr("Verification is off: any server is accepted, impostors included.")
         )
         self._labels["ca"].setText(self.tr("Extra CA bundle"))
         self._ca_bundle.line_edit.setPlaceholderText(
@@ -217,7 +213,9 @@ class NetworkForm(QWidget):
         )
 
     def proxy(self) -> ProxySetting:
-        mode = self._proxy_mode.currentData() or ProxyMode.SYSTEM
+        # Qt hands the item data back as a plain str, which `is` comparisons
+        # with the enum members would miss.
+        mode = ProxyMode(self._proxy_mode.currentData() or ProxyMode.SYSTEM)
         return ProxySetting(mode=mode, url=self._proxy_url.text().strip())
 
     def redirects(self) -> RedirectSetting:
@@ -251,5 +249,6 @@ class NetworkForm(QWidget):
         verify = self._verify.isChecked()
         self._verify_warning.setVisible(not verify)
         self._ca_bundle.setEnabled(verify)
-        self._proxy_url.setEnabled(self._proxy_mode.currentData() == ProxyMode.EXPLICIT)
+        explicit = self._proxy_mode.currentData() == ProxyMode.EXPLICIT.value
+        self._proxy_url.setEnabled(explicit)
         self._max_redirects.setEnabled(self._follow.isChecked())

@@ -1,8 +1,8 @@
 """The topic catalogue as a filterable tree grouped by subject."""
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QEvent, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QLineEdit, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
 from bchook_studio.core.topics import Topic, topics_by_group
 
@@ -36,8 +36,23 @@ def _topic_item(topic: Topic) -> QStandardItem:
 class _TopicFilter(QSortFilterProxyModel):
     """Matches topics by title or key and keeps groups that have a match."""
 
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._text = ""
+
+    def set_text(self, text: str) -> None:
+        """Show the topics whose title or key contains `text`, ignoring case."""
+        if hasattr(self, "beginFilterChange"):
+            # Qt 6.9 added these; 6.10 deprecated invalidateFilter().
+            self.beginFilterChange()
+            self._text = text.strip().casefold()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._text = text.strip().casefold()
+            self.invalidateFilter()
+
     def filterAcceptsRow(self, source_row, source_parent) -> bool:
-        pattern = self.filterRegularExpression().pattern().casefold()
+        pattern = self._text
         if not pattern:
             return True
 
@@ -75,10 +90,17 @@ class TopicList(QWidget):
         self._tree.setUniformRowHeights(True)
         self._tree.expandAll()
 
+        self._no_match = QLabel(self)
+        self._no_match.setTextFormat(Qt.TextFormat.PlainText)
+        self._no_match.setStyleSheet("color: #5b6b7b; padding: 4px;")
+        self._no_match.hide()
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._filter_box)
+        layout.addWidget(self._no_match)
         layout.addWidget(self._tree)
+        self._filter_box.installEventFilter(self)
 
         self._filter_box.textChanged.connect(self._on_filter_changed)
         self._tree.selectionModel().currentChanged.connect(self._on_current_changed)
@@ -86,7 +108,10 @@ class TopicList(QWidget):
 
     def retranslate_ui(self) -> None:
         self._filter_box.setPlaceholderText(self.tr("Filter topics"))
-        self._filter_box.setToolTip(self.tr("Type part of a topic title or key"))
+        self._filter_box.setToolTip(
+            self.tr("Type part of a topic title or key; Down or Enter picks the first")
+        )
+        self._no_match.setText(self.tr("No topic matches the filter."))
 
     @property
     def filter_box(self) -> QLineEdit:
@@ -121,8 +146,31 @@ class TopicList(QWidget):
         return keys
 
     def _on_filter_changed(self, text: str) -> None:
-        self._proxy.setFilterFixedString(text.strip())
+        self._proxy.set_text(text)
         self._tree.expandAll()
+        self._no_match.setVisible(not self.visible_topic_keys())
+
+    def eventFilter(self, watched, event) -> bool:
+        """Let Down and Enter in the filter box move to the first matching topic."""
+        moves = (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if (
+            watched is self._filter_box
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in moves
+        ):
+            first = self._first_topic_index()
+            if first is not None:
+                self._tree.setCurrentIndex(first)
+                self._tree.setFocus()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _first_topic_index(self):
+        for group_row in range(self._proxy.rowCount()):
+            group_index = self._proxy.index(group_row, 0)
+            if self._proxy.rowCount(group_index):
+                return self._proxy.index(0, 0, group_index)
+        return None
 
     def _on_current_changed(self, current, _previous) -> None:
         key = current.data(TOPIC_KEY_ROLE)
