@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableView,
     QVBoxLayout,
@@ -329,20 +331,37 @@ class CheckView(QWidget):
         run_row = QHBoxLayout()
         run_row.addWidget(self._run_button)
         run_row.addWidget(self._cancel_button)
-        run_row.addWidget(self._progress, 1)
+        run_row.addStretch(1)
 
-        summary_row = QHBoxLayout()
-        summary_row.addWidget(self._summary, 1)
+        save_row = QHBoxLayout()
         for button in self._save_buttons.values():
-            summary_row.addWidget(button)
+            save_row.addWidget(button)
+        save_row.addStretch(1)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._target)
-        layout.addLayout(self._form)
-        layout.addWidget(self._validation)
-        layout.addLayout(run_row)
-        layout.addLayout(summary_row)
-        layout.addWidget(self._message)
+        # The settings and the run controls sit in a column beside the results,
+        # so a short bottom dock still shows both.
+        controls = QWidget(self)
+        controls_layout = QVBoxLayout(controls)
+        controls_layout.setContentsMargins(0, 0, 6, 0)
+        controls_layout.addWidget(self._target)
+        controls_layout.addLayout(self._form)
+        controls_layout.addWidget(self._validation)
+        controls_layout.addLayout(run_row)
+        controls_layout.addWidget(self._progress)
+        controls_layout.addWidget(self._summary)
+        controls_layout.addLayout(save_row)
+        controls_layout.addWidget(self._message)
+        controls_layout.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidget(controls)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(430)
+        scroll.setMaximumWidth(500)
+
+        layout = QHBoxLayout(self)
+        layout.addWidget(scroll)
         layout.addWidget(self._table, 1)
 
     def _connect(self) -> None:
