@@ -88,3 +88,26 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@contextmanager
+def held_topic_server(
+    held_topic: str, hold_seconds: float = 20.0
+) -> Iterator[RawServer]:
+    """Hold the request for `held_topic` (by URL path) and answer the rest at once.
+
+    The held request gets its response when the block ends (or after
+    `hold_seconds`). Use it with a URL ending in `/{topic}`.
+    """
+    release = threading.Event()
+
+    def behaviour(conn: socket.socket, request: ReceivedRequest) -> None:
+        if request_path(request).endswith("/" + held_topic):
+            release.wait(hold_seconds)
+        respond("200 OK", b"")(conn, request)
+
+    with RawServer(behaviour) as server:
+        try:
+            yield server
+        finally:
+            release.set()

@@ -1,14 +1,22 @@
 """The command line as scripts use it: output, exit status and error lines."""
 
+import dataclasses
 import json
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
 from bchook_studio.cli import main
+from bchook_studio.cli.commands.check import _Printer
+from bchook_studio.cli.commands.send import report
+from bchook_studio.cli.output import escape_controls, format_mib, warning
+from bchook_studio.core.check import TopicResult, Verdict
 from bchook_studio.core.topics import all_topics, find_topic
-from tests.servers import RawServer, respond
+from tests.servers import RawServer, never_answer, respond
+from tests.store_fixtures import sample_result
 
 
 def run_cli(capsysbinary, *arguments: str) -> tuple[int, str, str]:
@@ -280,3 +288,192 @@ def unused_port():
     port = probe.getsockname()[1]
     probe.close()
     return port
+
+
+def test_send_user_with_colon_exit_2(capsysbinary, monkeypatch):
+    monkeypatch.setenv("HOOK_PASSWORD", "pw")
+    status, out, err = run_cli(
+        capsysbinary,
+        "send",
+        "sale.new",
+        "--url",
+        "http://127.0.0.1:9/",
+        "--user",
+        "a:b",
+        "--password-env",
+        "HOOK_PASSWORD",
+    )
+
+    assert status == 2
+    assert out == ""
+    assert err.startswith("bchook-studio: error: ")
+    assert "'a:b'" in err
+    assert err.count("\n") == 1
+
+
+def test_send_empty_password_env_name(capsysbinary):
+    status, _, err = run_cli(
+        capsysbinary,
+        "send",
+        "sale.new",
+        "--url",
+        "http://127.0.0.1:9/",
+        "--user",
+        "a",
+        "--password-env",
+        "",
+    )
+
+    assert status == 2
+    assert "--password-env names no variable: the name is empty" in err
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e999"])
+def test_send_timeout_not_finite(capsysbinary, value):
+    status, _, err = run_cli(
+        capsysbinary,
+        "send",
+        "sale.new",
+        "--url",
+        "http://127.0.0.1:9/",
+        "--timeout",
+        value,
+    )
+
+    assert status == 2
+    assert f"{value!r}; it is not a finite number" in err
+
+
+def test_send_empty_body_has_column(capsysbinary, tmp_path):
+    body = tmp_path / "empty.json"
+    body.write_bytes(b"")
+    status, _, err = run_cli(
+        capsysbinary,
+        "send",
+        "sale.new",
+        "--url",
+        "http://127.0.0.1:9/",
+        "--body",
+        str(body),
+    )
+
+    assert status == 1
+    assert err == f"{body}:1:1: the document is empty\n"
+
+
+HOSTILE_BODY = "\x1b]0;pwned\x07 \rOVERWRITE\r\nnext\tline\n\u009b2J".encode()
+
+
+def hostile_answer():
+    return respond(
+        "200 O\x1b]0;title\x07K",
+        HOSTILE_BODY,
+        {"Content-Type": "text/plain; charset=utf-8", "X-Evil": "a\x1b[31mred"},
+    )
+
+
+def test_send_escapes_controls_on_terminal(capsysbinary, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    with RawServer(hostile_answer()) as server:
+        status, out, _ = run_cli(capsysbinary, "send", "sale.new", "--url", server.url)
+
+    head, _, body = out.partition("\n\n")
+    assert status == 0
+    assert head.splitlines()[0] == "HTTP/1.1 200 O\\x1b]0;title\\x07K"
+    assert "X-Evil: a\\x1b[31mred" in head.splitlines()
+    assert body == "\\x1b]0;pwned\\x07 \\x0dOVERWRITE\r\nnext\tline\n\\x9b2J"
+
+
+def test_send_keeps_bytes_in_pipe(capsysbinary, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    with RawServer(hostile_answer()) as server:
+        status, out, _ = run_cli(capsysbinary, "send", "sale.new", "--url", server.url)
+
+    head, _, body = out.partition("\n\n")
+    assert status == 0
+    assert head.splitlines()[0] == "HTTP/1.1 200 O\x1b]0;title\x07K"
+    assert "X-Evil: a\x1b[31mred" in head.splitlines()
+    assert body.encode("utf-8") == HOSTILE_BODY
+
+
+def test_escape_controls_cases():
+    assert escape_controls("a\x1b[31mb") == "a\\x1b[31mb"
+    assert escape_controls("tab\tkept") == "tab\tkept"
+    assert escape_controls("one\nline") == "one\\x0aline"
+    assert escape_controls("\x00\x7f\u0085\u009f") == "\\x00\\x7f\\x85\\x9f"
+    assert escape_controls("\u00a0é 日本") == "\u00a0é 日本"
+    assert escape_controls("a\r\nb\rc\n", multiline=True) == "a\r\nb\\x0dc\n"
+
+
+def test_warning_escaped_on_terminal(capsysbinary, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+
+    warning("peer said \x1b]0;title\x07")
+
+    assert capsysbinary.readouterr().err == b"warning: peer said \\x1b]0;title\\x07\n"
+
+
+def test_check_line_escaped_on_terminal(capsysbinary, monkeypatch):
+    topic = find_topic("sale.new")
+    result = TopicResult(
+        topic, "http://h/", Verdict.ERROR, "bad \x1b[2J answer", "protocol"
+    )
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    _Printer([topic.key]).print_result(result)
+    on_terminal = capsysbinary.readouterr().out
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    _Printer([topic.key]).print_result(result)
+    in_pipe = capsysbinary.readouterr().out
+
+    assert on_terminal == b"ERROR sale.new protocol: bad \\x1b[2J answer\n"
+    assert in_pipe == b"ERROR sale.new protocol: bad \x1b[2J answer\n"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_send_sigterm_exit_130(tmp_path):
+    with RawServer(never_answer) as server:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "bchook_studio", "send", "sale.new"),
+                *("--url", server.url, "--no-history"),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not server.requests and time.monotonic() < deadline:
+                time.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=30)
+
+    assert len(server.requests) == 1
+    assert process.returncode == 130
+    assert out == b""
+    assert b"Traceback" not in err
+
+
+def test_send_capture_warning_in_mib(capsysbinary):
+    result = sample_result(body=b"x" * 1024)
+    cut = dataclasses.replace(
+        result.response, body=b"x" * (3 * 1024 * 1024), size=3 * 1024 * 1024 + 9
+    )
+    status = report(
+        dataclasses.replace(result, response=dataclasses.replace(cut, truncated=True))
+    )
+    err = capsysbinary.readouterr().err.decode()
+
+    assert status == 0
+    assert err == (
+        "warning: the response body is larger than the capture cap of 3 MiB, so "
+        "it was cut there and the rest was not read\n"
+    )
+
+
+def test_format_mib_values():
+    assert format_mib(50 * 1024 * 1024) == "50 MiB"
+    assert format_mib(1536 * 1024) == "1.5 MiB"

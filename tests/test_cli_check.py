@@ -7,7 +7,9 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -22,7 +24,9 @@ from tests.check_server import (
     REJECTED_TOPIC,
     SLOW_TOPIC,
     free_port,
+    held_topic_server,
     picky_server,
+    request_path,
     slow_server,
 )
 from tests.store_fixtures import use_keyring
@@ -255,6 +259,14 @@ def test_template_error_line(capsysbinary, tmp_path):
     [
         (["--url", "http://127.0.0.1:1/", "--topics", "sale.neww"], "'sale.neww'"),
         (["--url", "http://127.0.0.1:1/", "--expect-status", "2xx,7xx"], "'7xx'"),
+        (
+            ["--url", "http://127.0.0.1:1/", "--expect-status", "600"],
+            "invalid status 600: HTTP statuses run from 100 to 599",
+        ),
+        (
+            ["--url", "http://127.0.0.1:1/", "--expect-status", "200-600"],
+            "invalid status 600 in '200-600'",
+        ),
         (["--url", "http://127.0.0.1:1/", "--expect-field", "/ok"], "'/ok'"),
         (["--url", "http://127.0.0.1:1/", "--template", "missing.j2"], "missing.j2"),
         (["--url", "http://127.0.0.1:1/", "--event", "missing.json"], "missing.json"),
@@ -424,7 +436,9 @@ class CheckProcess:
 def test_sigint_cancels_exit_130(tmp_path):
     report = tmp_path / "r.json"
     with slow_server(fast_count=2) as server:
-        process = CheckProcess("--url", server.url, "--json", str(report))
+        process = CheckProcess(
+            "--url", server.url, "--json", str(report), "--concurrency", "1"
+        )
         try:
             first = [process.line(), process.line()]
             process.process.send_signal(signal.SIGINT)
@@ -442,3 +456,88 @@ def test_sigint_cancels_exit_130(tmp_path):
     assert data["cancelled"] is True
     assert data["summary"]["passed"] == 2
     assert data["summary"]["cancelled"] == 22
+
+
+def test_lines_in_catalogue_order(capsysbinary):
+    keys = [topic.key for topic in all_topics()[:4]]
+    with held_topic_server(keys[0], hold_seconds=0.8) as server:
+        status, lines, _err = run_cli(
+            capsysbinary,
+            "--url",
+            server.url + "/{topic}",
+            "--topics",
+            ",".join(keys),
+            "--concurrency",
+            "4",
+        )
+
+    assert status == 0
+    assert [LINE.match(line).group(2) for line in lines[:-1]] == keys
+    assert lines[-1] == "4 passed, 0 failed"
+
+
+def test_unknown_placeholder_warns(capsysbinary):
+    with picky_server() as server:
+        status, _lines, err = run_cli(
+            capsysbinary, "--url", server.url + "/{nope}", "--topics", "user.created"
+        )
+        path = request_path(server.requests[0])
+
+    assert status == 0
+    assert path.endswith("/%7Bnope%7D")
+    assert err.count("\n") == 1
+    assert err.startswith("warning: the URL ")
+    assert "{nope}" in err
+    assert "only {topic} is replaced" in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_cancels_exit_130(tmp_path):
+    junit = tmp_path / "r.xml"
+    with slow_server(fast_count=1) as server:
+        process = CheckProcess(
+            "--url", server.url, "--junit", str(junit), "--concurrency", "1"
+        )
+        try:
+            first = process.line()
+            process.process.send_signal(signal.SIGTERM)
+            status, rest, err = process.finish()
+        finally:
+            if process.process.poll() is None:
+                process.process.kill()
+                process.process.wait(timeout=30)
+
+    suite = ElementTree.parse(junit).getroot()
+    assert first is not None
+    assert first.startswith("PASS user.created ")
+    assert status == 130
+    assert rest == ["1 passed, 0 failed"]
+    assert "warning: the check was cancelled: 23 of 24 topics" in err
+    assert "Traceback" not in err
+    assert suite.iter("testcase") is not None
+    assert len(list(suite.iter("testcase"))) == 24
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_cancel_prints_finished_in_order(tmp_path):
+    keys = [topic.key for topic in all_topics()]
+    with held_topic_server(keys[0]) as server:
+        process = CheckProcess("--url", server.url + "/{topic}", "--no-history")
+        try:
+            deadline = time.monotonic() + 30
+            while len(server.requests) < 24 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            # The 23 answers are judged while the first topic is held; none of
+            # their lines can be printed before it.
+            time.sleep(1.0)
+            process.process.send_signal(signal.SIGTERM)
+            status, rest, _err = process.finish()
+        finally:
+            if process.process.poll() is None:
+                process.process.kill()
+                process.process.wait(timeout=30)
+
+    assert len(server.requests) == 24
+    assert status == 130
+    assert [LINE.match(line).group(2) for line in rest[:-1]] == keys[1:]
+    assert rest[-1] == "23 passed, 0 failed"

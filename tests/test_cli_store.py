@@ -6,11 +6,12 @@ import sqlite3
 import pytest
 
 from bchook_studio.cli import main
+from bchook_studio.core.delivery.request import Timeouts
 from bchook_studio.core.export.definitions import WebhookDefinition, definitions_to_json
 from bchook_studio.core.store import Store, record_delivery_quietly
 from bchook_studio.core.store.migrations import SCHEMA_VERSION
 from bchook_studio.core.webhook import Webhook
-from tests.store_fixtures import CANARY, failed_result, sample_result
+from tests.store_fixtures import CANARY, failed_result, sample_result, use_keyring
 
 
 def run_cli(capsysbinary, *arguments: str) -> tuple[int, str, str]:
@@ -189,9 +190,10 @@ def test_export_show_secrets_needs_source(capsysbinary, recorded):
         capsysbinary, "export", str(recorded[0]), "--show-secrets"
     )
 
-    assert status == 1
+    assert status == 2
     assert out == ""
     assert err.startswith("bchook-studio: error: cannot show the secrets")
+    assert err.count("\n") == 1
 
 
 def test_export_webhooks_file(capsysbinary, app_home, tmp_path):
@@ -244,15 +246,38 @@ def test_import_missing_file_exit_2(capsysbinary, app_home, tmp_path):
     assert "nope.json" in err
 
 
-def test_import_bad_content_exit_1(capsysbinary, app_home, tmp_path):
+def test_import_bad_content_exit_2(capsysbinary, app_home, tmp_path):
     source = tmp_path / "bad.txt"
     source.write_text("curl http://h/ --frobnicate\n")
 
     status, out, err = run_cli(capsysbinary, "import", str(source))
 
-    assert status == 1
+    assert status == 2
     assert out == ""
+    assert err.startswith("bchook-studio: error: ")
     assert "--frobnicate" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        ('{"format": 1, "webhooks": 7}', "webhooks"),
+        ("{not json", "JSON"),
+        ("", "neither"),
+        ("echo curl http://h/\n", "neither"),
+    ],
+)
+def test_import_invalid_file_exit_2(capsysbinary, app_home, tmp_path, content, named):
+    source = tmp_path / "in.json"
+    source.write_text(content, encoding="utf-8")
+
+    status, out, err = run_cli(capsysbinary, "import", str(source))
+
+    assert status == 2
+    assert out == ""
+    assert err.startswith(f"bchook-studio: error: {source}: ")
+    assert named in err
+    assert err.count("\n") == 1
 
 
 def test_import_read_only_exit_1(capsysbinary, app_home, tmp_path):
@@ -265,3 +290,171 @@ def test_import_read_only_exit_1(capsysbinary, app_home, tmp_path):
     assert status == 1
     assert "warning: The database" in err
     assert "bchook-studio: error: cannot save to the database" in err
+
+
+@pytest.mark.parametrize(
+    "text", ["99999999999999999999999", "9223372036854775808", "\uff10\uff14", "1_0"]
+)
+def test_export_id_out_of_range_exit_2(capsysbinary, recorded, text):
+    status, out, err = run_cli(capsysbinary, "export", text)
+
+    assert status == 2
+    assert out == ""
+    assert err.startswith("bchook-studio: error: invalid delivery id ")
+    assert repr(text) in err
+    assert err.count("\n") == 1
+
+
+def test_export_largest_id_not_found(capsysbinary, recorded):
+    status, _, err = run_cli(capsysbinary, "export", "9223372036854775807")
+
+    assert status == 2
+    assert "9223372036854775807" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("text", ["99999999999999999999999", "\uff12", "-1"])
+def test_history_limit_out_of_range_exit_2(capsysbinary, recorded, text):
+    status, out, err = run_cli(capsysbinary, "history", "--limit", text)
+
+    assert status == 2
+    assert out == ""
+    assert err.startswith("bchook-studio: error: ")
+    assert repr(text) in err
+    assert "9223372036854775807" in err
+
+
+def test_history_largest_limit(capsysbinary, recorded):
+    status, out, _ = run_cli(
+        capsysbinary, "history", "--json", "--limit", "9223372036854775807"
+    )
+
+    assert status == 0
+    assert len(json.loads(out)) == 2
+
+
+@pytest.mark.parametrize("name", ["sale.new", "SALE.NEW", "new sale", "New Sale"])
+def test_history_topic_key_or_title(capsysbinary, recorded, name):
+    status, out, _ = run_cli(capsysbinary, "history", "--json", "--topic", name)
+
+    assert status == 0
+    assert [record["id"] for record in json.loads(out)] == [recorded[1]]
+
+
+def test_history_unknown_topic_exit_2(capsysbinary, recorded):
+    status, out, err = run_cli(capsysbinary, "history", "--topic", "nope")
+
+    assert status == 2
+    assert out == ""
+    assert err.startswith("bchook-studio: error: ")
+    assert "nope" in err
+
+
+def test_history_empty_table_header(capsysbinary, app_home):
+    status, out, err = run_cli(capsysbinary, "history")
+
+    assert status == 0
+    assert err == ""
+    header = ["ID", "TIME", "RESULT", "ELAPSED", "WEBHOOK", "TOPIC", "REQUEST"]
+    assert out.split() == header
+    assert out.count("\n") == 1
+
+
+def test_history_empty_json(capsysbinary, app_home):
+    status, out, _ = run_cli(capsysbinary, "history", "--json")
+
+    assert status == 0
+    assert out == "[]\n"
+
+
+def test_export_crlf_body_inline(capsysbinary, app_home, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    body = b'{\r\n  "a": 1,\t"b": "\xc3\xbc"\r\n}\r\n'
+    record_delivery_quietly(
+        sample_result(request_body=body), webhook_name=None, topic_key="sale.new"
+    )
+
+    status, out, err = run_cli(capsysbinary, "export", "1")
+
+    assert status == 0
+    assert err == ""
+    assert list(tmp_path.iterdir()) == []
+    assert "--data-binary '" + body.decode() + "'" in out
+
+
+def test_export_binary_body_relative(capsysbinary, app_home, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    record_delivery_quietly(
+        sample_result(request_body=b"\x00\x01binary"),
+        webhook_name=None,
+        topic_key="sale.new",
+    )
+
+    status, out, err = run_cli(capsysbinary, "export", "1")
+
+    assert status == 0
+    assert (tmp_path / "delivery-1-body.bin").read_bytes() == b"\x00\x01binary"
+    assert "--data-binary '@delivery-1-body.bin'" in out
+    assert str(tmp_path) not in out
+    assert err.startswith("warning: the body cannot be part of the command")
+
+
+def test_export_help_names_body_file(capsysbinary):
+    with pytest.raises(SystemExit):
+        main(["export", "--help"])
+    out = " ".join(capsysbinary.readouterr().out.decode().split())
+
+    assert "written to a file beside --output FILE" in out
+    assert "into the current folder" in out
+    assert "--data-binary @FILE" in out
+
+
+def test_export_show_secrets_differs_in_secrets(capsysbinary, app_home):
+    with use_keyring():
+        with Store.open() as store:
+            webhook_id = store.save_webhook(
+                Webhook(
+                    name="Orders",
+                    url="http://127.0.0.1:9/hook?token=tok-value&x=1",
+                    auth_enabled=True,
+                    username="carol",
+                    password="pass-word",
+                    timeouts=Timeouts(5.0, 60.0),
+                )
+            )
+        record_delivery_quietly(
+            sample_result(),
+            webhook_name="Orders",
+            topic_key="sale.new",
+            webhook_id=webhook_id,
+        )
+        _, masked, _ = run_cli(capsysbinary, "export", "1")
+        status, unmasked, err = run_cli(capsysbinary, "export", "1", "--show-secrets")
+
+    changed = [
+        (before, after)
+        for before, after in zip(
+            masked.splitlines(), unmasked.splitlines(), strict=True
+        )
+        if before != after
+    ]
+    assert status == 0, err
+    assert changed == [
+        (
+            "curl 'http://127.0.0.1:9/hook?token=********&x=1' \\",
+            "curl 'http://127.0.0.1:9/hook?token=tok-value&x=1' \\",
+        ),
+        ("  -u 'carol:********' \\", "  -u 'carol:pass-word' \\"),
+    ]
+    assert "--max-time" not in unmasked
+
+
+def test_history_unopenable_database_exit_1(capsysbinary, app_home):
+    (app_home / "studio.sqlite3").mkdir()
+
+    status, out, err = run_cli(capsysbinary, "history")
+
+    assert status == 1
+    assert out == ""
+    assert err.startswith("bchook-studio: error: cannot open the database ")
+    assert err.count("\n") == 1

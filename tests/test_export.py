@@ -4,6 +4,7 @@ text reports, definition files and cURL import."""
 import asyncio
 import base64
 import dataclasses
+import functools
 import json
 import shutil
 import subprocess
@@ -31,6 +32,7 @@ from bchook_studio.core.export.importing import (
 )
 from bchook_studio.core.export.powershell import powershell_command, powershell_quote
 from bchook_studio.core.export.requests import RequestRecord, from_outgoing, from_sent
+from bchook_studio.core.export.shell_words import ShellSyntaxError, split_shell_words
 from bchook_studio.core.export.text import ReportContext, text_report
 from bchook_studio.core.formats import BodyFormat
 from bchook_studio.core.store import Store
@@ -39,6 +41,12 @@ from tests.servers import RawServer, respond
 from tests.store_fixtures import CANARY, failed_result, full_webhook, sample_result
 
 needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+needs_bash = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+
+TOPIC_WARNING = (
+    "a cURL command names no BrainCert topic, so the webhook has the topic "
+    "user.created; choose the topic the body belongs to in the webhook."
+)
 needs_sh = pytest.mark.skipif(shutil.which("sh") is None, reason="needs sh")
 
 NASTY_BODIES = [
@@ -127,6 +135,23 @@ def test_curl_binary_body_file(tmp_path):
 
 @needs_curl
 @needs_sh
+def test_curl_crlf_body_inline(tmp_path):
+    body = b'{\r\n\t"a": "x\ry"\r\n}\r\n'
+    with RawServer(respond("200 OK", b"ok")) as server:
+        result = _send(_studio_request(server.url, body))
+        command = curl_command(from_sent(result.request, show_secrets=True))
+        script = tmp_path / "send.sh"
+        script.write_bytes(command.text.encode())
+        finished = _run_shell(f"sh {script}", tmp_path)
+        studio, curl = server.requests
+
+    assert command.files == ()
+    assert finished.returncode == 0, finished.stderr.decode()
+    assert curl.body == studio.body == body
+
+
+@needs_curl
+@needs_sh
 def test_masked_curl_runs_without_prompt(tmp_path):
     with RawServer(respond("200 OK", b"ok")) as server:
         result = _send(_studio_request(server.url, b"{}"))
@@ -174,7 +199,12 @@ def test_shell_quote_single_quotes():
 def test_body_file_rules():
     assert body_needs_file(b"plain\ttext\n") is False
     assert body_needs_file(b"nul\x00byte") is True
-    assert body_needs_file(b"carriage\r\nreturn") is True
+    assert body_needs_file(b"carriage\r\nreturn") is False
+    assert body_needs_file(b"lone\rreturn") is False
+    assert body_needs_file(b"escape\x1b[31m") is True
+    assert body_needs_file(b"delete\x7f") is True
+    assert body_needs_file("c1 \u009b".encode()) is True
+    assert body_needs_file("nbsp \u00a0 ü".encode()) is False
     assert body_needs_file(b"\xff\xfe") is True
     assert body_needs_file(b"x" * 70_000) is True
     assert body_needs_file(b"x" * 10, inline_limit=5) is True
@@ -513,7 +543,7 @@ def test_curl_round_trip_settings():
     parsed = parse_curl_command(command.text)
     imported = parsed.webhook
 
-    assert parsed.warnings == ()
+    assert parsed.warnings == (TOPIC_WARNING,)
     assert imported.url == webhook.url
     assert imported.password == webhook.password
     assert imported.timeouts == webhook.timeouts
@@ -632,3 +662,147 @@ def test_curl_import_through_store(tmp_path):
     assert report.imported[0].name == "127.0.0.1/hook"
     assert saved.webhook.password == CANARY
     assert any("keychain" in warning for warning in report.warnings)
+
+
+def test_curl_import_chrome_ansi_c_body():
+    text = (
+        "curl 'http://127.0.0.1:18081/chrome' -H 'content-type: application/json' \\\n"
+        """  --data-raw $'{"a":"line1\\\\nline2","b":"it\\'s"}'\n"""
+    )
+    webhook = parse_curl_command(text).webhook
+
+    assert webhook.body == '{"a":"line1\\nline2","b":"it\'s"}'
+    assert json.loads(webhook.body) == {"a": "line1\nline2", "b": "it's"}
+
+
+def test_curl_import_double_quote_escapes():
+    text = (
+        'curl "http://127.0.0.1:18081/dq" -H "Content-Type: application/json" '
+        '-d "{\\"price\\": \\"\\$5\\", \\"tick\\": \\"\\`x\\`\\"}"'
+    )
+    webhook = parse_curl_command(text).webhook
+
+    assert webhook.url == "http://127.0.0.1:18081/dq"
+    assert webhook.body == '{"price": "$5", "tick": "`x`"}'
+
+
+# Shell text and the words bash makes of it, as bytes. Every case is free of
+# expansions, so bash gives these words too (see the comparison test).
+SHELL_WORD_CASES = [
+    ("'single $x \\n \"q\"'", [b'single $x \\n "q"']),
+    ('"dq \\$ \\` \\" \\\\ \\q end"', [b'dq $ ` " \\ \\q end']),
+    ('"line\\\nnext"', [b"linenext"]),
+    ("a\\ b c\\'d \\$HOME", [b"a b", b"c'd", b"$HOME"]),
+    ("ab\\\ncd  ef", [b"abcd", b"ef"]),
+    ("'multi\nline' \"tab\there\"", [b"multi\nline", b"tab\there"]),
+    ("$'tab\\there\\nnl\\r'", [b"tab\there\nnl\r"]),
+    ("$'\\x41\\x4a\\x4Bz\\xg\\x'", [b"AJKz\\xg\\x"]),
+    ("$'\\u00e9\\U0001F600\\u2603\\u'", ["é😀☃\\u".encode()]),
+    ("$'\\101\\0101\\18'", [b"A\b1\x018"]),
+    ("$'\\e[0m\\E\\a\\b\\f\\v'", [b"\x1b[0m\x1b\a\b\f\v"]),
+    ("$'it\\'s \\\"q\\\" \\\\ \\?'", [b'it\'s "q" \\ ?']),
+    ("$'a\\0b\\x41'c", [b"ac"]),
+    ("$'\\q\\z'", [b"\\q\\z"]),
+    ("$'\\cA\\c?\\cz'", [b"\x01\x7f\x1a"]),
+    ("$'\\xff\\xc3\\xa9'", [b"\xff\xc3\xa9"]),
+    ('x""y \'\' ""', [b"xy", b"", b""]),
+    ("a#b #comment 'not a word'", [b"a#b"]),
+    ('$"locale $ string"', [b"locale $ string"]),
+    ("\"$'not ansi'\"", [b"$'not ansi'"]),
+    ("pre'sq'\"dq\"$'\\t'post", [b"presqdq\tpost"]),
+    ("end\\", [b"end\\"]),
+    ("'a;b|c&d' \"<x>\"", [b"a;b|c&d", b"<x>"]),
+]
+
+
+def _word_bytes(text: str) -> list[bytes]:
+    return [word.encode("utf-8", "surrogateescape") for word in split_shell_words(text)]
+
+
+@pytest.mark.parametrize(("text", "words"), SHELL_WORD_CASES)
+def test_shell_words_cases(text, words):
+    assert _word_bytes(text) == words
+
+
+def _bash_words(text: str) -> list[bytes]:
+    """Return the words bash makes of `text`, in a UTF-8 locale."""
+    completed = subprocess.run(
+        ["bash", "-c", "printf '%s\\0' " + text],
+        capture_output=True,
+        env={"LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin"},
+        timeout=30,
+        check=True,
+    )
+    return completed.stdout.split(b"\0")[:-1]
+
+
+@functools.cache
+def _bash_has_unicode_escapes() -> bool:
+    return _bash_words("$'\\u00e9'") == ["é".encode()]
+
+
+@needs_bash
+@pytest.mark.parametrize(("text", "words"), SHELL_WORD_CASES)
+def test_shell_words_match_bash(text, words):
+    if not _bash_has_unicode_escapes():
+        pytest.skip("this bash has no \\u escapes or no C.UTF-8 locale")
+
+    bash = _bash_words(text)
+
+    assert bash == words
+    assert _word_bytes(text) == bash
+
+
+def test_shell_words_new_line_separates():
+    # bash would run "two" as a second command; the import reads one command.
+    assert split_shell_words("one # comment\ntwo\r\nthree \\\r\n four") == [
+        "one",
+        "two",
+        "three",
+        "four",
+    ]
+
+
+@pytest.mark.parametrize("text", ["'open", '"open', "$'open", '"a\\"', "$'a\\'"])
+def test_shell_words_unclosed(text):
+    with pytest.raises(ShellSyntaxError, match="no closing quote"):
+        split_shell_words(text)
+
+
+def test_curl_import_warns_local_file(tmp_path):
+    (tmp_path / "hostname").write_text("box-17\n")
+    path = tmp_path / "hostname"
+
+    parsed = parse_curl_command(f"curl http://h/ -d @{path}", tmp_path)
+
+    assert parsed.webhook.body == "box-17"
+    assert parsed.warnings[0] == (
+        f"-d @{path} reads the local file {path}, and its content was saved as the "
+        "webhook's body; check that the body contains only what the endpoint "
+        "should receive."
+    )
+
+
+def test_curl_import_warns_json_file(tmp_path):
+    (tmp_path / "event.json").write_text('{"a": 1}')
+
+    parsed = parse_curl_command("curl http://h/ --json @event.json", tmp_path)
+
+    assert any(
+        warning.startswith("--json @event.json reads the local file")
+        for warning in parsed.warnings
+    )
+
+
+def test_curl_import_warns_default_topic():
+    parsed = parse_curl_command("curl http://h/ -H 'Content-Type: application/json'")
+
+    assert parsed.webhook.topic_key == "user.created"
+    assert parsed.warnings[-1] == TOPIC_WARNING
+
+
+def test_curl_import_report_has_topic_warning(tmp_path):
+    with Store.open(tmp_path / "studio.sqlite3") as store:
+        report = import_text(store, "curl http://127.0.0.1:1/in -d '{}'", tmp_path)
+
+    assert TOPIC_WARNING in report.warnings

@@ -1,12 +1,22 @@
 """The command line: the GUI by default, plus headless sub-commands."""
 
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 
 from bchook_studio.cli.output import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
+    CommandFailedError,
     UsageError,
+    command_failed,
     usage_error,
+)
+from bchook_studio.core.store.keychain_check import (
+    CHECK_ARGUMENT as KEYCHAIN_CHECK_ARGUMENT,
 )
 
 
@@ -20,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
 
         multiprocessing.freeze_support()
     arguments = sys.argv[1:] if argv is None else argv
+    if arguments == [KEYCHAIN_CHECK_ARGUMENT]:
+        from bchook_studio.core.store.keychain_check import run_check
+
+        return run_check()
     if not arguments:
         from bchook_studio.app import run_gui
 
@@ -34,10 +48,13 @@ def main(argv: list[str] | None = None) -> int:
             from bchook_studio.app import run_gui
 
             return run_gui()
-        _configure_logging()
-        return options.run(options)
+        with _sigterm_interrupts():
+            _configure_logging()
+            return options.run(options)
     except UsageError as exc:
         return usage_error(str(exc))
+    except CommandFailedError as exc:
+        return command_failed(str(exc))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
@@ -54,3 +71,28 @@ def _configure_logging() -> None:
         configure_logging(app_home())
     except HomeFolderError as exc:
         raise UsageError(str(exc)) from exc
+
+
+def _raise_interrupt(signal_number: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Make SIGTERM raise KeyboardInterrupt in the main thread, as Ctrl+C does.
+
+    CI runners stop a job with SIGTERM, so a sub-command stops the way Ctrl+C
+    stops it (exit status 130, and `check` still writes its summary and
+    reports) instead of dying with status 143. A sub-command that handles
+    SIGTERM itself, such as `receive`, installs its own handler inside this
+    one. The previous handler is restored on exit.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        # None means a handler installed outside Python, which cannot be restored.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)

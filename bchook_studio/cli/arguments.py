@@ -1,10 +1,44 @@
 """Arguments shared by several sub-commands, and their checks."""
 
 import argparse
+import math
 import os
+import re
 from pathlib import Path
 
 from bchook_studio.cli.output import UsageError
+
+SQLITE_MAX_INTEGER = 2**63 - 1
+"""The largest integer SQLite stores, and so the largest id or row limit."""
+
+_WHOLE_NUMBER = re.compile(r"[-+]?[0-9]+")
+
+
+def whole_number(text: str) -> int | None:
+    """Return `text` as an int when it is written in ASCII digits, else None.
+
+    An optional sign and surrounding white space are allowed. `int()` also
+    takes other scripts' digits (`０４`) and underscores (`1_000`), which a
+    command line should not.
+    """
+    stripped = text.strip()
+    if not _WHOLE_NUMBER.fullmatch(stripped):
+        return None
+    return int(stripped)
+
+
+def count_in_range(text: str, description: str, low: int, high: int) -> int:
+    """Parse a whole number from `low` to `high`, or raise ArgumentTypeError.
+
+    argparse reports the error as a usage error naming `description` and the
+    value.
+    """
+    value = whole_number(text)
+    if value is None or not low <= value <= high:
+        raise argparse.ArgumentTypeError(
+            f"invalid {description} {text!r}; use a whole number from {low} to {high}"
+        )
+    return value
 
 
 def positive_seconds(text: str) -> float:
@@ -15,7 +49,12 @@ def positive_seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(
             f"invalid number of seconds {text!r}; use a number such as 30 or 2.5"
         ) from None
-    if not value > 0 or value == float("inf"):
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(
+            f"invalid number of seconds {text!r}; it is not a finite number, so "
+            "use a number such as 30 or 2.5"
+        )
+    if value <= 0:
         raise argparse.ArgumentTypeError(
             f"invalid number of seconds {text!r}; it must be greater than 0"
         )
@@ -95,14 +134,33 @@ def basic_auth(options: argparse.Namespace):
             "--user needs --password-env VAR: the password is read from an "
             "environment variable, never from the command line"
         )
-    password = os.environ.get(options.password_env)
-    if password is None:
+    if ":" in options.user:
         raise UsageError(
-            f"the environment variable {options.password_env} named by "
-            "--password-env is not set"
+            f"invalid --user {options.user!r}: HTTP Basic authentication cannot "
+            "carry a colon in the username; remove the colon"
         )
+    password = environment_secret(options.password_env, "--password-env")
     register_secret(password)
     return BasicAuth(options.user, password)
+
+
+def environment_secret(variable: str, flag: str) -> str:
+    """Return the value of the environment variable that `flag` names.
+
+    Raises UsageError when the name is empty or the variable is not set.
+    """
+    if not variable:
+        raise UsageError(
+            f"{flag} names no variable: the name is empty. Give the name of the "
+            f"environment variable that contains the secret, such as {flag} "
+            "HOOK_PASSWORD"
+        )
+    value = os.environ.get(variable)
+    if value is None:
+        raise UsageError(
+            f"the environment variable {variable} named by {flag} is not set"
+        )
+    return value
 
 
 def custom_headers(lines: list[str]) -> tuple[tuple[str, str], ...]:

@@ -1,10 +1,10 @@
 """Command-line options for TLS, proxies and redirects, and the settings they make."""
 
 import argparse
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bchook_studio.cli.arguments import environment_secret, whole_number
 from bchook_studio.cli.output import UsageError
 
 if TYPE_CHECKING:
@@ -15,12 +15,11 @@ if TYPE_CHECKING:
 
 def non_negative_count(text: str) -> int:
     """Parse a count such as a redirect limit; argparse reports a bad one."""
-    try:
-        value = int(text)
-    except ValueError:
+    value = whole_number(text)
+    if value is None:
         raise argparse.ArgumentTypeError(
             f"invalid count {text!r}; use a whole number such as 10"
-        ) from None
+        )
     if value < 0:
         raise argparse.ArgumentTypeError(
             f"invalid count {text!r}; it must be 0 or more"
@@ -111,7 +110,7 @@ def _tls_setting(options: argparse.Namespace) -> "TlsSetting":
 
     if options.client_key and not options.client_cert:
         raise UsageError("--client-key needs --client-cert FILE")
-    if options.client_cert_password_env and not options.client_cert:
+    if options.client_cert_password_env is not None and not options.client_cert:
         raise UsageError("--client-cert-password-env needs --client-cert FILE")
     for flag, path in (
         ("--ca-bundle", options.ca_bundle),
@@ -122,14 +121,10 @@ def _tls_setting(options: argparse.Namespace) -> "TlsSetting":
             _check_file(flag, path)
 
     password = ""
-    if options.client_cert_password_env:
-        variable = options.client_cert_password_env
-        value = os.environ.get(variable)
-        if value is None:
-            raise UsageError(
-                f"the environment variable {variable} named by "
-                "--client-cert-password-env is not set"
-            )
+    if options.client_cert_password_env is not None:
+        value = environment_secret(
+            options.client_cert_password_env, "--client-cert-password-env"
+        )
         register_secret(value)
         password = value
 
@@ -158,7 +153,7 @@ def _proxy_setting(options: argparse.Namespace) -> "ProxySetting":
         check_proxy_url,
     )
 
-    if options.proxy_password_env and options.proxy is None:
+    if options.proxy_password_env is not None and options.proxy is None:
         raise UsageError("--proxy-password-env needs --proxy URL with a user name")
     if options.no_proxy:
         return ProxySetting(ProxyMode.NONE)
@@ -166,7 +161,7 @@ def _proxy_setting(options: argparse.Namespace) -> "ProxySetting":
         return ProxySetting()
 
     proxy_url = options.proxy
-    if options.proxy_password_env:
+    if options.proxy_password_env is not None:
         proxy_url = _with_proxy_password(proxy_url, options.proxy_password_env)
     try:
         url = check_proxy_url(proxy_url, "the --proxy URL")
@@ -181,12 +176,7 @@ def _with_proxy_password(proxy_url: str, variable: str) -> str:
 
     from bchook_studio.core.logs import register_secret
 
-    password = os.environ.get(variable)
-    if password is None:
-        raise UsageError(
-            f"the environment variable {variable} named by --proxy-password-env "
-            "is not set"
-        )
+    password = environment_secret(variable, "--proxy-password-env")
     parts = urlsplit(proxy_url)
     if not parts.username:
         raise UsageError(

@@ -1,9 +1,28 @@
 """How the CLI writes results and diagnostics, as the CLI contract fixes them.
 
-Results go to stdout; diagnostics go to stderr, one line each.
+Results go to stdout; diagnostics go to stderr, one line each. The stderr lines
+are:
+
+- `bchook-studio: error: message` with exit status 2 for a usage error: a
+  problem with the command line or with a file it names (`usage_error`);
+- `error: KIND: message` with exit status 1 for a failed delivery
+  (`failure_line`);
+- `bchook-studio: error: message` with exit status 1 for a command that was
+  used correctly but that this machine could not carry out, such as a
+  database that is locked or read-only, or a report file that cannot be
+  written (`command_failed`). The contract reserves `error: KIND:` for
+  deliveries and has no other error line, so such failures share the usage
+  error's prefix and differ from it by their exit status;
+- `warning: message` (`warning`).
+
+Text that a peer sent (response headers and bodies, received requests) goes
+through `terminal_safe` first, so that its control characters cannot move the
+cursor, clear the screen or retitle the window of a terminal. A pipe or file
+gets the bytes unchanged.
 """
 
 import sys
+from typing import TextIO
 
 PROG = "bchook-studio"
 
@@ -12,34 +31,105 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
+MIB = 1024 * 1024
+
 
 class UsageError(Exception):
     """A command-line mistake: unknown topic, missing file, unset variable."""
+
+
+class CommandFailedError(Exception):
+    """A correct command that this machine could not carry out (exit status 1)."""
 
 
 def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
+def _error_text(message: str) -> str:
+    return terminal_safe(_one_line(message), sys.stderr)
+
+
 def usage_error(message: str) -> int:
     """Write `bchook-studio: error: message` to stderr and return exit status 2."""
-    print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr, flush=True)
+    print(f"{PROG}: error: {_error_text(message)}", file=sys.stderr, flush=True)
     return EXIT_USAGE
+
+
+def command_failed(message: str) -> int:
+    """Write `bchook-studio: error: message` to stderr and return exit status 1.
+
+    For a command that was used correctly but that this machine could not carry
+    out, such as a write to a read-only database.
+    """
+    print(f"{PROG}: error: {_error_text(message)}", file=sys.stderr, flush=True)
+    return EXIT_FAILED
 
 
 def failure_line(kind: str, message: str) -> None:
     """Write `error: KIND: message` to stderr for a failed delivery."""
-    print(f"error: {kind}: {_one_line(message)}", file=sys.stderr, flush=True)
+    print(f"error: {kind}: {_error_text(message)}", file=sys.stderr, flush=True)
 
 
 def warning(message: str) -> None:
     """Write `warning: message` to stderr."""
-    print(f"warning: {_one_line(message)}", file=sys.stderr, flush=True)
+    print(f"warning: {_error_text(message)}", file=sys.stderr, flush=True)
 
 
 def problem_line(name: str, problem: object) -> None:
     """Write `NAME:LINE:COL: message` to stderr."""
-    print(f"{name}:{problem}", file=sys.stderr, flush=True)
+    print(terminal_safe(f"{name}:{problem}", sys.stderr), file=sys.stderr, flush=True)
+
+
+def format_mib(size: int) -> str:
+    """Return a byte count in MiB, as reports give sizes: `50 MiB`, `1.5 MiB`."""
+    if size % MIB == 0:
+        return f"{size // MIB} MiB"
+    return f"{size / MIB:.1f} MiB"
+
+
+def _control_escapes(keep: str) -> dict[int, str]:
+    codes = [*range(0x20), 0x7F, *range(0x80, 0xA0)]
+    return {code: f"\\x{code:02x}" for code in codes if chr(code) not in keep}
+
+
+_LINE_ESCAPES = _control_escapes("\t")
+_TEXT_ESCAPES = _control_escapes("\t\n")
+
+
+def escape_controls(text: str, *, multiline: bool = False) -> str:
+    """Return `text` with control characters written as `\\xHH`.
+
+    C0 controls, DEL and C1 controls are replaced, except tab. With
+    `multiline`, new lines are kept, and so is the carriage return of each
+    CR LF pair. A lone carriage return is replaced, because it would move the
+    cursor back over the line.
+    """
+    if not multiline:
+        return text.translate(_LINE_ESCAPES)
+    return "\r\n".join(part.translate(_TEXT_ESCAPES) for part in text.split("\r\n"))
+
+
+def is_terminal(stream: TextIO) -> bool:
+    """True when `stream` is connected to a terminal."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        # A replaced stream without isatty, or a closed one.
+        return False
+
+
+def terminal_safe(
+    text: str, stream: TextIO | None = None, *, multiline: bool = False
+) -> str:
+    """Return `text` escaped by `escape_controls` when `stream` is a terminal.
+
+    `stream` is stdout when None. For a pipe or a file the text is returned
+    unchanged, so scripts get what the peer sent.
+    """
+    if not is_terminal(sys.stdout if stream is None else stream):
+        return text
+    return escape_controls(text, multiline=multiline)
 
 
 def write_text(text: str) -> None:

@@ -3,12 +3,14 @@
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from keyring.backends import fail
 
 import bchook_studio
 from bchook_studio.cli.commands.self_test import run_groups
@@ -20,8 +22,15 @@ from bchook_studio.core.selftest.cases import (
     run_case,
     summary_line,
 )
+from bchook_studio.core.selftest.installation import (
+    NO_KEYCHAIN_NOTE,
+    check_keyring_backend,
+)
+from bchook_studio.core.store.secrets import keychain_usable
 from bchook_studio.core.topics import all_topics
 from bchook_studio.gui.selftest import platform_plugin
+from tests.memory_keyring import MemoryKeyring
+from tests.store_fixtures import use_keyring
 
 SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$")
 
@@ -294,3 +303,105 @@ def test_trust_store_counts_certificate_file(tmp_path, monkeypatch):
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
 
     assert check_trust_store().endswith("; 1 CA certificates loaded")
+
+
+def test_keyring_case_without_keychain():
+    with use_keyring(fail.Keyring()):
+        result = run_case("keyring backend", check_keyring_backend)
+
+    assert result.outcome is Outcome.PASS
+    assert result.detail == NO_KEYCHAIN_NOTE
+    assert result.line() == (
+        "PASS keyring backend: no usable keychain: secrets are kept for the "
+        "session or, if chosen, in the database"
+    )
+
+
+def test_keyring_case_names_usable_backend():
+    with use_keyring(MemoryKeyring()):
+        result = run_case("keyring backend", check_keyring_backend)
+
+    assert result.outcome is Outcome.PASS
+    assert result.detail.startswith("keyring ")
+    assert result.detail.endswith(
+        ", secrets are kept in the keychain through memory keyring MemoryKeyring"
+    )
+
+
+def test_keyring_case_agrees_with_store():
+    for backend in (fail.Keyring(), MemoryKeyring()):
+        with use_keyring(backend):
+            detail = run_case("keyring backend", check_keyring_backend).detail
+            usable = keychain_usable()
+
+        assert (detail == NO_KEYCHAIN_NOTE) is (not usable)
+
+
+def test_run_groups_interrupted():
+    written: list[str] = []
+
+    def interrupted_group() -> list[CaseResult]:
+        raise KeyboardInterrupt
+
+    status = run_groups(
+        [
+            ("fine", lambda: [CaseResult(Outcome.PASS, "fine")]),
+            ("stopped", interrupted_group),
+            ("never", lambda: [CaseResult(Outcome.PASS, "never")]),
+        ],
+        written.append,
+    )
+
+    assert status == 130
+    assert written == ["PASS fine", "1 passed, 0 failed"]
+
+
+# Runs the CLI's self-test with a first case that passes and a second that
+# waits, so that the test can stop it while it waits.
+SLOW_GROUPS_DRIVER = textwrap.dedent(
+    """
+    import sys
+    import time
+
+    from bchook_studio.cli import main
+    from bchook_studio.cli.commands import self_test
+    from bchook_studio.core.selftest.cases import CaseResult, Outcome
+
+    def slow():
+        time.sleep(60)
+        return [CaseResult(Outcome.PASS, "slow")]
+
+    self_test.default_groups = lambda: [
+        ("quick", lambda: [CaseResult(Outcome.PASS, "quick")]),
+        ("slow", slow),
+    ]
+    sys.exit(main(["self-test"]))
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_self_test_sigterm_prints_summary(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, "-c", SLOW_GROUPS_DRIVER],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "BCHOOK_STUDIO_HOME": str(tmp_path)},
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().decode()
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+
+    assert first == "PASS quick\n"
+    assert process.returncode == 130
+    assert out.decode() == "1 passed, 0 failed\n"
+    assert (
+        err.decode() == "warning: the self-test was interrupted before every case ran\n"
+    )

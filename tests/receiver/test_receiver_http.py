@@ -1,6 +1,7 @@
 """The receiver as HTTP clients see it: recording, keep-alive, bodies, 100-continue."""
 
 import asyncio
+import logging
 import shutil
 import time
 from datetime import UTC, datetime, timedelta
@@ -323,3 +324,87 @@ def test_client_leaving_mid_body_recorded():
     assert recorded.status is None
     assert recorded.body == b"0123"
     assert "before the request was complete" in recorded.rejection
+
+
+async def _read_until_closed(reader: asyncio.StreamReader) -> bytes:
+    data = b""
+    while chunk := await reader.read(65536):
+        data += chunk
+    return data
+
+
+def _exchange(request: bytes):
+    """Send `request`, read until the receiver closes; return answer and records."""
+
+    async def scenario():
+        async with running() as receiver:
+            async with raw_connection(receiver) as (reader, writer):
+                writer.write(request)
+                await writer.drain()
+                answer = await _read_until_closed(reader)
+            return answer, receiver.log.requests()
+
+    return run(scenario())
+
+
+def _errors_logged(caplog) -> list[str]:
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.WARNING or record.exc_info
+    ]
+
+
+def test_connect_gets_405(caplog):
+    caplog.set_level(logging.INFO, logger="bchook_studio.core.receiver")
+
+    answer, recorded = _exchange(
+        b"CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n"
+    )
+
+    assert answer.startswith(b"HTTP/1.1 405 Method Not Allowed\r\n")
+    assert b"\r\nAllow: GET, HEAD, POST" in answer
+    assert b"\r\nConnection: close\r\n" in answer
+    assert len(recorded) == 1
+    assert recorded[0].method == "CONNECT"
+    assert recorded[0].status == 405
+    assert "not a proxy" in recorded[0].rejection
+    assert _errors_logged(caplog) == []
+    assert any("status 405" in record.getMessage() for record in caplog.records)
+
+
+def test_http2_preface_gets_400(caplog):
+    caplog.set_level(logging.INFO, logger="bchook_studio.core.receiver")
+
+    answer, recorded = _exchange(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x12\x04")
+
+    assert answer.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert b"200 OK" not in answer
+    assert len(recorded) == 1
+    assert recorded[0].method == "PRI"
+    assert recorded[0].status == 400
+    assert "HTTP/2 connection preface" in recorded[0].rejection
+    assert _errors_logged(caplog) == []
+    assert [r.getMessage() for r in caplog.records if "status 400" in r.getMessage()]
+
+
+def test_other_http_version_gets_505():
+    answer, recorded = _exchange(b"POST / HTTP/3.0\r\nHost: x\r\n\r\n")
+
+    assert answer.startswith(b"HTTP/1.1 505 HTTP Version Not Supported\r\n")
+    assert recorded[0].status == 505
+    assert "HTTP/3.0" in recorded[0].rejection
+
+
+def test_upgrade_request_answered_by_rule(caplog):
+    request = (
+        b"POST /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade, close\r\nContent-Length: 2\r\n\r\n{}"
+    )
+
+    answer, recorded = _exchange(request)
+
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert recorded[0].status == 200
+    assert recorded[0].body == b"{}"
+    assert _errors_logged(caplog) == []

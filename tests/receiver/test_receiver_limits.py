@@ -1,10 +1,15 @@
 """Limits: body and header sizes, the memory kept, idle and stalled connections."""
 
 import asyncio
+import base64
 
 import pytest
 
-from bchook_studio.core.receiver import ReceiverLimits
+from bchook_studio.core.receiver import (
+    ReceiverLimits,
+    RequiredCredentials,
+    ResponseRule,
+)
 from tests.receiver.helpers import (
     client,
     raw_connection,
@@ -194,3 +199,77 @@ def test_head_over_header_limit_gets_431():
 
     assert head.startswith(b"HTTP/1.1 431 ")
     assert rest == b""
+
+
+def _guarded_rule() -> ResponseRule:
+    return ResponseRule(credentials=RequiredCredentials("carol", "pw"))
+
+
+def _basic(pair: bytes) -> bytes:
+    return b"Basic " + base64.b64encode(pair)
+
+
+@pytest.mark.parametrize(
+    "authorization", [None, _basic(b"carol:wrong"), b"Bearer token"]
+)
+def test_oversize_without_credentials_gets_401(authorization):
+    head = b"POST /in HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n"
+    if authorization is not None:
+        head += b"Authorization: " + authorization + b"\r\n"
+
+    async def scenario():
+        async with running(
+            limits=small_limits(max_body=1000), rules=(_guarded_rule(),)
+        ) as receiver:
+            response = await send_raw(receiver, head + b"\r\n" + b"x" * 5000)
+            return response, receiver.log.requests()[0]
+
+    response, recorded = run(scenario())
+
+    assert response.status == 401
+    assert response.header("www-authenticate").startswith("Basic realm=")
+    assert b"1000" not in response.body
+    assert recorded.status == 401
+    assert recorded.truncated is True
+    assert "1000 bytes" in recorded.rejection
+
+
+def test_oversize_chunked_without_credentials_gets_401():
+    chunk = b"y" * 600
+    request = (
+        b"POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + (b"258\r\n" + chunk + b"\r\n") * 2
+        + b"0\r\n\r\n"
+    )
+
+    async def scenario():
+        async with running(
+            limits=small_limits(max_body=1000), rules=(_guarded_rule(),)
+        ) as receiver:
+            response = await send_raw(receiver, request)
+            return response, receiver.log.requests()[0]
+
+    response, recorded = run(scenario())
+
+    assert response.status == 401
+    assert recorded.status == 401
+    assert recorded.body == b"y" * 1000
+
+
+def test_oversize_with_credentials_gets_413():
+    head = (
+        b"POST /in HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n"
+        b"Authorization: " + _basic(b"carol:pw") + b"\r\n\r\n"
+    )
+
+    async def scenario():
+        async with running(
+            limits=small_limits(max_body=1000), rules=(_guarded_rule(),)
+        ) as receiver:
+            response = await send_raw(receiver, head + b"x" * 5000)
+            return response, receiver.log.requests()[0]
+
+    response, recorded = run(scenario())
+
+    assert response.status == 413
+    assert recorded.status == 413

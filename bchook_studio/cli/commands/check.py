@@ -1,10 +1,11 @@
 """`bchook-studio check`: send every topic to an endpoint and judge each response.
 
-Output follows the CLI contract: one line per topic as soon as its response is
-judged (`PASS`, `FAIL` or `ERROR`), then `N passed, M failed`, where an ERROR
-counts as failed. Exit status 0 when every topic passed, 1 otherwise, 2 for a
-usage error, 130 when Ctrl+C cancelled the run. A cancelled run still writes
-the lines of the finished topics, the summary and the reports.
+Output follows the CLI contract: one line per topic (`PASS`, `FAIL` or
+`ERROR`), then `N passed, M failed`, where an ERROR counts as failed. The lines
+come in catalogue order, each as soon as its topic and every topic before it
+are judged. Exit status 0 when every topic passed, 1 otherwise, 2 for a
+usage error, 130 when Ctrl+C or SIGTERM cancelled the run. A cancelled run
+still writes the lines of the finished topics, the summary and the reports.
 """
 
 import argparse
@@ -12,13 +13,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bchook_studio.cli.commands.store_access import command_failed
+from bchook_studio.cli.arguments import whole_number
 from bchook_studio.cli.output import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
     PROG,
     UsageError,
+    command_failed,
+    format_mib,
+    terminal_safe,
     warning,
     write_text,
 )
@@ -170,12 +174,12 @@ def _concurrency(text: str) -> int:
 
 
 def _whole_number(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
+    value = whole_number(text)
+    if value is None:
         raise argparse.ArgumentTypeError(
             f"invalid number {text!r}; use a whole number such as 1000"
-        ) from None
+        )
+    return value
 
 
 def run(options: argparse.Namespace) -> int:
@@ -205,8 +209,9 @@ def run(options: argparse.Namespace) -> int:
             plan.webhook.secret_query_parameters,
             on_problem=warning,
         )
-    printer = _Printer()
+    printer = _Printer([topic.key for topic in plan.topics])
     result = asyncio.run(_run_check(plan, recorder, printer))
+    printer.print_remaining()
     if printer.broken_pipe:
         raise BrokenPipeError
 
@@ -216,7 +221,11 @@ def run(options: argparse.Namespace) -> int:
 def _plan(options: argparse.Namespace) -> tuple[Any, int | None]:
     """Return the CheckPlan the options describe and the saved webhook's id."""
     from bchook_studio.cli.commands.render import load_event, load_template
-    from bchook_studio.core.check import CheckPlan
+    from bchook_studio.core.check import (
+        TOPIC_PLACEHOLDER,
+        CheckPlan,
+        unknown_placeholders,
+    )
     from bchook_studio.core.formats import BodyFormat
 
     expectations = _expectations(options)
@@ -236,6 +245,11 @@ def _plan(options: argparse.Namespace) -> tuple[Any, int | None]:
         "now": options.now,
         "seed": options.seed,
     }
+    for placeholder in unknown_placeholders(webhook.url):
+        warning(
+            f"the URL {webhook.url} contains {placeholder}, which is sent as it "
+            f"is: only {TOPIC_PLACEHOLDER} is replaced, by each topic's key"
+        )
     if options.template is not None:
         template, _name = load_template(
             options.template, BodyFormat(webhook.body_format)
@@ -440,20 +454,43 @@ def _report_paths(options: argparse.Namespace) -> list[tuple[str, Path]]:
 
 
 class _Printer:
-    """Writes one line per judged topic and collects the warnings to print."""
+    """Writes one line per judged topic, in catalogue order, and the warnings.
 
-    def __init__(self) -> None:
+    A topic's line waits until every topic before it has its verdict, so that
+    the output does not depend on which response came first.
+    """
+
+    def __init__(self, topic_keys: list[str]) -> None:
         self.broken_pipe = False
         self.runner: Any = None
+        self._order = topic_keys
+        self._next = 0
+        self._waiting: dict[str, Any] = {}
         self._notes: list[str] = []
 
     def print_result(self, result: Any) -> None:
+        """Take a topic's result and print every line that is now due."""
+        self._waiting[result.topic.key] = result
+        while (
+            self._next < len(self._order) and self._order[self._next] in self._waiting
+        ):
+            self._print(self._waiting.pop(self._order[self._next]))
+            self._next += 1
+
+    def print_remaining(self) -> None:
+        """Print the lines still waiting, in catalogue order."""
+        for key in self._order[self._next :]:
+            if key in self._waiting:
+                self._print(self._waiting.pop(key))
+        self._next = len(self._order)
+
+    def _print(self, result: Any) -> None:
         from bchook_studio.core.check import Verdict
 
         if result.verdict is Verdict.CANCELLED or self.broken_pipe:
             return
         try:
-            write_text(result_line(result) + "\n")
+            write_text(terminal_safe(result_line(result)) + "\n")
         except BrokenPipeError:
             # The reader of stdout went away, so the rest of the run is cancelled.
             self.broken_pipe = True
@@ -473,8 +510,9 @@ class _Printer:
         response = delivery.response
         if response is not None and response.truncated:
             warning(
-                f"{result.topic.key}: the response body was cut at the capture cap "
-                f"of {len(response.body)} bytes; {response.size} bytes were read"
+                f"{result.topic.key}: the response body is larger than the capture "
+                f"cap of {format_mib(len(response.body))}, so it was cut there and "
+                "the rest was not read"
             )
 
 
@@ -503,7 +541,7 @@ def summary_line(result: Any) -> str:
 
 
 async def _run_check(plan: Any, recorder: Any, printer: _Printer) -> Any:
-    """Run the check with Ctrl+C cancelling it, and close what it opened."""
+    """Run the check with Ctrl+C and SIGTERM cancelling it; close what it opened."""
     import asyncio
     import signal
 
@@ -516,19 +554,27 @@ async def _run_check(plan: Any, recorder: Any, printer: _Printer) -> Any:
     runner = CheckRunner(plan, pool, recorder=recorder, on_result=printer.print_result)
     printer.runner = runner
     loop = asyncio.get_running_loop()
-    handled = False
+    handled: dict[int, Any] = {}
     try:
-        try:
-            loop.add_signal_handler(signal.SIGINT, runner.cancel)
-            handled = True
-        except (NotImplementedError, RuntimeError):
-            # NOTE: on Windows the loop cannot handle signals, so Ctrl+C raises
-            # KeyboardInterrupt and the run ends without its summary or reports.
-            pass
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(signal_number)
+            try:
+                loop.add_signal_handler(signal_number, runner.cancel)
+            except (NotImplementedError, RuntimeError):
+                # NOTE: on Windows the loop cannot handle signals, so Ctrl+C raises
+                # KeyboardInterrupt and the run ends without its summary or reports.
+                continue
+            handled[signal_number] = previous
         return await runner.run()
     finally:
-        if handled:
-            loop.remove_signal_handler(signal.SIGINT)
+        for signal_number, previous in handled.items():
+            loop.remove_signal_handler(signal_number)
+            # Removing the loop's handler leaves the default action, so the handler
+            # from before the run is put back: for SIGTERM, the CLI's, which
+            # raises KeyboardInterrupt instead of killing the process.
+            signal.signal(
+                signal_number, signal.SIG_DFL if previous is None else previous
+            )
         await pool.aclose()
         if recorder is not None:
             await asyncio.to_thread(recorder.close)

@@ -4,6 +4,7 @@ or every saved webhook as a definitions file."""
 import argparse
 from pathlib import Path
 
+from bchook_studio.cli.arguments import SQLITE_MAX_INTEGER, whole_number
 from bchook_studio.cli.output import EXIT_OK, UsageError, warning, write_text
 
 FORMATS = ("curl", "har", "text", "powershell")
@@ -16,8 +17,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Write delivery ID from the history as a cURL command, a HAR file, a "
             "plain-text report or a PowerShell script, with secrets masked as "
-            "******** unless --show-secrets is given. With --webhooks FILE, write "
-            "every saved webhook to a JSON definitions file instead."
+            "******** unless --show-secrets is given. A body that a cURL or "
+            "PowerShell command cannot carry (one with NUL or other control "
+            "characters, not UTF-8, or over 64 KiB) is written to a file beside "
+            "--output FILE, or into the current folder without --output, and the "
+            "command reads it with --data-binary @FILE (-InFile FILE in "
+            "PowerShell). With --webhooks FILE, write every saved webhook to a "
+            "JSON definitions file instead."
         ),
     )
     parser.add_argument(
@@ -66,11 +72,8 @@ def run(options: argparse.Namespace) -> int:
 
 
 def _entry_id(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
+    value = whole_number(text)
+    if value is None or not 1 <= value <= SQLITE_MAX_INTEGER:
         raise UsageError(
             f"invalid delivery id {text!r}; use a number that `history` lists"
         )
@@ -78,33 +81,34 @@ def _entry_id(text: str) -> int:
 
 
 def _export_delivery(options: argparse.Namespace) -> int:
-    from bchook_studio.cli.commands.store_access import command_failed, open_store
+    from bchook_studio.cli.commands.store_access import open_store
     from bchook_studio.core.export.history_entries import ExportKind, render_entry
     from bchook_studio.core.store import HistoryEntryNotFoundError
     from bchook_studio.core.store.resend import ResendError
 
     entry_id = _entry_id(options.id)
     output = Path(options.output) if options.output else None
-    body_file = str(_body_file_path(entry_id, output).resolve())
+    body_file = _body_file_path(entry_id, output)
     with open_store() as store:
         try:
             export = render_entry(
                 store,
                 entry_id,
                 ExportKind(options.export_format),
-                body_file=body_file,
+                body_file=_command_path(body_file, output),
                 show_secrets=options.show_secrets,
             )
         except HistoryEntryNotFoundError as exc:
             raise UsageError(str(exc)) from None
         except ResendError as exc:
-            return command_failed(f"cannot show the secrets: {exc}")
+            raise UsageError(f"cannot show the secrets: {exc}") from None
 
     for extra in export.files:
-        _write_file(Path(extra.name), extra.data)
+        _write_file(body_file, extra.data)
         warning(
-            f"the body cannot be part of the command (binary or large), so it was "
-            f"written to {extra.name}, which the command reads"
+            "the body cannot be part of the command (it contains control "
+            "characters, is not UTF-8, or is over 64 KiB), so it was written to "
+            f"{body_file}, which the command reads"
         )
     if output is None:
         write_text(export.text)
@@ -117,6 +121,19 @@ def _body_file_path(entry_id: int, output: Path | None) -> Path:
     if output is None:
         return Path(f"delivery-{entry_id}-body.bin")
     return output.with_name(f"{output.stem}-body.bin")
+
+
+def _command_path(body_file: Path, output: Path | None) -> str:
+    """Return how the command names its body file.
+
+    A command printed to stdout is usually pasted or piped in the current
+    folder, so it names the file there by its relative name, which also works
+    on another machine. A command saved with --output may run from anywhere,
+    so it names the file by its absolute path.
+    """
+    if output is None:
+        return str(body_file)
+    return str(body_file.resolve())
 
 
 def _write_file(path: Path, data: bytes) -> None:

@@ -3,19 +3,18 @@
 import argparse
 import json
 
+from bchook_studio.cli.arguments import (
+    SQLITE_MAX_INTEGER,
+    count_in_range,
+    resolve_topic,
+)
 from bchook_studio.cli.output import EXIT_OK, UsageError, write_text
 
+_HEADER = ("ID", "TIME", "RESULT", "ELAPSED", "WEBHOOK", "TOPIC", "REQUEST")
 
-def _positive_count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(
-            f"invalid count {text!r}; use a whole number of 1 or more"
-        )
-    return value
+
+def _limit(text: str) -> int:
+    return count_in_range(text, "count", 1, SQLITE_MAX_INTEGER)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--limit",
-        type=_positive_count,
+        type=_limit,
         default=20,
         metavar="N",
         help="the number of deliveries to list (default 20)",
@@ -39,7 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="CLASS",
         help="only deliveries with this status class: 1xx to 5xx, or failed",
     )
-    parser.add_argument("--topic", metavar="KEY", help="only deliveries of this topic")
+    parser.add_argument(
+        "--topic",
+        metavar="TOPIC",
+        help="only deliveries of this topic: a key or title, such as sale.new or "
+        "'New Sale'",
+    )
     parser.add_argument(
         "--search",
         metavar="TEXT",
@@ -64,16 +68,16 @@ def run(options: argparse.Namespace) -> int:
             f"unknown status class {options.status!r}; use one of "
             f"{', '.join(STATUS_CLASSES)}"
         )
-    where = HistoryFilter(
-        topic_key=options.topic, status_class=status, text=options.search
-    )
+    topic_key = None if options.topic is None else resolve_topic(options.topic).key
+    where = HistoryFilter(topic_key=topic_key, status_class=status, text=options.search)
     with open_store() as store:
         entries = store.history.query(where, limit=options.limit)
 
     if options.json:
         records = [_record(entry) for entry in entries]
         write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
-    elif entries:
+    else:
+        # With no deliveries the table is its header row alone.
         write_text(_table(entries))
     return EXIT_OK
 
@@ -106,8 +110,7 @@ def _outcome(entry) -> str:
 
 
 def _table(entries) -> str:
-    header = ("ID", "TIME", "RESULT", "ELAPSED", "WEBHOOK", "TOPIC", "REQUEST")
-    rows = [header]
+    rows = [_HEADER]
     for entry in entries:
         rows.append(
             (
@@ -120,7 +123,7 @@ def _table(entries) -> str:
                 f"{entry.method} {entry.url}",
             )
         )
-    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(_HEADER))]
     lines = []
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=True)]

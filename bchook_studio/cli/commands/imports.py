@@ -3,7 +3,13 @@
 import argparse
 from pathlib import Path
 
-from bchook_studio.cli.output import EXIT_OK, UsageError, warning, write_text
+from bchook_studio.cli.output import (
+    EXIT_OK,
+    UsageError,
+    command_failed,
+    warning,
+    write_text,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
-    from bchook_studio.cli.commands.store_access import command_failed, open_store
+    from bchook_studio.cli.commands.store_access import open_store
     from bchook_studio.core.export.importing import ImportFileError, import_file
     from bchook_studio.core.store import StoreError
 
@@ -36,7 +42,8 @@ def run(options: argparse.Namespace) -> int:
         try:
             report = import_file(store, path)
         except ImportFileError as exc:
-            return command_failed(f"{path}: {exc}")
+            # The file's content is the user's input, like a file that is missing.
+            raise UsageError(f"{path}: {exc}") from None
         except StoreError as exc:
             return command_failed(str(exc))
         except OSError as exc:

@@ -2,8 +2,19 @@
 
 import argparse
 
-from bchook_studio.cli.arguments import add_auth, basic_auth, read_input_file
-from bchook_studio.cli.output import EXIT_OK, UsageError, warning, write_text
+from bchook_studio.cli.arguments import (
+    add_auth,
+    basic_auth,
+    count_in_range,
+    read_input_file,
+)
+from bchook_studio.cli.output import (
+    EXIT_OK,
+    UsageError,
+    terminal_safe,
+    warning,
+    write_text,
+)
 
 FAULTS = ("hang", "drop", "slow")
 
@@ -90,32 +101,20 @@ def _add_response_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _integer(text: str, description: str, low: int, high: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid {description} {text!r}") from None
-    if not low <= value <= high:
-        raise argparse.ArgumentTypeError(
-            f"invalid {description} {text!r}; use {low} to {high}"
-        )
-    return value
-
-
 def _port(text: str) -> int:
-    return _integer(text, "port", 0, 65535)
+    return count_in_range(text, "port", 0, 65535)
 
 
 def _status(text: str) -> int:
-    return _integer(text, "status", 200, 599)
+    return count_in_range(text, "status", 200, 599)
 
 
 def _delay(text: str) -> int:
-    return _integer(text, "delay in milliseconds", 0, 600_000)
+    return count_in_range(text, "delay in milliseconds", 0, 600_000)
 
 
 def _max_body(text: str) -> int:
-    return _integer(text, "body size in bytes", 1, 2**40)
+    return count_in_range(text, "body size in bytes", 1, 2**40)
 
 
 def run(options: argparse.Namespace) -> int:
@@ -253,9 +252,7 @@ class _Printer:
         self._stop = stop
 
     def print_request(self, request) -> None:
-        text = request_line(request) + "\n"
-        if self.show_body:
-            text += body_block(request)
+        text = request_text(request, self.show_body)
         try:
             write_text(text)
         except BrokenPipeError:
@@ -269,6 +266,17 @@ class _Printer:
                 "over the --max-body limit; it got status 413 and "
                 f"{len(request.body)} bytes were kept"
             )
+
+
+def request_text(request, show_body: bool) -> str:
+    """Return the text printed for one request: its line, and its body if `show_body`.
+
+    On a terminal the request's control characters are escaped.
+    """
+    text = terminal_safe(request_line(request)) + "\n"
+    if show_body:
+        text += terminal_safe(body_block(request), multiline=True)
+    return text
 
 
 def _field(value: str) -> str:

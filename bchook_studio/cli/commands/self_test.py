@@ -3,7 +3,13 @@
 import argparse
 from collections.abc import Callable, Sequence
 
-from bchook_studio.cli.output import EXIT_FAILED, EXIT_OK, write_text
+from bchook_studio.cli.output import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    warning,
+    write_text,
+)
 
 CaseGroup = tuple[str, Callable[[], list]]
 """A name and a function that runs one or more cases and returns their results."""
@@ -22,7 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "built-in receiver on 127.0.0.1. Prints one line per case starting "
             "PASS, FAIL or ERROR, "
             "then 'N passed, M failed'. Exit status 0 when every case passes, "
-            "1 otherwise."
+            "1 otherwise, 130 when Ctrl+C or SIGTERM stops it; a stopped run "
+            "still prints the summary of the cases that ran."
         ),
     )
     parser.set_defaults(run=run)
@@ -71,7 +78,9 @@ def run_groups(
     """Run the groups, write one line per case and the summary, return the status.
 
     `write_line` receives each line without its new line; by default lines go
-    to stdout, flushed one by one.
+    to stdout, flushed one by one. A KeyboardInterrupt (Ctrl+C, or SIGTERM as
+    the CLI sets it up) stops the run: the summary of the cases that ran is
+    still written, and the status is 130.
     """
     from bchook_studio.core.selftest.cases import (
         CaseResult,
@@ -83,16 +92,23 @@ def run_groups(
         write_line = _print_line
 
     results: list[CaseResult] = []
-    for name, group in groups:
-        try:
-            group_results = group()
-        except Exception as exc:
-            group_results = [
-                CaseResult(Outcome.ERROR, name, f"{type(exc).__name__}: {exc}")
-            ]
-        for result in group_results:
-            write_line(result.line())
-            results.append(result)
+    try:
+        for name, group in groups:
+            try:
+                group_results = group()
+            except Exception as exc:
+                group_results = [
+                    CaseResult(Outcome.ERROR, name, f"{type(exc).__name__}: {exc}")
+                ]
+            for result in group_results:
+                # Counted before it is written, so that a stop right after the
+                # line still counts it in the summary.
+                results.append(result)
+                write_line(result.line())
+    except KeyboardInterrupt:
+        warning("the self-test was interrupted before every case ran")
+        write_line(summary_line(results))
+        return EXIT_INTERRUPTED
 
     write_line(summary_line(results))
     passed = bool(results) and all(result.passed for result in results)

@@ -7,7 +7,9 @@ from bchook_studio.cli.output import (
     EXIT_FAILED,
     EXIT_OK,
     failure_line,
+    format_mib,
     problem_line,
+    terminal_safe,
     warning,
     write_text,
 )
@@ -47,6 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(options: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from bchook_studio.core.bodies import check_body
     from bchook_studio.core.formats import BodyFormat
 
@@ -60,6 +64,11 @@ def run(options: argparse.Namespace) -> int:
         return EXIT_FAILED
     problem = check_body(body.data, body_format)
     if problem is not None:
+        if problem.column is None:
+            # The contract gives send's body problems a column. Those without one
+            # (an empty body, a DOCTYPE) concern the whole document, so they are
+            # placed at its start.
+            problem = replace(problem, column=1)
         problem_line(body.name, problem)
         if not options.send_malformed:
             return EXIT_FAILED
@@ -99,23 +108,28 @@ def _send(request):
 
 
 def report(result) -> int:
-    """Print a delivery result as the CLI contract says and return the exit status."""
+    """Print a delivery result as the CLI contract specifies; return the exit status.
+
+    On a terminal, control characters in the response are escaped.
+    """
     from bchook_studio.core.text_decoding import binary_summary, decode_body
 
     response = result.response
     if response is not None:
         lines = [f"{response.http_version} {response.status} {response.reason}"]
         lines += [f"{name}: {value}" for name, value in response.headers]
+        head = "\n".join(terminal_safe(line) for line in lines)
         decoded = decode_body(response.body, response.header("content-type"))
         if decoded.is_binary:
             body_text = binary_summary(decoded) + "\n"
         else:
-            body_text = decoded.text
-        write_text("\n".join(lines) + "\n\n" + body_text)
+            body_text = terminal_safe(decoded.text, multiline=True)
+        write_text(head + "\n\n" + body_text)
         if response.truncated:
             warning(
-                f"the response body was cut at the capture cap of {len(response.body)} "
-                f"bytes; {response.size} bytes were read"
+                "the response body is larger than the capture cap of "
+                f"{format_mib(len(response.body))}, so it was cut there and the "
+                "rest was not read"
             )
 
     for note in result.notes:

@@ -1,13 +1,13 @@
 """Opening the store from a sub-command, with its notices as warning lines."""
 
-import sys
-
-from bchook_studio.cli.output import EXIT_FAILED, PROG, UsageError, warning
+from bchook_studio.cli.output import CommandFailedError, UsageError, warning
 
 
 def open_store():
-    """Open the app home's store for the command line, or raise UsageError.
+    """Open the app home's store for the command line.
 
+    Raises UsageError for an app home folder that cannot be used, and
+    CommandFailedError for a database that cannot be opened or created.
     Notices (a damaged file moved aside, read-only) become warning lines.
     """
     from bchook_studio.core.home import HomeFolderError
@@ -15,19 +15,10 @@ def open_store():
 
     try:
         store = Store.open(interactive=False)
-    except (StoreOpenError, HomeFolderError) as exc:
+    except HomeFolderError as exc:
         raise UsageError(str(exc)) from exc
+    except StoreOpenError as exc:
+        raise CommandFailedError(str(exc)) from exc
     for notice in store.notices:
         warning(notice.message)
     return store
-
-
-def command_failed(message: str) -> int:
-    """Write `bchook-studio: error: message` to stderr and return exit status 1.
-
-    For a command that was used correctly but could not finish (a read-only
-    database, a file that cannot be imported).
-    """
-    text = " ".join(message.split())
-    print(f"{PROG}: error: {text}", file=sys.stderr, flush=True)
-    return EXIT_FAILED

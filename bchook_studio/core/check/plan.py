@@ -2,6 +2,7 @@
 
 import copy
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -28,12 +29,27 @@ logger = logging.getLogger(__name__)
 TOPIC_PLACEHOLDER = "{topic}"
 """Replaced in the URL by each topic's key, for endpoints that route by path."""
 
+_PLACEHOLDER = re.compile(r"\{[^{}/?#]*\}")
+
 DEFAULT_CONCURRENCY = 4
 MAX_CONCURRENCY = 64
 
 
 class CheckPlanError(ValueError):
     """A plan that cannot run; the message names the bad value."""
+
+
+def unknown_placeholders(url: str) -> list[str]:
+    """Return the `{name}` placeholders in `url` other than `{topic}`, once each.
+
+    The check replaces only `{topic}`, so any other is sent as it is.
+    """
+    found: list[str] = []
+    for match in _PLACEHOLDER.finditer(url):
+        placeholder = match.group()
+        if placeholder != TOPIC_PLACEHOLDER and placeholder not in found:
+            found.append(placeholder)
+    return found
 
 
 @dataclass(frozen=True)

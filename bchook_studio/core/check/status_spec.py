@@ -6,9 +6,9 @@ from dataclasses import dataclass
 MIN_STATUS = 100
 MAX_STATUS = 599
 
-_CODE = re.compile(r"\d{3}")
+_CODE = re.compile(r"[0-9]{3}")
 _CLASS = re.compile(r"([1-5])xx", re.IGNORECASE)
-_RANGE = re.compile(r"(\d{3})\s*-\s*(\d{3})")
+_RANGE = re.compile(r"([0-9]{3})\s*-\s*([0-9]{3})")
 
 _FORMS = "use a code such as 201, a class such as 2xx, or a range such as 200-299"
 
@@ -61,7 +61,7 @@ def _parse_part(part: str, whole: str) -> tuple[int, int]:
 
     if _CODE.fullmatch(part):
         code = int(part)
-        _check_code(code, part, whole)
+        _check_code(code, whole)
         return code, code
 
     match = _CLASS.fullmatch(part)
@@ -72,8 +72,8 @@ def _parse_part(part: str, whole: str) -> tuple[int, int]:
     match = _RANGE.fullmatch(part)
     if match is not None:
         low, high = int(match.group(1)), int(match.group(2))
-        _check_code(low, part, whole)
-        _check_code(high, part, whole)
+        _check_code(low, whole)
+        _check_code(high, whole)
         if low > high:
             raise ExpectationError(
                 f"the status range {part!r} in {whole!r} ends before it starts; "
@@ -84,11 +84,12 @@ def _parse_part(part: str, whole: str) -> tuple[int, int]:
     raise ExpectationError(f"invalid status {part!r} in {whole!r}; {_FORMS}")
 
 
-def _check_code(code: int, part: str, whole: str) -> None:
+def _check_code(code: int, whole: str) -> None:
     if not MIN_STATUS <= code <= MAX_STATUS:
+        where = "" if whole.strip() == str(code) else f" in {whole!r}"
         raise ExpectationError(
-            f"the status {code} in {part!r} of {whole!r} is outside "
-            f"{MIN_STATUS}-{MAX_STATUS}; HTTP statuses have three digits from 1 to 5"
+            f"invalid status {code}{where}: HTTP statuses run from {MIN_STATUS} "
+            f"to {MAX_STATUS}"
         )
 
 

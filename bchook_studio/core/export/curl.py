@@ -1,10 +1,13 @@
 """A request as a cURL command for POSIX shells (sh, bash, zsh).
 
 The command sends the same method, URL, headers and body bytes. Every value is
-single-quoted, so `$`, backticks, `!`, backslashes and new lines reach curl as
-they are. A body that a shell argument cannot carry (not UTF-8, control
-characters other than tab and new line) or a large one is written to a file
+single-quoted, so `$`, backticks, `!`, backslashes, tabs, carriage returns and
+new lines reach curl as they are. A body that a shell argument cannot carry
+(NUL, other control characters, not UTF-8) or a large one is written to a file
 that the command reads with `--data-binary @FILE`.
+
+NOTE: a command run from a file or a pipe keeps a body's carriage returns, but
+a terminal may turn them into new lines when the command is pasted into it.
 """
 
 from dataclasses import dataclass
@@ -25,7 +28,7 @@ _CURL_SETS = frozenset({"host", "content-length", "transfer-encoding"})
 _CURL_DEFAULTS = ("User-Agent", "Accept", "Content-Type")
 
 _GLOB_CHARACTERS = frozenset("[]{}")
-_ALLOWED_CONTROLS = frozenset("\n\t")
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,9 @@ def body_needs_file(body: bytes, inline_limit: int = INLINE_BODY_LIMIT) -> bool:
     """True when `body` should be written to a file instead of the command line.
 
     That is when it is larger than `inline_limit`, is not UTF-8, or contains a
-    control character other than tab and new line (NUL cannot be in an
-    argument at all, and a carriage return does not survive pasting).
+    control character other than tab, carriage return and new line: a C0
+    control, DEL or a C1 control. NUL cannot be in an argument at all, and the
+    others would reach a terminal that shows the command.
     """
     if len(body) > inline_limit:
         return True
@@ -66,10 +70,12 @@ def body_needs_file(body: bytes, inline_limit: int = INLINE_BODY_LIMIT) -> bool:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return True
-    return any(
-        (ord(char) < 32 or ord(char) == 127) and char not in _ALLOWED_CONTROLS
-        for char in text
-    )
+    return any(_is_control(char) and char not in _ALLOWED_CONTROLS for char in text)
+
+
+def _is_control(char: str) -> bool:
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code < 0xA0
 
 
 def curl_command(

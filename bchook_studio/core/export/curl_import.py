@@ -1,14 +1,13 @@
 """Import a webhook from a cURL command, such as one copied from a browser or docs.
 
-The command is split as a POSIX shell would (`shlex` in POSIX mode) after line
-continuations are joined and bash's `$'...'` strings are decoded. Options that
+The command is split into words as bash splits it (`shell_words`): quotes,
+backslashes, `$'...'` strings and line continuations. Options that
 matter for a webhook are read: URL, method, headers, credentials, body, TLS,
 proxy and timeouts. Options that only change curl's own output are accepted
 and ignored. Any other option is rejected with a message naming it, because
 ignoring it could send something different from what the command sends.
 """
 
-import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,14 +18,14 @@ from bchook_studio.core.delivery.redirects import RedirectSetting
 from bchook_studio.core.delivery.request import (
     DEFAULT_ACCEPT_ENCODING,
     DEFAULT_USER_AGENT,
-    SECRET_HEADERS,
     Timeouts,
+    is_secret_header,
 )
 from bchook_studio.core.delivery.tls import TlsSetting
-from bchook_studio.core.export.curl import shell_quote
 from bchook_studio.core.export.masking import MASK, basic_credentials
+from bchook_studio.core.export.shell_words import ShellSyntaxError, split_shell_words
 from bchook_studio.core.formats import BodyFormat
-from bchook_studio.core.webhook import BodyMode, HeaderRow, Webhook
+from bchook_studio.core.webhook import DEFAULT_TOPIC, BodyMode, HeaderRow, Webhook
 
 MAX_NAME_LENGTH = 60
 
@@ -85,8 +84,6 @@ _UNSUPPORTED: dict[str, str] = {
     "-0": "HTTP/1.0; the studio sends HTTP/1.1",
     "--http1.0": "HTTP/1.0; the studio sends HTTP/1.1",
 }
-
-_SECRET_NAME_PARTS = ("token", "secret", "key", "signature", "password", "auth")
 
 
 class CurlImportError(ValueError):
@@ -153,115 +150,13 @@ def strip_prompt_and_comments(text: str) -> str:
 
 
 def split_command(text: str) -> list[str]:
-    """Split a shell command into words as a POSIX shell would, or raise."""
-    prepared = _join_continuations(text)
+    """Split a shell command into words as bash would, or raise CurlImportError."""
     try:
-        return shlex.split(prepared, comments=False, posix=True)
-    except ValueError as exc:
+        return split_shell_words(text)
+    except ShellSyntaxError as exc:
         raise CurlImportError(
             f"the command cannot be split into words: {exc}. Check its quotes."
         ) from None
-
-
-def _join_continuations(text: str) -> str:
-    """Remove backslash-newline pairs outside single quotes; decode `$'...'`."""
-    output: list[str] = []
-    index = 0
-    quote: str | None = None
-    while index < len(text):
-        char = text[index]
-        if quote == "'":
-            output.append(char)
-            quote = None if char == "'" else quote
-            index += 1
-            continue
-
-        if char == "\\":
-            rest = text[index + 1 : index + 3]
-            if rest.startswith("\n"):
-                index += 2
-                continue
-            if rest == "\r\n":
-                index += 3
-                continue
-            output.append(text[index : index + 2])
-            index += 2
-            continue
-
-        if quote is None and text.startswith("$'", index):
-            decoded, index = _decode_ansi_c(text, index + 2)
-            output.append(shell_quote(decoded))
-            continue
-
-        if char == '"':
-            quote = None if quote == '"' else '"'
-        elif char == "'" and quote is None:
-            quote = "'"
-        output.append(char)
-        index += 1
-    return "".join(output)
-
-
-_ANSI_C_ESCAPES = {
-    "n": "\n",
-    "t": "\t",
-    "r": "\r",
-    "a": "\a",
-    "b": "\b",
-    "f": "\f",
-    "v": "\v",
-    "e": "\x1b",
-    "E": "\x1b",
-    "\\": "\\",
-    "'": "'",
-    '"': '"',
-    "?": "?",
-}
-
-
-def _decode_ansi_c(text: str, index: int) -> tuple[str, int]:
-    """Decode a bash `$'...'` string starting after `$'`; return it and the end."""
-    data = bytearray()
-    while index < len(text):
-        char = text[index]
-        if char == "'":
-            return data.decode("utf-8", "surrogateescape"), index + 1
-        if char != "\\" or index + 1 >= len(text):
-            data += char.encode("utf-8", "surrogateescape")
-            index += 1
-            continue
-
-        escape = text[index + 1]
-        index += 2
-        if escape in _ANSI_C_ESCAPES:
-            data += _ANSI_C_ESCAPES[escape].encode()
-        elif escape == "x":
-            digits = _take(text, index, "0123456789abcdefABCDEF", 2)
-            data.append(int(digits or "0", 16))
-            index += len(digits)
-        elif escape in "uU":
-            digits = _take(
-                text, index, "0123456789abcdefABCDEF", 4 if escape == "u" else 8
-            )
-            data += chr(int(digits or "0", 16)).encode("utf-8", "surrogatepass")
-            index += len(digits)
-        elif escape in "01234567":
-            digits = escape + _take(text, index, "01234567", 2)
-            data.append(int(digits, 8) & 0xFF)
-            index += len(digits) - 1
-        elif escape == "c" and index < len(text):
-            data.append(ord(text[index]) & 0x1F)
-            index += 1
-        else:
-            data += ("\\" + escape).encode("utf-8", "surrogateescape")
-    raise CurlImportError("a $'...' string in the command has no closing quote.")
-
-
-def _take(text: str, index: int, allowed: str, limit: int) -> str:
-    end = index
-    while end < len(text) and end - index < limit and text[end] in allowed:
-        end += 1
-    return text[index:end]
 
 
 def _read_options(command: _Command, words: list[str]) -> None:
@@ -388,6 +283,7 @@ def _add_data(command: _Command, value: str, option: str) -> None:
         command.data.append(value.encode("utf-8", "surrogateescape"))
         return
     content = _read_body_file(command, value[1:], option)
+    _note_local_file(command, value, option)
     if option in {"-d", "--data", "--data-ascii"}:
         # curl drops carriage returns and new lines from a file given to -d.
         content = content.replace(b"\r", b"").replace(b"\n", b"")
@@ -397,6 +293,7 @@ def _add_data(command: _Command, value: str, option: str) -> None:
 def _add_json(command: _Command, value: str, option: str) -> None:
     if value.startswith("@"):
         command.json_data.append(_read_body_file(command, value[1:], option))
+        _note_local_file(command, value, option)
     else:
         command.json_data.append(value.encode("utf-8", "surrogateescape"))
 
@@ -419,6 +316,15 @@ def _read_body_file(command: _Command, name: str, option: str) -> bytes:
         raise CurlImportError(
             f"cannot read the body file {path} given with {option}: {exc.strerror}."
         ) from None
+
+
+def _note_local_file(command: _Command, value: str, option: str) -> None:
+    path = command.base_folder / value[1:]
+    command.warnings.append(
+        f"{option} {value} reads the local file {path}, and its content was saved "
+        "as the webhook's body; check that the body contains only what the "
+        "endpoint should receive."
+    )
 
 
 def _set_user_agent(command: _Command, value: str, option: str) -> None:
@@ -604,6 +510,10 @@ def _build(command: _Command) -> CurlImport:
             "the body to UTF-8 and import again."
         ) from None
 
+    command.warnings.append(
+        "a cURL command names no BrainCert topic, so the webhook has the topic "
+        f"{DEFAULT_TOPIC}; choose the topic the body belongs to in the webhook."
+    )
     webhook = Webhook(
         name=_name_for(command.url),
         url=command.url,
@@ -759,9 +669,7 @@ def _header_rows(
                 "sends; it was kept."
             )
             continue
-        secret = lower in SECRET_HEADERS or any(
-            part in lower for part in _SECRET_NAME_PARTS
-        )
+        secret = is_secret_header(lower)
         if MASK in value:
             command.warnings.append(
                 f"the value of the {name} header is masked; enter it in the webhook."

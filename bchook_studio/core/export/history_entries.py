@@ -100,10 +100,14 @@ def entry_request(
     """Return the request of a history entry, masked unless `show_secrets`.
 
     With `show_secrets` the masked values come from the saved webhook that
-    sent the delivery (read from the keychain, so this may block).
+    sent the delivery (read from the keychain, so this may block). Only the
+    secret values differ between the two: the URL, the headers and the Basic
+    credentials. Settings that the history does not record, such as the
+    timeouts, are left out of both, although the saved webhook has them now.
     """
+    masked = from_history(entry.request)
     if not show_secrets:
-        return from_history(entry.request)
+        return masked
 
     saved = None
     if entry.webhook_id is not None:
@@ -124,4 +128,6 @@ def entry_request(
         if MASK in value and name.lower() in rebuilt_values:
             value = rebuilt_values[name.lower()]
         headers.append((name, value))
-    return replace(record, headers=tuple(headers), body_size=entry.request.body_size)
+    return replace(
+        masked, url=record.url, headers=tuple(headers), basic_auth=record.basic_auth
+    )

@@ -19,6 +19,8 @@ from bchook_studio.core.receiver.credentials import decode_basic_credentials
 from bchook_studio.core.receiver.records import UNKNOWN, ReceivedRequest
 from bchook_studio.core.receiver.request_log import RequestLog
 from bchook_studio.core.receiver.responses import (
+    ALLOW_HEADER,
+    AUTHENTICATE_HEADER,
     CONTINUE,
     UNAUTHORIZED,
     PreparedRule,
@@ -33,6 +35,9 @@ logger = logging.getLogger(__name__)
 LINGER_SECONDS = 2.0
 """After rejecting a request, how long the receiver keeps reading and discarding
 what the client still sends, so that the client can read the rejection."""
+
+HTTP_VERSIONS = frozenset({b"1.0", b"1.1"})
+"""The HTTP versions the receiver speaks; h11 parses a request line of any."""
 
 MAX_SLOW_STEPS = 600
 """A SLOW response is written in at most this many pieces. Longer responses
@@ -212,14 +217,74 @@ class RequestConnection(asyncio.Protocol):
         if head_size > limits.max_header_size:
             self._reject(431, self._header_limit_message())
             return
+        if self._reject_unsupported(request):
+            return
         if declared is not None and declared > limits.max_body:
             self._body_size = declared
-            self._reject(413, self._over_limit_message(declared), truncated=True)
+            self._reject_oversized(self._over_limit_message(declared))
             return
 
         if self._h11.they_are_waiting_for_100_continue:
             assert self._transport is not None
             self._transport.write(self._h11.send(CONTINUE))
+
+    def _reject_unsupported(self, request: h11.Request) -> bool:
+        """Reject a request that no rule can respond to; return True if rejected.
+
+        Those are CONNECT, which would make h11 switch protocols after a 2xx
+        response, the HTTP/2 connection preface, and other HTTP versions.
+        """
+        if request.method == b"CONNECT":
+            status, headers = 405, (ALLOW_HEADER,)
+            message = (
+                "the receiver does not accept CONNECT: it receives webhooks and "
+                "is not a proxy"
+            )
+        elif request.method == b"PRI" and request.http_version == b"2.0":
+            status, headers = 400, ()
+            message = (
+                "the client sent the HTTP/2 connection preface, but the receiver "
+                "speaks HTTP/1.1 only"
+            )
+        elif request.http_version not in HTTP_VERSIONS:
+            status, headers = 505, ()
+            version = request.http_version.decode("ascii", "replace")
+            message = (
+                f"the request uses HTTP/{version}, but the receiver speaks "
+                "HTTP/1.0 and HTTP/1.1 only"
+            )
+        else:
+            return False
+
+        logger.info(
+            "rejected a request from %s with status %d: %s",
+            self._client_text,
+            status,
+            message,
+        )
+        self._reject(status, message, headers=headers)
+        return True
+
+    def _reject_oversized(self, message: str) -> None:
+        """Reject a body over the limit with 413, or 401 when credentials fail.
+
+        A rule that requires credentials gets them checked first, from the
+        head, so that a client without them learns nothing about the limit.
+        """
+        request = self._request
+        assert request is not None
+        prepared = self._choose_rule(request)
+        if self._credentials_accepted(prepared, request):
+            self._reject(413, message, truncated=True)
+            return
+        self._reject(
+            401,
+            f"{message}, and the request lacks the credentials its rule requires",
+            truncated=True,
+            response_text="the rule for this path requires credentials",
+            headers=(AUTHENTICATE_HEADER,),
+            prepared=prepared,
+        )
 
     def _on_data(self, data: bytes) -> None:
         size = self._body_size + len(data)
@@ -229,7 +294,7 @@ class RequestConnection(asyncio.Protocol):
             if room > 0:
                 self._body_parts.append(bytes(data[:room]))
             self._body_size = size
-            self._reject(413, self._over_limit_message(size, sent=True), truncated=True)
+            self._reject_oversized(self._over_limit_message(size, sent=True))
             return
         self._body_parts.append(data)
         self._body_size = size
@@ -249,26 +314,35 @@ class RequestConnection(asyncio.Protocol):
             f"{limit} bytes"
         )
 
+    def _choose_rule(self, request: h11.Request) -> PreparedRule:
+        target = request.target.decode("latin-1")
+        return self._context.choose(target.split("?", 1)[0])
+
+    @staticmethod
+    def _credentials_accepted(prepared: PreparedRule, request: h11.Request) -> bool:
+        """True when the rule requires no credentials or the request has them."""
+        required = prepared.rule.credentials
+        if required is None:
+            return True
+        authorization = None
+        for name, value in request.headers:
+            if name == b"authorization":
+                authorization = value.decode("latin-1")
+                break
+        return required.accepts(decode_basic_credentials(authorization))
+
     def _on_end_of_message(self) -> None:
         request = self._request
         assert request is not None
         method = request.method
-        target = request.target.decode("latin-1")
-        prepared = self._context.choose(target.split("?", 1)[0])
+        prepared = self._choose_rule(request)
         rule = prepared.rule
 
-        if rule.credentials is not None:
-            authorization = None
-            for name, value in request.headers:
-                if name == b"authorization":
-                    authorization = value.decode("latin-1")
-                    break
-            offered = decode_basic_credentials(authorization)
-            if not rule.credentials.accepts(offered):
-                self._record(status=401, prepared=prepared)
-                self._write_response(UNAUTHORIZED, b"", method)
-                self._finish_exchange()
-                return
+        if not self._credentials_accepted(prepared, request):
+            self._record(status=401, prepared=prepared)
+            self._write_response(UNAUTHORIZED, b"", method)
+            self._finish_exchange()
+            return
 
         fault = rule.fault
         responds = fault is not Fault.HANG and fault is not Fault.DROP
@@ -398,12 +472,29 @@ class RequestConnection(asyncio.Protocol):
         elif connection.our_state is h11.DONE and connection.their_state is h11.DONE:
             connection.start_next_cycle()
 
-    def _reject(self, status: int, message: str, truncated: bool = False) -> None:
-        """Record the current request as rejected, respond with `status` and close."""
+    def _reject(
+        self,
+        status: int,
+        message: str,
+        truncated: bool = False,
+        *,
+        response_text: str | None = None,
+        headers: tuple[tuple[bytes, bytes], ...] = (),
+        prepared: PreparedRule | None = None,
+    ) -> None:
+        """Record the current request as rejected, respond with `status` and close.
+
+        The response body gives `response_text`, or `message` when it is None.
+        The request log records `message`.
+        """
         method = self._request.method if self._request is not None else b""
-        self._record(status=status, truncated=truncated, rejection=message)
+        self._record(
+            status=status, prepared=prepared, truncated=truncated, rejection=message
+        )
         assert self._transport is not None
-        response, body = error_response(status, message)
+        response, body = error_response(
+            status, message if response_text is None else response_text, headers
+        )
         try:
             self._write_response(response, body, method)
         except h11.LocalProtocolError:
@@ -424,7 +515,17 @@ class RequestConnection(asyncio.Protocol):
         assert self._transport is not None
         self._lingering = True
         if self._transport.can_write_eof():
-            self._transport.write_eof()
+            try:
+                self._transport.write_eof()
+            except OSError as exc:
+                # The client reset the connection as soon as the response arrived.
+                logger.info(
+                    "the client %s closed the connection after the rejection: %s",
+                    self._client_text,
+                    exc,
+                )
+                self.close_now()
+                return
         self._linger_timer = self._loop.call_later(LINGER_SECONDS, self.close_now)
 
     # Delayed, slow and hanging responses

@@ -54,12 +54,14 @@ def prepare_rules(rules: tuple[ResponseRule, ...]) -> tuple[PreparedRule, ...]:
     return tuple(prepare_rule(rule, index) for index, rule in enumerate(rules))
 
 
+AUTHENTICATE_HEADER = (
+    b"WWW-Authenticate",
+    f'Basic realm="{REALM}", charset="UTF-8"'.encode(),
+)
+
 UNAUTHORIZED = h11.Response(
     status_code=401,
-    headers=[
-        (b"WWW-Authenticate", f'Basic realm="{REALM}", charset="UTF-8"'.encode()),
-        (b"Content-Length", b"0"),
-    ],
+    headers=[AUTHENTICATE_HEADER, (b"Content-Length", b"0")],
     reason=reason_phrase(401),
 )
 """The response to a request without the credentials its rule requires."""
@@ -69,12 +71,24 @@ CONTINUE = h11.InformationalResponse(
 )
 
 
-def error_response(status: int, message: str) -> tuple[h11.Response, bytes]:
-    """Return a plain-text response that explains a rejection and closes."""
+ALLOW_HEADER = (b"Allow", b"GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE")
+"""The Allow header of a 405 response: the standard methods except CONNECT.
+
+The rules respond to every method except CONNECT, unusual ones included."""
+
+
+def error_response(
+    status: int, message: str, headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> tuple[h11.Response, bytes]:
+    """Return a plain-text response that explains a rejection and closes.
+
+    `headers` are added to the response, such as Allow for a 405.
+    """
     body = f"{status} {reason_phrase(status).decode()}: {message}\n".encode()
     response = h11.Response(
         status_code=status,
         headers=[
+            *headers,
             (b"Content-Type", b"text/plain; charset=utf-8"),
             (b"Content-Length", str(len(body)).encode("ascii")),
             (b"Connection", b"close"),

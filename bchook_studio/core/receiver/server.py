@@ -1,4 +1,10 @@
-"""The built-in receiver: an HTTP/1.1 server on the current asyncio loop."""
+"""The built-in receiver: an HTTP/1.1 server on the current asyncio loop.
+
+The connection handling, and h11 with it, is imported by `start`, so a window
+can create its Receiver, and show the Inbox, before anything listens.
+"""
+
+from __future__ import annotations
 
 import asyncio
 import errno
@@ -6,13 +12,13 @@ import logging
 from collections.abc import Sequence
 from enum import Enum, auto
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from bchook_studio.core.receiver.addresses import (
     host_port,
     is_loopback_address,
     resolve_listen_address,
 )
-from bchook_studio.core.receiver.connection import RequestConnection, ServerContext
 from bchook_studio.core.receiver.errors import (
     PortInUseError,
     ReceiverStartError,
@@ -24,6 +30,9 @@ from bchook_studio.core.receiver.settings import (
     PORT_FALLBACK_ATTEMPTS,
     ReceiverSettings,
 )
+
+if TYPE_CHECKING:
+    from bchook_studio.core.receiver.connection import ServerContext
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +162,8 @@ class Receiver:
         other machines can reach without `allow_non_loopback`, and
         ReceiverStateError unless the receiver is stopped.
         """
+        from bchook_studio.core.receiver.connection import ServerContext
+
         self._require(ReceiverState.STOPPED, "start")
         self._state = ReceiverState.STARTING
         settings = self._settings
@@ -183,6 +194,8 @@ class Receiver:
             )
 
     async def _listen(self, address: str, context: ServerContext) -> asyncio.Server:
+        from bchook_studio.core.receiver.connection import RequestConnection
+
         loop = asyncio.get_running_loop()
         first = self._settings.port
         if self._settings.port_fallback and first != 0:
@@ -274,7 +287,7 @@ class Receiver:
             return "no address"
         return f"http://{host_port(*self._address)}"
 
-    async def __aenter__(self) -> "Receiver":
+    async def __aenter__(self) -> Receiver:
         await self.start()
         return self
 

@@ -74,17 +74,44 @@ def _platform_key() -> str:
     return sys.platform
 
 
+NO_KEYCHAIN_NOTE = (
+    "no usable keychain: secrets are kept for the session or, if chosen, in the "
+    "database"
+)
+
+
 def check_keyring_backend() -> str:
-    """Check that keyring's backend for this OS and the modules it needs load.
+    """Check keyring's backend for this OS, and whether the store can use a keychain.
 
-    A pass means the app can reach the keychain when one is running. The check
-    sends no request to the keychain.
+    The backend's modules must load: a copy that lacks them is broken. Whether
+    a keychain is usable is decided by the store's own check
+    (`keychain_usable`), so the detail names a backend only when the store
+    would keep secrets in it. No usable keychain is a pass with a note,
+    because many Linux servers have none and the app then keeps secrets for
+    the session or, if the user chooses, in the database.
     """
-    key = _platform_key()
-    if key not in _KEYRING_BACKENDS:
-        return f"no keychain backend is checked on {sys.platform}"
-    backend, modules = _KEYRING_BACKENDS[key]
+    from bchook_studio.core.store.secrets import keychain_usable
 
+    key = _platform_key()
+    if key in _KEYRING_BACKENDS:
+        _load_backend(*_KEYRING_BACKENDS[key])
+
+    if not keychain_usable(refresh=True):
+        return NO_KEYCHAIN_NOTE
+
+    import keyring
+
+    backend = keyring.get_keyring()
+    inner = getattr(backend, "backends", None)
+    names = [item.name for item in inner] if inner else [backend.name]
+    return (
+        f"keyring {metadata.version('keyring')}, secrets are kept in the "
+        f"keychain through {', '.join(names)}"
+    )
+
+
+def _load_backend(backend: str, modules: tuple[str, ...]) -> None:
+    """Import keyring's backend `backend` and `modules`, or raise CheckFailed."""
     entry_points = {
         entry_point.name: entry_point
         for entry_point in metadata.entry_points(group="keyring.backends")
@@ -95,11 +122,10 @@ def check_keyring_backend() -> str:
             f"secrets cannot reach the keychain. {_REINSTALL}"
         )
     try:
-        loaded = entry_points[backend].load()
+        entry_points[backend].load()
         for name in modules:
             importlib.import_module(name)
     except ImportError as exc:
         raise CheckFailed(
             f"keyring's {backend} backend cannot be loaded: {exc}. {_REINSTALL}"
         ) from None
-    return f"keyring {metadata.version('keyring')}, backend module {loaded.__name__}"
