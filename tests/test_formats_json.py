@@ -102,7 +102,7 @@ def test_check_json_column_counts_characters():
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t\r\n"])
 def test_check_json_empty(text):
-    assert check_json(text) == FormatProblem(1, None, "the body is empty")
+    assert check_json(text) == FormatProblem(1, 1, "the document is empty")
 
 
 @pytest.mark.parametrize(
@@ -128,7 +128,7 @@ def test_check_json_duplicate_keys_allowed():
 def test_check_json_control_character():
     problem = check_json('{"a": "x\ty"}')
     assert problem is not None
-    assert problem.message.startswith("Invalid control character")
+    assert problem.message.startswith("the string contains the control character")
 
 
 def test_check_json_too_deep():
@@ -511,3 +511,18 @@ def test_pretty_json_near_recursion_limit():
     finally:
         sys.setrecursionlimit(limit)
     assert text == expected
+
+
+def test_bom_reported_plainly():
+    problem = check_json('\ufeff{"a": 1}')
+
+    assert (problem.line, problem.column) == (1, 1)
+    assert "byte order mark" in problem.message
+
+
+def test_tab_in_string_names_escape():
+    problem = check_json('{"a": "x\ty"}')
+
+    assert problem.column == 9
+    assert "U+0009" in problem.message
+    assert "\\t" in problem.message

@@ -128,7 +128,7 @@ def test_check_xml_column_counts_characters():
 
 @pytest.mark.parametrize("text", ["", "  \n", b"", b"\r\n"])
 def test_check_xml_empty(text):
-    assert check_xml(text) == FormatProblem(1, None, "the body is empty")
+    assert check_xml(text) == FormatProblem(1, 1, "the document is empty")
 
 
 def test_check_xml_undefined_entity():

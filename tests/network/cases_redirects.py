@@ -310,7 +310,7 @@ REDIRECT_CASES = [
         "redirect_limit_zero",
         _limit_zero,
         FailureKind.TOO_MANY_REDIRECTS,
-        "Stopped after 0 redirects",
+        "Redirects are limited to 0",
         _check_unfollowed_hop,
     ),
     Case(

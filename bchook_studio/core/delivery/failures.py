@@ -1,6 +1,8 @@
 """Turn the exceptions of a failed exchange into a Failure, once, in one place."""
 
+import ast
 import asyncio
+import re
 import socket
 import ssl
 from collections.abc import Iterator
@@ -214,6 +216,25 @@ def _broken_exchange(exc: BaseException, where: str, detail: str) -> Failure:
         )
     return Failure(
         FailureKind.PROTOCOL,
-        f"{where} sent an answer that is not valid HTTP/1.1: {detail}.",
+        f"{where} sent an answer that is not valid HTTP/1.1: "
+        f"{_readable_bytes(detail)}.",
         detail,
     )
+
+
+# h11 quotes the offending bytes as bytearray(b'...') or b'...'.
+_QUOTED_BYTES = re.compile(r"(?:bytearray\()?b(['\"])(.*?)\1\)?", re.DOTALL)
+
+
+def _readable_bytes(text: str) -> str:
+    """Return `text` with Python byte literals shown as the quoted text they hold."""
+
+    def readable(match: re.Match[str]) -> str:
+        try:
+            quote = match.group(1)
+            value = ast.literal_eval(f"b{quote}{match.group(2)}{quote}")
+        except (SyntaxError, ValueError):
+            return match.group(0)
+        return repr(value.decode("latin-1"))
+
+    return _QUOTED_BYTES.sub(readable, text)

@@ -10,15 +10,15 @@ NOTE: httpx 0.28 and 0.29 support neither PAC/WPAD scripts nor NTLM or
 Negotiate (Kerberos) proxy authentication. A proxy that requires them responds
 with 407, and the delivery fails with a message naming the scheme. SOCKS
 proxies would need the socksio package, which Hook Studio does not ship.
+
+urllib.request and httpx are imported by the functions that use them, because
+the window needs this module at start-up and neither package before a send.
 """
 
 import ipaddress
-import urllib.request
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
-
-import httpx
 
 _SUPPORTED_SCHEMES = frozenset({"http", "https"})
 
@@ -79,6 +79,8 @@ def resolve_proxy(url: str, setting: ProxySetting = ProxySetting()) -> str | Non
     if not host or is_loopback_host(host):
         return None
 
+    import urllib.request
+
     proxies = urllib.request.getproxies()
     if urllib.request.proxy_bypass(host):
         return None
@@ -96,6 +98,8 @@ def check_proxy_url(text: str, subject: str) -> str:
     A URL without a scheme, as some *_PROXY variables hold, gets http://. The
     password in the URL is registered as a secret so that logs mask it.
     """
+    import httpx
+
     from bchook_studio.core.logs import register_secret
 
     stripped = text.strip()
@@ -161,6 +165,8 @@ def proxy_display(url: str | None) -> str | None:
 
 def basic_proxy_credentials(url: str) -> tuple[str, str] | None:
     """Return the user name and password in a proxy URL, decoded, or None."""
+    import httpx
+
     parsed = httpx.URL(url)
     if not parsed.username and not parsed.password:
         return None

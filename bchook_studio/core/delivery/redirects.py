@@ -8,15 +8,19 @@ Cookie and custom headers marked secret) are never sent to another origin
 webhook sender keeps no cookie jar.
 """
 
-from dataclasses import dataclass
+from __future__ import annotations
 
-import httpx
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bchook_studio.core.delivery.urls import InvalidUrlError, check_absolute_url
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 _BODY_HEADERS = frozenset({"content-type", "content-length", "transfer-encoding"})
+
+if TYPE_CHECKING:
+    import httpx
 
 
 @dataclass(frozen=True)
@@ -111,6 +115,8 @@ def plan_redirect(
     secret. They are dropped with the standard credential headers when the
     origin changes.
     """
+    import httpx
+
     subject = f"The redirect from {url.host} to {location!r}"
     try:
         joined = str(url.join(location))

@@ -124,9 +124,9 @@ async def deliver(
         else:
             failure = Failure(
                 FailureKind.TOTAL_TIMEOUT,
-                f"The exchange with {progress.url.host} did not finish within the "
-                f"total deadline of {request.timeouts.total:g} s. Raise the deadline "
-                "or check why the endpoint is slow.",
+                f"The exchange with {host_port(progress.url)} did not finish "
+                f"within the total deadline of {request.timeouts.total:g} s. Raise "
+                "the deadline or check why the endpoint is slow.",
             )
     except (httpx.HTTPError, OSError) as exc:
         failure = await _classified(exc, pool, request, progress, clock)
@@ -352,11 +352,17 @@ def _too_many_redirects(request: OutgoingRequest, progress: _Progress) -> Failur
         if loop is not None
         else ""
     )
+    if limit == 0:
+        stopped = "Redirects are limited to 0 for this webhook, so none was followed"
+        again = ""
+    else:
+        stopped = f"Stopped after {limit} redirects, the limit for this webhook"
+        again = " again"
     return Failure(
         FailureKind.TOO_MANY_REDIRECTS,
-        f"Stopped after {limit} redirects, the limit for this webhook: {where} "
-        f"responded {last.status} with Location {last.location!r} again.{cause} "
-        "Check the Location headers, or raise the redirect limit.",
+        f"{stopped}: {where} responded {last.status} with Location "
+        f"{last.location!r}{again}.{cause} Check the Location headers, or raise "
+        "the redirect limit.",
     )
 
 

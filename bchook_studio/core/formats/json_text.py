@@ -117,7 +117,16 @@ def parse_json(text: str) -> Any:
     (the last one wins, as in json.loads).
     """
     if _BLANK.fullmatch(text):
-        raise FormatError(FormatProblem(1, None, "the body is empty"))
+        raise FormatError(FormatProblem(1, 1, "the document is empty"))
+    if text.startswith("\ufeff"):
+        raise FormatError(
+            FormatProblem(
+                1,
+                1,
+                "the text starts with a UTF-8 byte order mark (BOM), which JSON "
+                "does not allow; save it as UTF-8 without a BOM",
+            )
+        )
 
     try:
         return json.loads(
@@ -127,12 +136,29 @@ def parse_json(text: str) -> Any:
             parse_constant=_reject_constant,
         )
     except json.JSONDecodeError as error:
-        raise FormatError(FormatProblem(error.lineno, error.colno, error.msg)) from None
+        problem = FormatProblem(error.lineno, error.colno, _plain_message(error))
+        raise FormatError(problem) from None
     except _NonFiniteConstant as error:
         raise FormatError(_constant_problem(text, error.constant)) from None
     except RecursionError:
         message = "the document is nested too deeply for the JSON parser"
         raise FormatError(FormatProblem(1, None, message)) from None
+
+
+_CONTROL_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\b": "\\b", "\f": "\\f"}
+
+
+def _plain_message(error: json.JSONDecodeError) -> str:
+    """Return the parser's message, in full sentences for the cases it cuts short."""
+    if error.msg.startswith("Invalid control character"):
+        character = error.doc[error.pos] if error.pos < len(error.doc) else ""
+        escape = _CONTROL_ESCAPES.get(character, f"\\u{ord(character or ' '):04x}")
+        name = f"U+{ord(character or ' '):04X}"
+        return (
+            f"the string contains the control character {name}, which JSON allows "
+            f"only escaped; write it as {escape}"
+        )
+    return error.msg
 
 
 def _constant_problem(text: str, constant: str) -> FormatProblem:

@@ -29,7 +29,7 @@ INTERNAL_SUBSET_MESSAGE = (
     "the document's DOCTYPE has an internal subset; Hook Studio never applies it. "
     "Remove the [...] part of the DOCTYPE"
 )
-EMPTY_MESSAGE = "the body is empty"
+EMPTY_MESSAGE = "the document is empty"
 INDENT = "  "
 
 # The white space characters of XML and of XPath's normalize-space().
@@ -126,7 +126,7 @@ def parse_xml(
     """
     data = xml_bytes(text)
     if _BLANK.fullmatch(data):
-        raise FormatError(FormatProblem(1, None, EMPTY_MESSAGE))
+        raise FormatError(FormatProblem(1, 1, EMPTY_MESSAGE))
 
     subset_problem = _internal_subset_problem(data)
     if subset_problem is not None:
