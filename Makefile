@@ -40,6 +40,20 @@ package: $(PACKAGE_STAMP)
 		--distpath dist --workpath build/pyinstaller packaging/bchook-studio.spec
 	@echo "Bundle: $(BUNDLE)/bchook-studio"
 
+# Benchmarks. `make bench` measures every figure beside its baseline, in fresh
+# processes, and updates benchmarks/latest.json and docs/benchmarks.md; it
+# takes 3 to 4 minutes on 2 cores. The receiver's baseline runs on uvicorn.
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	home=$$(mktemp -d) && \
+		BCHOOK_STUDIO_HOME=$$home QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks; \
+		status=$$?; rm -rf "$$home"; exit $$status
+
 package-check: $(STAMP)
 	@test -x $(BUNDLE)/bchook-studio || \
 		{ echo "$(BUNDLE) is missing; run make package first" >&2; exit 1; }

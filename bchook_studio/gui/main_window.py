@@ -3,13 +3,26 @@
 Docks at the bottom hold the Inbox of the built-in receiver, the delivery
 history and the endpoint check. The window wires the widgets to the
 controllers; the work itself happens in core and in the controllers.
+
+The History and Endpoint check docks build their panels when first shown, and
+the modules behind them, the check and the resend, are imported on first use.
+That keeps the start-up time and memory close to those of an empty window.
 """
+
+from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QKeySequence,
+    QPaintEvent,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -25,23 +38,17 @@ from PySide6.QtWidgets import (
 
 from bchook_studio import APP_NAME, __version__
 from bchook_studio.core import workers
-from bchook_studio.core.check import CheckPlan
 from bchook_studio.core.delivery.result import DeliveryResult
 from bchook_studio.core.formats import BodyFormat
 from bchook_studio.core.home import app_home
-from bchook_studio.core.inbox.exports import resend_request
-from bchook_studio.core.receiver import ReceivedRequest
 from bchook_studio.core.store import StoreError
 from bchook_studio.core.templates import default_template
 from bchook_studio.core.topics import find_topic
 from bchook_studio.core.webhook import DEFAULT_TOPIC, BodyMode, Webhook, resolve_url
 from bchook_studio.gui.ask import inform
-from bchook_studio.gui.check_view import CheckView
 from bchook_studio.gui.designer import TemplateDesigner
 from bchook_studio.gui.error_reporter import error_reporter
-from bchook_studio.gui.history_panel import HistoryPanel
 from bchook_studio.gui.inbox import InboxPanel
-from bchook_studio.gui.inbox.resend_dialog import ResendDialog
 from bchook_studio.gui.placeholders import fill
 from bchook_studio.gui.receiver_controller import ReceiverController
 from bchook_studio.gui.response_pane import ResponsePane
@@ -61,7 +68,21 @@ from bchook_studio.gui.webhook_session import OpenedWebhook, WebhookSession, new
 from bchook_studio.gui.webhooks_binding import WebhooksBinding
 from bchook_studio.gui.webhooks_panel import WebhooksPanel
 
+if TYPE_CHECKING:
+    from bchook_studio.core.receiver import ReceivedRequest
+    from bchook_studio.core.store import WebhookSummary
+    from bchook_studio.gui.check_view import CheckView
+    from bchook_studio.gui.history_panel import HistoryPanel
+
 logger = logging.getLogger(__name__)
+
+DOCK_MINIMUM_HEIGHT = 120
+"""Pixels; an explicit minimum wins over the panels' size hints, so the user can
+make a dock short and give the editors the room."""
+
+SERVICES_FALLBACK_MS = 1000
+"""Milliseconds after which the store and receiver start even if the window has
+not been painted yet (a window that starts hidden or minimized)."""
 
 RECEIVER_PORT_SETTING = "receiver.port"
 DEFAULT_RECEIVER_PORT = 8765
@@ -85,6 +106,10 @@ class MainWindow(QMainWindow):
         self._tasks: set[asyncio.Future] = set()
         self._closed = False
         self._select_next_inbox_request = False
+        self._history_panel: HistoryPanel | None = None
+        self._check_view: CheckView | None = None
+        self._webhook_summaries: list[WebhookSummary] = []
+        self._services_started = False
         self.ask_before_discarding = True
         """False skips the unsaved-changes question when closing (scripts, tests)."""
 
@@ -97,7 +122,7 @@ class MainWindow(QMainWindow):
         self.retranslate_ui()
         self.session.show(OpenedWebhook(self._initial_webhook(), None, None))
         self._restore_window_state()
-        QTimer.singleShot(0, self._start_services)
+        QTimer.singleShot(SERVICES_FALLBACK_MS, self._start_services)
 
     # Construction.
 
@@ -114,8 +139,6 @@ class MainWindow(QMainWindow):
         self.designer = TemplateDesigner(self)
         self.response_pane = ResponsePane(self)
         self.inbox = InboxPanel(self.receiver, self)
-        self.history_panel = HistoryPanel(self.store, self)
-        self.check_view = CheckView(self.controller.pool, parent=self)
         self.binding = WebhooksBinding(self.webhooks_panel, self.store)
         self.export_writer = ExportWriter(self.store, self)
         self.import_flow = ImportFlow(self.store, self)
@@ -181,8 +204,8 @@ class MainWindow(QMainWindow):
 
     def _build_docks(self) -> None:
         self.inbox_dock = self._dock("inboxDock", self.inbox)
-        self.history_dock = self._dock("historyDock", self.history_panel)
-        self.check_dock = self._dock("checkDock", self.check_view)
+        self.history_dock = self._dock("historyDock", self._placeholder())
+        self.check_dock = self._dock("checkDock", self._placeholder())
         area = Qt.DockWidgetArea.BottomDockWidgetArea
         for dock in (self.inbox_dock, self.history_dock, self.check_dock):
             self.addDockWidget(area, dock)
@@ -190,10 +213,12 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.history_dock, self.check_dock)
         self.inbox_dock.raise_()
 
+    def _placeholder(self) -> QWidget:
+        """Return an empty widget to put in a dock until its panel is built."""
+        return QWidget(self)
+
     def _dock(self, name: str, widget: QWidget) -> QDockWidget:
-        # An explicit minimum wins over the panels' size hints, so the user can
-        # make a dock short and give the editors the room.
-        widget.setMinimumHeight(120)
+        widget.setMinimumHeight(DOCK_MINIMUM_HEIGHT)
         dock = QDockWidget(self)
         dock.setObjectName(name)
         dock.setWidget(widget)
@@ -203,6 +228,61 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
         return dock
+
+    def _set_dock_panel(self, dock: QDockWidget, panel: QWidget) -> None:
+        placeholder = dock.widget()
+        panel.setMinimumHeight(DOCK_MINIMUM_HEIGHT)
+        dock.setWidget(panel)
+        if placeholder is not None:
+            placeholder.deleteLater()
+
+    @property
+    def history_panel(self) -> HistoryPanel:
+        """The History dock's panel, built on first use."""
+        if self._history_panel is None:
+            self._history_panel = self._build_history_panel()
+        return self._history_panel
+
+    @property
+    def check_view(self) -> CheckView:
+        """The Endpoint check dock's view, built on first use."""
+        if self._check_view is None:
+            self._check_view = self._build_check_view()
+        return self._check_view
+
+    def _build_history_panel(self) -> HistoryPanel:
+        from bchook_studio.gui.history_panel import HistoryPanel
+
+        panel = HistoryPanel(self.store, self)
+        panel.set_webhooks(self._webhook_summaries)
+        panel.entry_chosen.connect(self._on_history_entry_chosen)
+        panel.resend_requested.connect(self._on_history_resend)
+        panel.export_requested.connect(self.export_writer.export_entry)
+        self._set_dock_panel(self.history_dock, panel)
+        if self.store.is_open:
+            panel.refresh()
+        return panel
+
+    def _build_check_view(self) -> CheckView:
+        from bchook_studio.gui.check_view import CheckView
+
+        view = CheckView(self.controller.pool, parent=self)
+        view.delivery_chosen.connect(self.response_pane.show_result)
+        self._set_dock_panel(self.check_dock, view)
+        return view
+
+    def _on_history_dock_visible(self, visible: bool) -> None:
+        if visible and self._history_panel is None:
+            self._history_panel = self._build_history_panel()
+
+    def _on_check_dock_visible(self, visible: bool) -> None:
+        if visible and self._check_view is None:
+            self._check_view = self._build_check_view()
+
+    def _on_webhooks_listed(self, summaries: list[WebhookSummary]) -> None:
+        self._webhook_summaries = list(summaries)
+        if self._history_panel is not None:
+            self._history_panel.set_webhooks(summaries)
 
     def _build_actions(self) -> None:
         self.send_action = QAction(self)
@@ -287,16 +367,13 @@ class MainWindow(QMainWindow):
         self.save_action.triggered.connect(self._on_save_triggered)
         self.webhooks_panel.webhook_chosen.connect(self._on_webhook_chosen)
         self.binding.webhook_deleted.connect(self.session.forget)
-        self.binding.webhooks_listed.connect(self.history_panel.set_webhooks)
+        self.binding.webhooks_listed.connect(self._on_webhooks_listed)
         self.binding.error_occurred.connect(self._show_status)
 
         self.store.notices_ready.connect(self.banner.show_notices)
         self.store.read_only_changed.connect(self._on_store_read_only)
         self.store.secrets_choice_needed.connect(self._on_secrets_choice_needed)
         self.store.history_record_failed.connect(self._show_status)
-        self.history_panel.entry_chosen.connect(self._on_history_entry_chosen)
-        self.history_panel.resend_requested.connect(self._on_history_resend)
-        self.history_panel.export_requested.connect(self.export_writer.export_entry)
         self.export_writer.finished.connect(self._show_status)
         self.export_writer.failed.connect(self._show_status)
 
@@ -307,7 +384,8 @@ class MainWindow(QMainWindow):
         self.inbox.use_as_event_requested.connect(self._on_use_as_event)
         self.inbox.rules_changed.connect(self.session.set_receiver_rules)
 
-        self.check_view.delivery_chosen.connect(self.response_pane.show_result)
+        self.history_dock.visibilityChanged.connect(self._on_history_dock_visible)
+        self.check_dock.visibilityChanged.connect(self._on_check_dock_visible)
         error_reporter().error_reported.connect(self._on_unhandled_error)
 
     def retranslate_ui(self) -> None:
@@ -341,7 +419,17 @@ class MainWindow(QMainWindow):
 
     # Start-up services.
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._services_started:
+            # The store and the receiver start once the window is on screen,
+            # so their work does not delay the first paint.
+            QTimer.singleShot(0, self._start_services)
+
     def _start_services(self) -> None:
+        if self._services_started:
+            return
+        self._services_started = True
         self._run(self._start_services_async())
 
     async def _start_services_async(self) -> None:
@@ -555,12 +643,16 @@ class MainWindow(QMainWindow):
         self.send_flow.send_request(request, context)
 
     def _on_inbox_resend(self, received: ReceivedRequest) -> None:
+        from bchook_studio.gui.inbox.resend_dialog import ResendDialog
+
         dialog = ResendDialog(received, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.url_accepted.connect(lambda url: self._resend_received(received, url))
         dialog.show()
 
     def _resend_received(self, received: ReceivedRequest, url: str) -> None:
+        from bchook_studio.core.inbox.exports import resend_request
+
         try:
             target = resolve_url(url, self.receiver.base_url)
         except ValueError as exc:
@@ -587,6 +679,8 @@ class MainWindow(QMainWindow):
         self._on_edited()
 
     def _on_check_triggered(self) -> None:
+        from bchook_studio.core.check import CheckPlan
+
         webhook = self.current_webhook()
         webhook_id = self.session.open_id
         secret_headers = [row.name for row in webhook.headers if row.secret]
@@ -613,7 +707,8 @@ class MainWindow(QMainWindow):
 
     def _on_store_read_only(self, read_only: bool) -> None:
         self.webhooks_panel.set_read_only(read_only)
-        self.history_panel.set_read_only(read_only)
+        if self._history_panel is not None:
+            self._history_panel.set_read_only(read_only)
         self.save_action.setEnabled(not read_only)
 
     def _on_secrets_choice_needed(self) -> None:
@@ -725,20 +820,23 @@ class MainWindow(QMainWindow):
         """Stop everything in order: checks and sends, the receiver, the HTTP
         clients, the store, the workers; then save the window state and close."""
         steps = (
-            ("the endpoint check", self.check_view.aclose),
-            ("Send Test", self.send_flow.aclose),
-            ("the receiver", self.receiver.aclose),
-            ("the Inbox", self.inbox.aclose),
-            ("the designer", self.designer.aclose),
-            ("the HTTP clients", self.controller.aclose),
-            ("the history panel", self.history_panel.aclose),
-            ("the webhooks list", self.binding.aclose),
-            ("exports", self.export_writer.aclose),
-            ("imports", self.import_flow.aclose),
-            ("the store", self.store.aclose),
+            ("the endpoint check", self._check_view),
+            ("Send Test", self.send_flow),
+            ("the receiver", self.receiver),
+            ("the Inbox", self.inbox),
+            ("the designer", self.designer),
+            ("the HTTP clients", self.controller),
+            ("the history panel", self._history_panel),
+            ("the webhooks list", self.binding),
+            ("exports", self.export_writer),
+            ("imports", self.import_flow),
+            ("the store", self.store),
         )
         self.controller.cancel()
-        for name, close in steps:
+        for name, part in steps:
+            if part is None:  # a dock panel that was never built
+                continue
+            close = part.aclose
             logger.debug("closing %s", name)
             try:
                 await close()

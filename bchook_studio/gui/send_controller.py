@@ -1,14 +1,23 @@
-"""Runs deliveries on the qasync loop for the window: one at a time, newest wins."""
+"""Runs deliveries on the qasync loop for the window: one at a time, newest wins.
+
+The HTTP client modules (and httpx with them) are imported by the first send,
+or the first use of `pool`, not when the window starts.
+"""
+
+from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from bchook_studio.core.delivery.clients import ClientPool
 from bchook_studio.core.delivery.request import OutgoingRequest
 from bchook_studio.core.delivery.result import DeliveryResult
-from bchook_studio.core.delivery.send import DeliveryHandle
+
+if TYPE_CHECKING:
+    from bchook_studio.core.delivery.clients import ClientPool
+    from bchook_studio.core.delivery.send import DeliveryHandle
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +45,8 @@ class SendController(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._pool = ClientPool()
+        self._pool: ClientPool | None = None
+        self._closed = False
         self._handle: DeliveryHandle | None = None
         self._task: asyncio.Task[None] | None = None
         self._ticker = QTimer(self)
@@ -46,6 +56,13 @@ class SendController(QObject):
     @property
     def pool(self) -> ClientPool:
         """Return the shared HTTP clients, for other senders in the app."""
+        if self._pool is None:
+            from bchook_studio.core.delivery.clients import ClientPool, PoolState
+
+            self._pool = ClientPool()
+            if self._closed:
+                # Closed before any send: the pool refuses use, as after aclose.
+                self._pool.state = PoolState.CLOSED
         return self._pool
 
     def is_busy(self) -> bool:
@@ -58,8 +75,10 @@ class SendController(QObject):
         `context` comes back with the result in `delivered`, so the caller knows
         which webhook the result belongs to even after a newer send.
         """
+        from bchook_studio.core.delivery.send import DeliveryHandle
+
         self.cancel()
-        handle = DeliveryHandle(request, self._pool)
+        handle = DeliveryHandle(request, self.pool)
         self._handle = handle
         self._task = asyncio.ensure_future(self._wait_for(handle, context))
         self._ticker.start()
@@ -103,4 +122,6 @@ class SendController(QObject):
         self.cancel()
         if self._task is not None:
             await self._task
-        await self._pool.aclose()
+        self._closed = True
+        if self._pool is not None:
+            await self._pool.aclose()

@@ -8,7 +8,12 @@ The store has one lock, so a second thread would only wait on it.
 Delivery records are queued and written in the background: `record_delivery`
 returns at once, and `aclose` writes what is still queued before it closes
 the database.
+
+The store itself (and SQLite with it) is imported on the worker thread when the
+store opens, and the export and import modules when first used.
 """
+
+from __future__ import annotations
 
 import asyncio
 import functools
@@ -19,40 +24,38 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from bchook_studio.core.caps import SizeCaps
 from bchook_studio.core.delivery.request import OutgoingRequest
 from bchook_studio.core.delivery.result import DeliveryResult
-from bchook_studio.core.export.definitions import export_definitions
-from bchook_studio.core.export.history_entries import (
-    EntryExport,
-    ExportKind,
-    render_entry,
-)
-from bchook_studio.core.export.importing import ImportReport, import_file
 from bchook_studio.core.export.masking import mask_url
-from bchook_studio.core.store import (
-    DeletedWebhook,
-    HistoryEntry,
-    HistoryFilter,
-    HistorySummary,
+from bchook_studio.core.store.errors import (
     ReadOnlyReason,
     ReadOnlyStoreError,
-    SavedWebhook,
-    SecretStorePolicy,
-    Store,
     StoreError,
     StoreLockedError,
-    StoreNotice,
-    WebhookSummary,
 )
-from bchook_studio.core.store.database import DEFAULT_LOCK_WAIT
-from bchook_studio.core.store.webhooks import ReceiverRules
+from bchook_studio.core.store.notices import StoreNotice
 from bchook_studio.core.webhook import Webhook
 from bchook_studio.gui.placeholders import fill
+
+if TYPE_CHECKING:
+    from bchook_studio.core.export.history_entries import EntryExport, ExportKind
+    from bchook_studio.core.export.importing import ImportReport
+    from bchook_studio.core.store import (
+        DeletedWebhook,
+        HistoryEntry,
+        HistoryFilter,
+        HistorySummary,
+        SavedWebhook,
+        SecretStorePolicy,
+        Store,
+        WebhookSummary,
+    )
+    from bchook_studio.core.store.webhooks import ReceiverRules
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +113,8 @@ class StoreController(QObject):
     Every coroutine raises the store's own errors (StoreError subclasses, whose
     messages are written for users, and ResendError or ImportFileError where
     noted), so the window can show `str(exc)` after saying what failed.
+    `lock_wait` bounds the seconds spent retrying a locked database; None keeps
+    the store's default.
     """
 
     opened = Signal()
@@ -138,7 +143,7 @@ class StoreController(QObject):
         parent: QObject | None = None,
         *,
         path: Path | None = None,
-        lock_wait: float = DEFAULT_LOCK_WAIT,
+        lock_wait: float | None = None,
     ) -> None:
         super().__init__(parent)
         self._path = path
@@ -339,6 +344,8 @@ class StoreController(QObject):
 
     async def export_definitions(self, *, with_secrets: bool = False) -> str:
         """Return every saved webhook as definitions file text."""
+        from bchook_studio.core.export.definitions import export_definitions
+
         store = await self._open_store()
         return await self._run(
             functools.partial(export_definitions, store, with_secrets=with_secrets)
@@ -349,6 +356,8 @@ class StoreController(QObject):
 
         Raises ImportFileError for a file that cannot be read as either.
         """
+        from bchook_studio.core.export.importing import import_file
+
         store = await self._open_store()
         try:
             return await self._run(import_file, store, Path(path))
@@ -476,6 +485,8 @@ class StoreController(QObject):
         the webhook that sent the delivery and raises ResendError when it
         no longer has them.
         """
+        from bchook_studio.core.export.history_entries import ExportKind, render_entry
+
         store = await self._open_store()
         return await self._run(
             functools.partial(
@@ -600,10 +611,21 @@ class StoreController(QObject):
         self._history_idle.set()
 
 
-def _open_store(path: Path | None, lock_wait: float) -> tuple[Store, bool]:
-    """Open the store and check the keychain, both of which may block."""
-    store = Store.open(path, lock_wait=lock_wait)
+def _open_store(path: Path | None, lock_wait: float | None) -> tuple[Store, bool]:
+    """Open the store and check the keychain, both of which may block.
+
+    The keychain check runs in a child process, so that keyring is imported
+    here only when a secret is first read or written.
+    """
+    from bchook_studio.core.store.secrets import keychain_usable
+    from bchook_studio.core.store.store import Store
+
+    if lock_wait is None:
+        store = Store.open(path)
+    else:
+        store = Store.open(path, lock_wait=lock_wait)
     try:
+        keychain_usable(in_child=True)
         needs_choice = store.secrets.needs_choice
     except BaseException:
         store.close()

@@ -3,14 +3,17 @@
 Nothing here blocks in a coroutine: dialogs open with `open()` and report
 through signals, file dialogs run from plain slots, and the file and store
 work runs through the StoreController or `core.files` off the GUI thread.
+The export, import and secret-storage modules are imported on first use.
 """
+
+from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Coroutine, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QPalette
@@ -30,19 +33,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bchook_studio.core.export.curl import BodyFile
-from bchook_studio.core.export.history_entries import EntryExport, ExportKind
-from bchook_studio.core.export.importing import ImportFileError, ImportReport
 from bchook_studio.core.files import save_bytes
-from bchook_studio.core.store import (
-    NoticeKind,
-    SecretStorePolicy,
-    StoreError,
-    StoreNotice,
-)
-from bchook_studio.core.store.resend import ResendError
+from bchook_studio.core.store.errors import StoreError
+from bchook_studio.core.store.notices import NoticeKind, StoreNotice
 from bchook_studio.gui.placeholders import fill
 from bchook_studio.gui.store_controller import StoreController
+
+if TYPE_CHECKING:
+    from bchook_studio.core.export.curl import BodyFile
+    from bchook_studio.core.export.history_entries import EntryExport, ExportKind
+    from bchook_studio.core.export.importing import ImportReport
+    from bchook_studio.core.store.secrets import SecretStorePolicy
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +162,8 @@ class SecretStorageDialog(QDialog):
 
     def policy(self) -> SecretStorePolicy:
         """Return the storage the radio buttons select."""
+        from bchook_studio.core.store.secrets import SecretStorePolicy
+
         if self._database_button.isChecked():
             return SecretStorePolicy.DATABASE
         return SecretStorePolicy.SESSION_ONLY
@@ -333,6 +336,8 @@ class ExportWriter(QObject):
 
     def export_entry(self, entry_id: int, kind: str) -> None:
         """Ask for a file name, then export history entry `entry_id` as `kind`."""
+        from bchook_studio.core.export.history_entries import ExportKind
+
         export_kind = ExportKind(kind)
         suggested = Path(self._folder or Path.home()) / (
             f"delivery-{entry_id}{export_kind.suffix}"
@@ -367,6 +372,8 @@ class ExportWriter(QObject):
 
         Failures are reported through `failed` and return [].
         """
+        from bchook_studio.core.store.resend import ResendError
+
         try:
             export = await self._controller.export_entry(
                 entry_id,
@@ -416,6 +423,8 @@ class ExportWriter(QObject):
 
 
 def _file_filter(kind: ExportKind) -> str:
+    from bchook_studio.core.export.history_entries import ExportKind
+
     names = {
         ExportKind.CURL: "cURL command (*.sh)",
         ExportKind.POWERSHELL: "PowerShell script (*.ps1)",
@@ -525,6 +534,8 @@ class ImportFlow(QObject):
 
     async def import_path(self, path: Path) -> ImportReport | None:
         """Import `path`, show the summary, and return the report (None: failed)."""
+        from bchook_studio.core.export.importing import ImportFileError
+
         try:
             report = await self._controller.import_file(path)
         except (ImportFileError, StoreError) as exc:

@@ -5,7 +5,10 @@ returns, plus an optional first row for a new webhook that is not saved yet.
 The model does no I/O, and renaming in place only emits `rename_requested`.
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import (
@@ -28,9 +31,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bchook_studio.core.store import WebhookSummary
 from bchook_studio.core.topics import find_topic
 from bchook_studio.core.webhook import RECEIVER_SCHEME, targets_receiver
+
+if TYPE_CHECKING:
+    from bchook_studio.core.store import WebhookSummary
 
 WEBHOOK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 """The webhook id of a row (int), or None for the row of an unsaved new webhook."""

@@ -16,7 +16,6 @@ from bchook_studio.core.bodies import default_body
 from bchook_studio.core.formats import BodyFormat
 from bchook_studio.core.receiver import ResponseRule
 from bchook_studio.core.store import StoreError
-from bchook_studio.core.store.secrets import describe_field
 from bchook_studio.core.topics import find_topic
 from bchook_studio.core.webhook import DEFAULT_NAME, DEFAULT_TOPIC, Webhook
 from bchook_studio.gui.ask import ask, inform
@@ -171,6 +170,8 @@ class WebhookSession(QObject):
         rules = tuple(ResponseRule.from_dict(rule) for rule in saved.receiver_rules)
         self.show(OpenedWebhook(saved.webhook, saved.id, rules or None))
         if saved.missing_secrets:
+            from bchook_studio.core.store.secrets import describe_field
+
             missing = ", ".join(describe_field(name) for name in saved.missing_secrets)
             inform(
                 self._window,

@@ -5,17 +5,22 @@ and Undo delete. New, Save and choosing a webhook involve the editor, so the
 window handles those itself.
 """
 
+from __future__ import annotations
+
 import asyncio
 import logging
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from bchook_studio.core.store import DeletedWebhook, StoreError, WebhookSummary
+from bchook_studio.core.store.errors import StoreError
 from bchook_studio.gui.placeholders import fill
 from bchook_studio.gui.store_controller import StoreController
 from bchook_studio.gui.webhooks_panel import WebhooksPanel
+
+if TYPE_CHECKING:
+    from bchook_studio.core.store import DeletedWebhook, WebhookSummary
 
 logger = logging.getLogger(__name__)
 

@@ -5,8 +5,11 @@ actions. It never calls the store itself. The window, or `WebhooksBinding`,
 handles its signals.
 """
 
+from __future__ import annotations
+
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -29,13 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bchook_studio.core.store import WebhookSummary
 from bchook_studio.gui.webhook_list_model import (
     WEBHOOK_ID_ROLE,
     WebhookDelegate,
     WebhookFilterModel,
     WebhookListModel,
 )
+
+if TYPE_CHECKING:
+    from bchook_studio.core.store import WebhookSummary
 
 logger = logging.getLogger(__name__)
 

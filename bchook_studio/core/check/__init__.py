@@ -23,6 +23,7 @@ from bchook_studio.core.check.plan import (
     TOPIC_PLACEHOLDER,
     CheckPlan,
     CheckPlanError,
+    unknown_placeholders,
 )
 from bchook_studio.core.check.response_fields import (
     FieldExpectation,
@@ -79,4 +80,5 @@ __all__ = [
     "parse_field_expectation",
     "parse_status_spec",
     "run_check",
+    "unknown_placeholders",
 ]

@@ -16,6 +16,7 @@ callers run store methods that touch secrets on a worker thread.
 """
 
 import logging
+import sys
 from dataclasses import replace
 from enum import StrEnum
 
@@ -23,6 +24,7 @@ from bchook_studio.core.export.masking import mask_url
 from bchook_studio.core.logs import register_secret
 from bchook_studio.core.store.connection import StoreConnection
 from bchook_studio.core.store.errors import SecretStorageError
+from bchook_studio.core.store.keychain_check import usable_in_child
 from bchook_studio.core.store.settings import (
     DATABASE_UID,
     SECRET_STORAGE,
@@ -63,19 +65,32 @@ StaleSecrets = list[tuple[int, str, SecretStorePolicy]]
 _backend_usable: bool | None = None
 
 
-def keychain_usable(refresh: bool = False) -> bool:
+def keychain_usable(refresh: bool = False, *, in_child: bool = False) -> bool:
     """True when `keyring` has a backend that stores secrets.
 
     The fail and null backends, and a chainer with no backends, store nothing.
-    The result is cached, and `refresh=True` checks again.
+    The result is cached, and `refresh=True` checks again. With `in_child`, a
+    check while keyring is not imported yet runs in a child process, which
+    keeps keyring out of this one (see keychain_check).
     """
     global _backend_usable
     if _backend_usable is None or refresh:
-        _backend_usable = _detect_backend()
+        usable = None
+        if in_child and "keyring" not in sys.modules:
+            usable = usable_in_child()
+        if usable is None:
+            usable = detect_backend()
+        else:
+            logger.info(
+                "keyring backend is %s (checked in a child process)",
+                "usable" if usable else "not usable",
+            )
+        _backend_usable = usable
     return _backend_usable
 
 
-def _detect_backend() -> bool:
+def detect_backend() -> bool:
+    """Return whether the backend keyring picks stores secrets; imports keyring."""
     import keyring
     from keyring.backends import chainer, fail, null
 

@@ -10,7 +10,10 @@ one (at most the time limit) delays only the next preview.
 import asyncio
 import logging
 from collections.abc import Callable
-from concurrent.futures.process import BrokenProcessPool
+
+# Worker pools raise BrokenProcessPool, caught here by its base class: importing
+# concurrent.futures.process would load multiprocessing at start-up.
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,7 +113,7 @@ async def _check_in_worker(
 ) -> FormatProblem | None:
     try:
         return await runner.check(request.text, request.body_format)
-    except (TimeoutError, BrokenProcessPool) as error:
+    except (TimeoutError, BrokenExecutor) as error:
         # A check always ends, so it runs here rather than not at all.
         logger.warning(
             "checking a raw body of %d characters in a worker failed (%r); "

@@ -14,7 +14,10 @@ not slow down typing.
 import asyncio
 import functools
 import logging
-from concurrent.futures.process import BrokenProcessPool
+
+# Worker pools raise BrokenProcessPool, caught here by its base class: importing
+# concurrent.futures.process would load multiprocessing at start-up.
+from concurrent.futures import BrokenExecutor
 from typing import Any
 
 from bchook_studio.core.formats import BodyFormat, FormatProblem
@@ -95,7 +98,7 @@ class RenderRunner:
                 f"rendering returned no result within {seconds:g} s, so it was "
                 "stopped; look for a loop or an operation on very large values",
             )
-        except BrokenProcessPool:
+        except BrokenExecutor:
             return _failed(
                 ProblemKind.RUNTIME,
                 "the render process ended unexpectedly; edit the template or the "

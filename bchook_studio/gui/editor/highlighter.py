@@ -155,6 +155,12 @@ class IncrementalHighlighter(QObject):
         """Return True when no block is waiting to be lexed."""
         return not self._pending
 
+    def is_final(self, block_number: int) -> bool:
+        """Return True when neither the block nor any block before it waits to be
+        lexed, so the block has its final formats."""
+        first = self._pending.first()
+        return first is None or first > block_number
+
     def rehighlight(self) -> None:
         """Queue every block of the document to be lexed again."""
         self._pending.clear()

@@ -1,8 +1,14 @@
-"""The Inbox: the built-in receiver's controls, its requests live, and their detail."""
+"""The Inbox: the built-in receiver's controls, its requests live, and their detail.
+
+The detail view is built when a request is first selected or `detail` is first
+read. Until then a label in its place shows the same placeholder text.
+"""
+
+from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QGuiApplication
@@ -29,11 +35,13 @@ from bchook_studio.core.receiver import (
 )
 from bchook_studio.core.workers import WorkerPool
 from bchook_studio.gui.icons import dot_icon
-from bchook_studio.gui.inbox.detail import RequestDetail
 from bchook_studio.gui.inbox.model import Column, InboxModel
-from bchook_studio.gui.inbox.rules_dialog import RulesDialog
 from bchook_studio.gui.placeholders import fill
 from bchook_studio.gui.receiver_controller import ReceiverController
+
+if TYPE_CHECKING:
+    from bchook_studio.gui.inbox.detail import RequestDetail
+    from bchook_studio.gui.inbox.rules_dialog import RulesDialog
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +85,12 @@ class InboxPanel(QWidget):
         self._allow_non_loopback = False
         self._tasks: set[asyncio.Future[Any]] = set()
         self._rules_dialog: RulesDialog | None = None
+        self._caps = caps
+        self._pool = pool
+        self._detail: RequestDetail | None = None
 
         self.model = InboxModel(self)
-        self.detail = RequestDetail(self, caps=caps, pool=pool)
+        self._detail_placeholder = _placeholder_label(self)
         self._build_toolbar()
         self._build_banner()
         self._build_table()
@@ -191,7 +202,7 @@ class InboxPanel(QWidget):
         self._splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self._splitter.setObjectName("inboxSplitter")
         self._splitter.addWidget(self.table)
-        self._splitter.addWidget(self.detail)
+        self._splitter.addWidget(self._detail_placeholder)
         self._splitter.setStretchFactor(0, 1)
         self._splitter.setStretchFactor(1, 1)
         self._splitter.setChildrenCollapsible(False)
@@ -222,8 +233,6 @@ class InboxPanel(QWidget):
         self.clear_action.triggered.connect(self.clear)
         self._banner_close.clicked.connect(self.hide_banner)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
-        self.detail.resend_requested.connect(self.resend_requested)
-        self.detail.use_as_event_requested.connect(self.use_as_event_requested)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -248,9 +257,27 @@ class InboxPanel(QWidget):
         self._update_controls()
         self._update_count()
         self._update_placeholder()
-        self.detail.retranslate_ui()
+        if self._detail is not None:
+            self._detail.retranslate_ui()
 
     # Accessors for the window and for tests.
+
+    @property
+    def detail(self) -> RequestDetail:
+        """The detail view of the selected request, built on first use."""
+        if self._detail is None:
+            from bchook_studio.gui.inbox.detail import RequestDetail
+
+            detail = RequestDetail(self, caps=self._caps, pool=self._pool)
+            detail.set_base_url(self._controller.base_url)
+            detail.set_placeholder(self._detail_placeholder.text())
+            detail.resend_requested.connect(self.resend_requested)
+            detail.use_as_event_requested.connect(self.use_as_event_requested)
+            index = self._splitter.indexOf(self._detail_placeholder)
+            self._splitter.replaceWidget(index, detail)
+            self._detail_placeholder.deleteLater()
+            self._detail = detail
+        return self._detail
 
     @property
     def controller(self) -> ReceiverController:
@@ -344,7 +371,8 @@ class InboxPanel(QWidget):
     def _on_state_changed(self) -> None:
         self._update_controls()
         self._update_placeholder()
-        self.detail.set_base_url(self._controller.base_url)
+        if self._detail is not None:
+            self._detail.set_base_url(self._controller.base_url)
 
     def _update_controls(self) -> None:
         state = self._controller.state
@@ -399,7 +427,7 @@ class InboxPanel(QWidget):
 
     def _on_requests_removed(self, below: int) -> None:
         self.model.remove_below(below)
-        shown = self.detail.request
+        shown = self._detail.request if self._detail is not None else None
         if shown is not None and shown.id < below:
             self.detail.clear()
         self._update_count()
@@ -444,7 +472,10 @@ class InboxPanel(QWidget):
                 self.tr("The receiver is stopped. Press Start to listen on port %1."),
                 self._port,
             )
-        self.detail.set_placeholder(text)
+        if self._detail is None:
+            self._detail_placeholder.setText(text)
+        else:
+            self._detail.set_placeholder(text)
 
     def _on_selection_changed(
         self, _selected: QItemSelection, _deselected: QItemSelection
@@ -452,7 +483,8 @@ class InboxPanel(QWidget):
         rows = self.table.selectionModel().selectedRows()
         request = self.model.request_at(rows[0].row()) if rows else None
         if request is None:
-            self.detail.clear()
+            if self._detail is not None:
+                self._detail.clear()
         else:
             self.detail.show_request(request)
 
@@ -467,7 +499,8 @@ class InboxPanel(QWidget):
 
     def clear(self) -> None:
         """Forget every request, in the receiver's log and in the list."""
-        self.detail.clear()
+        if self._detail is not None:
+            self._detail.clear()
         self._controller.clear()
         self._update_count()
         self._update_placeholder()
@@ -478,6 +511,8 @@ class InboxPanel(QWidget):
         """Show the rules dialog with the rules in force, and return it."""
         dialog = self._rules_dialog
         if dialog is None:
+            from bchook_studio.gui.inbox.rules_dialog import RulesDialog
+
             dialog = RulesDialog(self._controller.rules, self)
             dialog.rules_changed.connect(self._on_rules_changed)
             self._rules_dialog = dialog
@@ -513,4 +548,16 @@ class InboxPanel(QWidget):
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self.detail.aclose()
+        if self._detail is not None:
+            await self._detail.aclose()
+
+
+def _placeholder_label(parent: QWidget) -> QLabel:
+    """Return a label that looks like the detail view's placeholder page."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setStyleSheet("color: #5b6b7b;")
+    label.setMargin(24)
+    return label

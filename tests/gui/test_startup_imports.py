@@ -1,0 +1,138 @@
+"""Start-up imports: what the window loads before it is needed stays out.
+
+Each check runs in a fresh interpreter, because the test session itself has
+imported nearly everything.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+CONSTRUCT = textwrap.dedent(
+    """
+    import asyncio, json, sys, tempfile
+    from pathlib import Path
+    import qasync
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication(sys.argv)
+    asyncio.set_event_loop(qasync.QEventLoop(app))
+    from bchook_studio.gui.main_window import MainWindow
+
+    path = Path(tempfile.mkdtemp()) / "window.ini"
+    window = MainWindow(QSettings(str(path), QSettings.Format.IniFormat))
+    window.show()
+    print(json.dumps(sorted(sys.modules)))
+    """
+)
+
+RUN_APP = textwrap.dedent(
+    """
+    import json, sys
+    from PySide6.QtCore import QTimer
+    from bchook_studio.app import run_gui
+
+    def ready(window):
+        def poll():
+            if window.store.is_open and window.receiver.base_url is not None:
+                print(json.dumps(sorted(sys.modules)), flush=True)
+                window.ask_before_discarding = False
+                window.close()
+            else:
+                QTimer.singleShot(20, poll)
+        poll()
+
+    if __name__ == "__main__":
+        sys.exit(run_gui(ready))
+    """
+)
+
+NOT_AT_CONSTRUCTION = (
+    "httpx",
+    "h11",
+    "jinja2",
+    "keyring",
+    "truststore",
+    "cryptography",
+    "sqlite3",
+    "multiprocessing",
+    "importlib.metadata",
+    "bchook_studio.core.check",
+    "bchook_studio.core.delivery.send",
+    "bchook_studio.core.receiver.connection",
+    "bchook_studio.core.store.store",
+    "bchook_studio.gui.check_view",
+    "bchook_studio.gui.history_panel",
+    "bchook_studio.gui.inbox.detail",
+    "bchook_studio.gui.inbox.rules_dialog",
+)
+"""Modules a constructed, shown window has not imported yet.
+
+lxml and pygments are not listed: bchook_studio.core.formats imports lxml with
+BodyFormat, and the visible editors colour JSON with pygments from the start.
+"""
+
+NOT_AFTER_START = (
+    "httpx",
+    "jinja2",
+    "keyring",
+    "truststore",
+    "cryptography",
+    "multiprocessing",
+    "bchook_studio.core.check",
+    "bchook_studio.gui.check_view",
+    "bchook_studio.gui.history_panel",
+)
+"""Modules still not imported once the store is open and the receiver listens:
+sending, templates, the keychain (checked in a child process) and the docks
+that are not shown."""
+
+
+def _modules(script: str, app_home) -> set[str]:
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    environment["BCHOOK_STUDIO_HOME"] = str(app_home)
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return set(json.loads(completed.stdout.strip().splitlines()[-1]))
+
+
+@pytest.fixture(scope="module")
+def constructed(tmp_path_factory) -> set[str]:
+    return _modules(CONSTRUCT, tmp_path_factory.mktemp("home"))
+
+
+@pytest.fixture(scope="module")
+def started(tmp_path_factory) -> set[str]:
+    return _modules(RUN_APP, tmp_path_factory.mktemp("home"))
+
+
+@pytest.mark.parametrize("module", NOT_AT_CONSTRUCTION)
+def test_window_leaves_module_unimported(constructed, module):
+    assert module not in constructed
+
+
+def test_window_imports_its_own_modules(constructed):
+    assert "bchook_studio.gui.main_window" in constructed
+    assert "bchook_studio.gui.inbox.panel" in constructed
+
+
+@pytest.mark.parametrize("module", NOT_AFTER_START)
+def test_started_app_leaves_module_unimported(started, module):
+    assert module not in started
+
+
+def test_started_app_imports_store_and_receiver(started):
+    assert "sqlite3" in started
+    assert "bchook_studio.core.receiver.connection" in started
