@@ -199,6 +199,16 @@ def test_retention_keeps_newest(store):
     assert bodies == 5
 
 
+def test_retention_counts_rows_across_deleted_ids(store):
+    store.set_setting(HISTORY_RETENTION, 3)
+    first = [store.history.record(sample_result(), None, None, "x") for _ in range(3)]
+    store.history.delete([first[1]])
+    later = [store.history.record(sample_result(), None, None, "x") for _ in range(2)]
+    listed = [entry.id for entry in store.history.query()]
+
+    assert listed == [later[1], later[0], first[2]]
+
+
 def test_query_filters(store):
     run = new_run_id()
     store.history.record(sample_result(status=200), 1, "A", "user.created", run)

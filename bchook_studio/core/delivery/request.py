@@ -1,6 +1,7 @@
 """What one delivery sends: the request model and the checks made before sending."""
 
 import base64
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -35,8 +36,12 @@ _SECRET_NAME_PARTS = (
 _SECRET_QUERY_NAMES = frozenset({"key", "sig", "pwd", "pass", "code"})
 
 
+@functools.lru_cache(maxsize=1024)
 def is_secret_header(name: str) -> bool:
-    """True for a header whose value is a credential by name or by convention."""
+    """True for a header whose value is a credential by name or by convention.
+
+    Cached: every send and every history record asks about the same few names.
+    """
     lower = name.strip().lower()
     return (
         lower in SECRET_HEADERS

@@ -1,8 +1,21 @@
-"""Checks on a webhook URL before anything is sent."""
+"""Checks on a webhook URL before anything is sent.
 
-import httpx
+httpx is imported by the checks themselves, so that importing this module for
+InvalidUrlError costs nothing at start-up.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
 
 SUPPORTED_SCHEMES = frozenset({"http", "https"})
+
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+"""White space (str.isspace) and the C0 and C1 control characters (category Cc)."""
 
 
 class InvalidUrlError(ValueError):
@@ -14,9 +27,17 @@ def check_url(text: str) -> httpx.URL:
     stripped = text.strip()
     if not stripped:
         raise InvalidUrlError("The URL is empty. Enter an http:// or https:// URL.")
-    if any(char.isspace() for char in stripped):
+    found = _SPACE_OR_CONTROL.search(stripped)
+    if found is not None:
+        char = found.group()
+        if char == " ":
+            raise InvalidUrlError(
+                f"The URL {stripped!r} contains a space. Encode spaces as %20."
+            )
         raise InvalidUrlError(
-            f"The URL {stripped!r} contains a space. Encode spaces as %20."
+            f"The URL {stripped!r} contains the control character or white "
+            f"space U+{ord(char):04X}. Remove it, or encode it as "
+            f"%{ord(char):02X} if it belongs in the URL."
         )
     if "://" not in stripped:
         raise InvalidUrlError(
@@ -31,11 +52,18 @@ def check_absolute_url(text: str, subject: str) -> httpx.URL:
     Redirect targets go through this check too, so a Location header gets the
     same scheme, host and port checks as a URL the user typed.
     """
+    import httpx
+
     try:
         url = httpx.URL(text)
         # httpx decodes an IDNA host name only when .host is read.
         host = url.host
     except (httpx.InvalidURL, ValueError) as exc:
+        if "://[" in text and "]" not in text.split("://", 1)[1].split("/", 1)[0]:
+            raise InvalidUrlError(
+                f"{subject} has a host that is not a valid IPv6 address: the "
+                "bracket after [ is not closed. Write it as http://[::1]:8080/."
+            ) from exc
         # The idna package raises its own ValueError subclasses for bad host names.
         raise InvalidUrlError(f"{subject} is invalid: {exc}.") from exc
 
@@ -45,7 +73,10 @@ def check_absolute_url(text: str, subject: str) -> httpx.URL:
             "http:// or https:// only."
         )
     if not host:
-        raise InvalidUrlError(f"{subject} has no host name.")
+        raise InvalidUrlError(
+            f"{subject} has no host name. Put the host after the scheme, such as "
+            "https://example.com/webhook or http://127.0.0.1:8765/webhook."
+        )
     if url.port is not None and not 0 < url.port < 65536:
         raise InvalidUrlError(
             f"{subject} has the port {url.port}, which does not exist. Use a port "

@@ -37,7 +37,10 @@ from bchook_studio.core.export.masking import (
 from bchook_studio.core.logs import redact
 from bchook_studio.core.store.connection import StoreConnection
 from bchook_studio.core.store.errors import HistoryEntryNotFoundError
-from bchook_studio.core.store.settings import read_history_retention, read_size_caps
+from bchook_studio.core.store.settings import (
+    read_history_limits,
+    read_history_retention,
+)
 from bchook_studio.core.store.webhooks import parse_time
 from bchook_studio.core.webhook_codec import (
     WebhookCodecError,
@@ -253,7 +256,7 @@ class History:
         """
         masked = _MaskedDelivery(result, secret_query_parameters, secret_headers)
         with self._database.writing() as connection:
-            cap = read_size_caps(connection).history
+            cap, retention = read_history_limits(connection)
             cursor = connection.execute(
                 "INSERT INTO deliveries (run_id, webhook_id, webhook_name, "
                 "topic_key, started_at, elapsed_ms, headers_ms, request_sent, "
@@ -292,7 +295,7 @@ class History:
                     None if response is None else response.body[:cap],
                 ),
             )
-            _prune(connection, read_history_retention(connection))
+            _prune(connection, retention)
         logger.info("recorded delivery %d to %s", entry_id, masked.url)
         return entry_id
 
@@ -454,6 +457,17 @@ class _MaskedDelivery:
 
 
 def _prune(connection: sqlite3.Connection, retention: int) -> int:
+    """Delete the deliveries older than the newest `retention` ones."""
+    # Two subqueries, because SQLite answers a lone min() or max() from the
+    # index but scans the table for both in one SELECT.
+    oldest, newest = connection.execute(
+        "SELECT (SELECT min(id) FROM deliveries), (SELECT max(id) FROM deliveries)"
+    ).fetchone()
+    if oldest is None or newest - oldest < retention:
+        # Ids are distinct integers, so the table holds at most
+        # newest - oldest + 1 rows: nothing to delete, and no walk over the
+        # newest `retention` ids.
+        return 0
     cursor = connection.execute(
         "DELETE FROM deliveries WHERE id < (SELECT min(id) FROM "
         "(SELECT id FROM deliveries ORDER BY id DESC LIMIT ?))",

@@ -67,6 +67,18 @@ def read_size_caps(connection: sqlite3.Connection) -> SizeCaps:
     )
 
 
+def read_history_limits(connection: sqlite3.Connection) -> tuple[int, int]:
+    """Return the history's body cap in bytes and its retention, in one query."""
+    rows = connection.execute(
+        "SELECT key, value FROM settings WHERE key IN (?, ?)",
+        (HISTORY_CAP, HISTORY_RETENTION),
+    ).fetchall()
+    stored = {key: json.loads(value) for key, value in rows}
+    cap = _positive_int(stored.get(HISTORY_CAP), HISTORY_CAP)
+    retention = _positive_int(stored.get(HISTORY_RETENTION), HISTORY_RETENTION)
+    return cap, max(retention, 1)
+
+
 def read_history_retention(connection: sqlite3.Connection) -> int:
     """Return how many deliveries the history keeps (at least 1)."""
     value = read_setting(connection, HISTORY_RETENTION)
