@@ -682,7 +682,8 @@ class CheckView(QWidget):
             self._summary.setText("")
             return
         text = summary_text(self, self._result.summary)
-        if self._result.cancelled:
+        if self._result.cancelled and not self._result.summary.cancelled:
+            # The run was stopped between topics, so no topic says so itself.
             text += self.tr(" (cancelled)")
         self._summary.setText(text)
 

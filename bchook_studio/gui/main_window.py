@@ -367,6 +367,7 @@ class MainWindow(QMainWindow):
         self.save_action.triggered.connect(self._on_save_triggered)
         self.webhooks_panel.webhook_chosen.connect(self._on_webhook_chosen)
         self.binding.webhook_deleted.connect(self.session.forget)
+        self.binding.webhook_renamed.connect(self._on_webhook_renamed)
         self.binding.webhooks_listed.connect(self._on_webhooks_listed)
         self.binding.error_occurred.connect(self._show_status)
 
@@ -490,9 +491,17 @@ class MainWindow(QMainWindow):
         self.webhooks_panel.mark_unsaved(self.session.open_id, dirty, name)
 
     def _on_webhook_saved(self, webhook_id: int) -> None:
+        self.webhooks_panel.mark_unsaved(None, False)
         self.binding.refresh()
         self.webhooks_panel.select(webhook_id)
         self._show_status(self.tr("Saved."))
+
+    def _on_webhook_renamed(self, webhook_id: int, name: str) -> None:
+        if self.session.renamed(webhook_id, name) is None:
+            return
+        self.form.name_edit.setText(name)
+        self.session.check_dirty()
+        self._update_title()
 
     def _update_title(self) -> None:
         name = self.form.name_edit.text().strip() or self.tr("New webhook")
@@ -542,6 +551,16 @@ class MainWindow(QMainWindow):
             box.setIcon(QMessageBox.Icon.Question)
             box.setWindowTitle(self.tr("Change the format"))
             box.setText(plan.reason)
+            box.setInformativeText(
+                fill(
+                    self.tr(
+                        "Replace puts a new %1 body in the editor in place of the "
+                        "current text; Ctrl+Z in the editor brings the text back, "
+                        "and the format stays %1."
+                    ),
+                    new_format.value.upper(),
+                )
+            )
             replace_button = box.addButton(
                 self.tr("Replace"), QMessageBox.ButtonRole.AcceptRole
             )
@@ -633,10 +652,12 @@ class MainWindow(QMainWindow):
         self._run(self._resend_history_entry(entry_id))
 
     async def _resend_history_entry(self, entry_id: int) -> None:
+        from bchook_studio.core.store.resend import ResendError
+
         try:
             entry = await self.store.history_entry(entry_id)
             request = await self.store.resend_request(entry_id)
-        except StoreError as exc:
+        except (StoreError, ResendError) as exc:
             inform(self, self.tr("Resend"), str(exc), warning=True)
             return
         context = DeliveryContext(entry.webhook_id, entry.webhook_name, entry.topic_key)

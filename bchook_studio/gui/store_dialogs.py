@@ -473,7 +473,11 @@ def import_summary(report: ImportReport) -> str:
     if not report.imported:
         lines = [tr("The file contains no webhooks, so nothing was imported.")]
     else:
-        lines = [fill(tr("Imported %1 webhooks:"), len(report.imported))]
+        count = len(report.imported)
+        if count == 1:
+            lines = [tr("Imported 1 webhook:")]
+        else:
+            lines = [fill(tr("Imported %1 webhooks:"), count)]
         for item in report.imported:
             if item.name != item.requested_name:
                 lines.append(

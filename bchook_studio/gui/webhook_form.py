@@ -93,6 +93,8 @@ class WebhookForm(QWidget):
         self._total_timeout = QDoubleSpinBox(self)
         self._total_timeout.setRange(0.1, 86400)
         self._total_timeout.setDecimals(1)
+        self._secret_query = QLineEdit(self)
+        self._secret_query.setClearButtonEnabled(True)
 
         self.headers = HeadersTable(self)
         self.headers.setVisible(False)
@@ -150,6 +152,8 @@ class WebhookForm(QWidget):
         connection_form = QFormLayout()
         connection_form.setContentsMargins(0, 0, 0, 0)
         connection_form.addRow(self._timeout_label, timeout_row)
+        self._secret_query_label = QLabel(self)
+        connection_form.addRow(self._secret_query_label, self._secret_query)
         connection_layout = QVBoxLayout(self._connection)
         connection_layout.setContentsMargins(16, 0, 0, 4)
         connection_layout.addLayout(connection_form)
@@ -168,7 +172,14 @@ class WebhookForm(QWidget):
         layout.addWidget(self._connection)
 
     def _connect(self) -> None:
-        for line_edit in (self._name, self._url, self._username, self._password):
+        line_edits = (
+            self._name,
+            self._url,
+            self._username,
+            self._password,
+            self._secret_query,
+        )
+        for line_edit in line_edits:
             line_edit.textEdited.connect(self._emit_changed)
         self._topic.currentIndexChanged.connect(self._on_topic_index_changed)
         self._json_button.toggled.connect(self._on_format_toggled)
@@ -232,6 +243,17 @@ class WebhookForm(QWidget):
         self._total_timeout.setToolTip(
             self.tr("Seconds allowed for the whole exchange")
         )
+        self._secret_query_label.setText(self.tr("Secret &query parameters"))
+        self._secret_query_label.setBuddy(self._secret_query)
+        self._secret_query.setPlaceholderText(self.tr("Names, separated by commas"))
+        self._secret_query.setToolTip(
+            self.tr(
+                "Query parameters of the URL whose values are secrets: the URL is "
+                "saved in the keychain and the values are masked in the history and "
+                "exports. Names such as key, sig, token and password are masked "
+                "without being listed."
+            )
+        )
         self._update_headers_title()
         self._update_connection_title()
         self._update_receiver_hint()
@@ -253,6 +275,7 @@ class WebhookForm(QWidget):
             self._password.setText(webhook.password)
             self._timeout.setValue(webhook.timeouts.operation)
             self._total_timeout.setValue(webhook.timeouts.total)
+            self._secret_query.setText(", ".join(webhook.secret_query_parameters))
             self.headers.set_rows(webhook.headers)
             self._headers_toggle.setChecked(bool(webhook.headers))
             self.network.set_settings(webhook.tls, webhook.proxy, webhook.redirects)
@@ -276,10 +299,16 @@ class WebhookForm(QWidget):
             password=self._password.text(),
             headers=self.headers.rows(),
             timeouts=Timeouts(self._timeout.value(), self._total_timeout.value()),
+            secret_query_parameters=self.secret_query_parameters(),
             tls=self.network.tls(),
             proxy=self.network.proxy(),
             redirects=self.network.redirects(),
         )
+
+    def secret_query_parameters(self) -> tuple[str, ...]:
+        """Return the names in the secret query parameters field, each once."""
+        names = (name.strip() for name in self._secret_query.text().split(","))
+        return tuple(dict.fromkeys(name for name in names if name))
 
     def set_receiver_address(self, base_url: str | None) -> None:
         """Show where the built-in receiver listens, or None when it is stopped."""

@@ -44,6 +44,9 @@ class WebhooksBinding(QObject):
     webhook_deleted = Signal(int)
     """The id of a deleted webhook, which the window closes or detaches if open."""
 
+    webhook_renamed = Signal(int, str)
+    """The id and new name of a webhook renamed in the list."""
+
     webhook_restored = Signal(int)
     """The id of a webhook brought back by Undo delete."""
 
@@ -132,6 +135,7 @@ class WebhooksBinding(QObject):
             template = self.tr("Could not rename the webhook to “%1”: %2")
             self._report(fill(template, name, exc))
             return False
+        self.webhook_renamed.emit(webhook_id, name)
         return True
 
     async def delete(self, webhook_id: int) -> DeletedWebhook | None:

@@ -8,10 +8,11 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from bchook_studio.core.formats import BodyFormat
-from bchook_studio.core.store import HistoryFilter
+from bchook_studio.core.store import HistoryFilter, Store
 from bchook_studio.core.webhook import BodyMode
 from bchook_studio.gui.error_reporter import error_reporter
 from bchook_studio.gui.main_window import MainWindow
+from bchook_studio.gui.webhook_list_model import WEBHOOK_ID_ROLE
 from tests.gui.conftest import run_in_loop
 from tests.servers import RawServer, never_answer, respond, respond_after
 
@@ -284,3 +285,100 @@ def test_unhandled_error_shown_as_notice(qtbot, window):
 
     assert window.banner.isVisible()
     assert "boom in a slot" in window.banner.label.text()
+
+
+def edit_name(window, name: str) -> None:
+    window.form.name_edit.setText(name)
+    window.form.name_edit.textEdited.emit(name)
+
+
+def save_and_wait(qtbot, window) -> int:
+    with qtbot.waitSignal(window.session.saved, timeout=5000) as blocker:
+        window.save_action.trigger()
+    return blocker.args[0]
+
+
+def listed_ids(window) -> list[int | None]:
+    model = window.webhooks_panel._list.model()
+    return [
+        model.index(row, 0).data(WEBHOOK_ID_ROLE) for row in range(model.rowCount())
+    ]
+
+
+def test_first_save_replaces_draft_row(qtbot, window):
+    edit_name(window, "CRM sync")
+    qtbot.waitUntil(lambda: None in listed_ids(window), timeout=3000)
+    webhook_id = save_and_wait(qtbot, window)
+
+    qtbot.waitUntil(lambda: listed_ids(window) == [webhook_id], timeout=5000)
+
+
+def test_rename_of_open_webhook_kept_on_next_save(qtbot, window):
+    edit_name(window, "CRM sync")
+    webhook_id = save_and_wait(qtbot, window)
+    renamed = run_in_loop(qtbot, window.binding.rename(webhook_id, "Billing sync"))
+
+    assert renamed
+    assert window.form.name_edit.text() == "Billing sync"
+    assert not window.session.dirty
+    assert "Billing sync" in window.windowTitle()
+
+    save_and_wait(qtbot, window)
+    saved = run_in_loop(qtbot, window.store.load(webhook_id))
+    assert saved.webhook.name == "Billing sync"
+
+
+def test_resend_without_masked_value_explained(qtbot, window):
+    window.form.url_edit.setText("http://127.0.0.1:9/hook?api_key=abc")
+    send_and_wait(qtbot, window)
+    run_in_loop(qtbot, window.store.flush_history())
+    entry = run_in_loop(qtbot, window.store.history(HistoryFilter()))[0]
+
+    run_in_loop(qtbot, window._resend_history_entry(entry.id))
+
+    boxes = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+    assert len(boxes) == 1
+    assert "not sent from a saved webhook" in boxes[0].text()
+
+
+def answer_question(qtbot, window, label: str) -> None:
+    def shown():
+        boxes = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+        assert len(boxes) == 1
+        return boxes[0]
+
+    qtbot.waitUntil(lambda: shown() is not None, timeout=3000)
+    box = shown()
+    button = next(button for button in box.buttons() if button.text() == label)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_close_with_edits_cancelled_keeps_window(qtbot, window):
+    window.ask_before_discarding = True
+    edit_name(window, "CRM sync")
+    qtbot.waitUntil(lambda: window.session.dirty, timeout=3000)
+
+    window.close()
+    answer_question(qtbot, window, "Cancel")
+
+    qtbot.waitUntil(lambda: not window._shutdown_started, timeout=3000)
+    window.ask_before_discarding = False
+    assert window.isVisible()
+    assert window.form.name_edit.text() == "CRM sync"
+
+
+def test_close_with_edits_saved_first(qtbot, window):
+    window.ask_before_discarding = True
+    edit_name(window, "CRM sync")
+    qtbot.waitUntil(lambda: window.session.dirty, timeout=3000)
+
+    window.close()
+    answer_question(qtbot, window, "Save")
+
+    qtbot.waitUntil(lambda: window._closed, timeout=10_000)
+    store = Store.open(interactive=False)
+    try:
+        names = [summary.name for summary in store.list_webhooks()]
+    finally:
+        store.close()
+    assert names == ["CRM sync"]

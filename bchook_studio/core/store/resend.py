@@ -106,8 +106,9 @@ def _missing(context: _Context, secret: str) -> ResendError:
     if context.entry.webhook_id is None:
         return ResendError(
             f"delivery {context.entry.id} needs the {secret}, which was masked in "
-            "the history, and it was sent from the command line rather than from "
-            "a saved webhook, so no copy of the secret was kept. Send it again "
+            "the history, and it was not sent from a saved webhook (it came from "
+            "the command line or from a webhook never saved), so no copy of the "
+            "secret was kept. Send it again from the editor or the command line "
             "with the secret."
         )
     if context.webhook is None:

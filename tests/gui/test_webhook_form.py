@@ -1,0 +1,25 @@
+"""The webhook form gives back the webhook it shows, with the user's edits."""
+
+from bchook_studio.core.webhook import Webhook
+from bchook_studio.gui.webhook_form import WebhookForm
+
+
+def test_secret_query_parameters_shown(qtbot):
+    form = WebhookForm()
+    qtbot.addWidget(form)
+
+    form.set_webhook(Webhook(secret_query_parameters=("hmac", "tenant")))
+
+    assert form.webhook().secret_query_parameters == ("hmac", "tenant")
+
+
+def test_secret_query_parameters_typed(qtbot):
+    form = WebhookForm()
+    qtbot.addWidget(form)
+    form._connection_toggle.setChecked(True)
+    form._secret_query.setFocus()
+
+    with qtbot.waitSignal(form.changed, timeout=1000):
+        qtbot.keyClicks(form._secret_query, " hmac, ,tenant , hmac")
+
+    assert form.webhook().secret_query_parameters == ("hmac", "tenant")
