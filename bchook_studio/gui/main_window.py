@@ -805,7 +805,7 @@ class MainWindow(QMainWindow):
                 restore(value)
 
     def _size_docks(self) -> None:
-        height = max(160, self.height() * 2 // 7)
+        height = max(160, self.height() // 3)
         self.resizeDocks([self.inbox_dock], [height], Qt.Orientation.Vertical)
 
     def _save_window_state(self) -> None:

@@ -61,7 +61,8 @@ class ResponsePane(QWidget):
     """
 
     body_shown = Signal()
-    """Emitted when the body of the current result is in the body view."""
+    """Emitted when the body of the current result is in the body view, or the
+    view says that the response has no body."""
 
     def __init__(
         self,
@@ -359,6 +360,15 @@ class ResponsePane(QWidget):
         response = self._result.response
         content_type = response.header("content-type")
         pretty = self._pretty.isChecked()
+        if not response.body and not response.truncated:
+            self._prepared = None
+            self._body.set_text("")
+            self._charset.clear()
+            self._show_message(
+                self.tr("The response has no body. The headers are on the Headers tab.")
+            )
+            self.body_shown.emit()
+            return
         if len(response.body) <= INLINE_LIMIT:
             prepared = prepare_body(response.body, content_type, pretty, self._caps)
             self._show_prepared(prepared)

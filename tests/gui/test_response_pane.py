@@ -343,3 +343,11 @@ def test_main_window_starts_no_worker(qtbot, qloop, app_home):
     finally:
         window.close()
         qtbot.waitUntil(lambda: window._closed, timeout=5000)
+
+
+def test_empty_body_explained(qtbot, pane):
+    with qtbot.waitSignal(pane.body_shown, timeout=WAIT_MS):
+        pane.show_result(_result(b"", "application/json"))
+
+    assert pane.showing_message()
+    assert "no body" in pane.message_label.text()

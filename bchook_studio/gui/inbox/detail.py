@@ -181,7 +181,6 @@ class RequestDetail(QWidget):
         body_layout = QVBoxLayout(body_page)
         body_layout.setContentsMargins(0, 4, 0, 0)
         body_layout.setSpacing(4)
-        body_layout.addWidget(self._charset)
         body_layout.addWidget(self._notice)
         body_layout.addWidget(self._body_stack, 1)
 
@@ -190,6 +189,10 @@ class RequestDetail(QWidget):
         self._tabs.addTab(body_page, "")
         self._tabs.addTab(self._raw_view, "")
         self._tabs.addTab(self._headers, "")
+        # The size and charset line sits beside the tabs, which leaves the body
+        # one more line in a short dock.
+        self._charset.setContentsMargins(0, 0, 6, 0)
+        self._tabs.setCornerWidget(self._charset, Qt.Corner.TopRightCorner)
 
     def _build_layout(self) -> None:
         top = QHBoxLayout()
@@ -203,14 +206,15 @@ class RequestDetail(QWidget):
         actions.addWidget(self._resend_button)
         actions.addWidget(self._event_button)
         actions.addWidget(self._save_button)
-        actions.addWidget(self._action_message, 1)
+        actions.addSpacing(6)
+        actions.addWidget(self._answer, 1)
+        actions.addWidget(self._action_message)
 
         self._content = QWidget(self)
         content_layout = QVBoxLayout(self._content)
         content_layout.setContentsMargins(0, 0, 0, 0)
         content_layout.setSpacing(6)
         content_layout.addLayout(top)
-        content_layout.addWidget(self._answer)
         content_layout.addWidget(self._credentials)
         content_layout.addLayout(actions)
         content_layout.addWidget(self._tabs, 1)
