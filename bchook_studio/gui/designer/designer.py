@@ -482,7 +482,7 @@ class TemplateDesigner(DesignerViews):
             result,
             mode,
             self._format,
-            preview_has_text=bool(self.preview.editor.toPlainText()),
+            preview_has_text=not self.preview.editor.document().isEmpty(),
         )
         self.preview.set_status(text, colour)
 

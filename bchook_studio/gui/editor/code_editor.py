@@ -99,6 +99,22 @@ class CodeEditor(QPlainTextEdit):
         if self._problems:
             self.set_problems(())
 
+    def replace_span(self, start: int, end: int, text: str) -> None:
+        """Replace the characters from `start` to `end` (in UTF-16 code units, as
+        Qt counts) with `text`, without emitting `text_edited`.
+
+        For a read-only view that follows a large text: the document, its
+        layout and its highlighting change only around the span.
+        """
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        self._setting_text = True
+        try:
+            cursor.insertText(text)
+        finally:
+            self._setting_text = False
+
     def replace_text_undoably(self, text: str) -> None:
         """Replace the whole text as one undo step, without emitting `text_edited`."""
         cursor = QTextCursor(self.document())
