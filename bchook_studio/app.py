@@ -21,6 +21,51 @@ logger = logging.getLogger(__name__)
 
 SETTINGS_FILE_NAME = "window.ini"
 
+_PYSIDE_NAME = b"PySide6"
+
+
+def _read_imported_sources_faster() -> None:
+    """Make PySide6's check of each newly imported module read bytes, not lines.
+
+    Importing PySide6.QtCore replaces `__import__`, and after each import
+    PySide6 6.11 calls `shibokensupport.feature._mod_uses_pyside(module)`,
+    which reads the module's source with inspect.getsource (through linecache
+    and tokenize) to look for the name "PySide6". For the 275 modules that a
+    start imports after PySide6, that took about 30 ms on the 2-core VM of
+    docs/benchmarks.md, and linecache kept the lines. The replacement searches
+    the source file's bytes for the same name, which returns the same result for
+    any ASCII-compatible source encoding, and hands modules without a `.py`
+    file to the original check. Without that PySide6 function (another PySide6
+    version), nothing changes.
+    """
+    import PySide6.QtCore  # noqa: F401 - loads shibokensupport.feature
+
+    feature = sys.modules.get("shibokensupport.feature")
+    original = getattr(feature, "_mod_uses_pyside", None)
+    if original is None:
+        logger.debug("PySide6 has no _mod_uses_pyside; its module check stays")
+        return
+    if getattr(original, "reads_bytes", False):
+        return
+
+    def module_uses_pyside(module: object) -> bool:
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str) and path.endswith(".py"):
+            try:
+                with open(path, "rb") as source:
+                    return _PYSIDE_NAME in source.read()
+            except OSError:
+                pass
+        return bool(original(module))
+
+    module_uses_pyside.reads_bytes = True  # type: ignore[attr-defined]
+    feature._mod_uses_pyside = module_uses_pyside  # type: ignore[union-attr]
+
+
+# Before the window's modules are imported: the probe of benchmarks/ and the
+# `bchook-studio` command both import this module first.
+_read_imported_sources_faster()
+
 
 def _install_exception_hooks(loop: asyncio.AbstractEventLoop) -> None:
     """Log unhandled exceptions from slots, threads and the loop; keep running.
@@ -87,9 +132,9 @@ def _drop_source_lines() -> None:
 
     PySide6 6.11 reads the source of each module imported after it (through
     inspect.getsource, to look for its own name), and linecache keeps those
-    lines: about 7 MiB for the window's modules. Tracebacks read them again
-    when they need them. The memory freed is reused by what start-up builds
-    next.
+    lines: about 7 MiB for the window's modules. _read_imported_sources_faster
+    avoids that where it can; this covers a PySide6 without the function it
+    replaces. Tracebacks read the lines again when they need them.
     """
     linecache.clearcache()
 

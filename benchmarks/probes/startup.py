@@ -105,10 +105,13 @@ class StartupWatch:
 
 
 def _run_app(launched: float) -> None:
+    # The same import order as the `bchook-studio` command: bchook_studio.app
+    # first, which prepares PySide6 before the window's modules are imported.
+    from bchook_studio.app import run_gui  # isort: skip
+
     from PySide6.QtGui import QPaintEvent
 
     import bchook_studio.gui.main_window as main_window_module
-    from bchook_studio.app import run_gui
 
     watch = StartupWatch(launched)
 

@@ -2,6 +2,7 @@
 
 import os
 import socket
+import stat
 import subprocess
 import sys
 import textwrap
@@ -11,10 +12,12 @@ import pytest
 from PySide6.QtCore import QDir, Qt
 from PySide6.QtWidgets import QWidget
 
+from bchook_studio.gui import single_instance as guard_module
 from bchook_studio.gui.single_instance import (
     acquire_instance,
     bring_to_front,
     server_name,
+    unix_socket_path,
 )
 from tests.gui.inbox_support import recorder
 
@@ -30,7 +33,13 @@ SECOND_LAUNCH = textwrap.dedent(
 
     logging.basicConfig(level=logging.INFO)
     app = QCoreApplication(sys.argv)
-    guard = acquire_instance(Path(sys.argv[1]))
+    home = Path(sys.argv[1])
+    if sys.argv[2:] == ["local_server"]:
+        from bchook_studio.gui import single_instance
+        name = single_instance.server_name(home)
+        guard = single_instance._acquire_local_server(name, 3000)
+    else:
+        guard = acquire_instance(home)
     sys.exit(0 if guard is None else 3)
     """
 )
@@ -129,10 +138,12 @@ def test_stale_socket_recovered(tmp_path, guards):
     assert guard.full_server_name() == path
 
 
-def _run_second_launch(qtbot, home: Path) -> subprocess.CompletedProcess:
+def _run_second_launch(
+    qtbot, home: Path, *, backend: str = "default"
+) -> subprocess.CompletedProcess:
     environment = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     process = subprocess.Popen(
-        [sys.executable, "-c", SECOND_LAUNCH, str(home)],
+        [sys.executable, "-c", SECOND_LAUNCH, str(home), backend],
         cwd=REPO,
         env=environment,
         stdout=subprocess.PIPE,
@@ -218,3 +229,154 @@ def test_second_gui_launch_activates_first(tmp_path):
     assert stdout.splitlines() == ["activated", "exit: 0"]
     log = (tmp_path / "bchook-studio.log").read_text()
     assert "asked to show itself" in log
+
+
+unix_only = pytest.mark.skipif(sys.platform == "win32", reason="Unix sockets only")
+
+
+def _connect(path: str) -> socket.socket:
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.settimeout(WAIT_MS / 1000)
+    client.connect(path)
+    return client
+
+
+@unix_only
+def test_socket_path_is_qt_path(tmp_path, guards):
+    guard = _acquire(guards, tmp_path)
+    path = os.path.join(QDir.tempPath(), server_name(tmp_path))
+    assert unix_socket_path(server_name(tmp_path)) == path
+    assert guard.full_server_name() == path
+
+
+@unix_only
+def test_socket_only_for_user(tmp_path, guards):
+    guard = _acquire(guards, tmp_path)
+    mode = os.stat(guard.full_server_name()).st_mode
+    assert stat.S_ISSOCK(mode)
+    assert stat.S_IMODE(mode) == stat.S_IRWXU
+
+
+@unix_only
+def test_acquire_leaves_no_staging_folder(tmp_path, guards):
+    before = set(os.listdir(QDir.tempPath()))
+    _acquire(guards, tmp_path)
+    added = set(os.listdir(QDir.tempPath())) - before
+    assert added == {server_name(tmp_path)}
+
+
+@unix_only
+def test_release_removes_socket_file(tmp_path, guards):
+    guard = _acquire(guards, tmp_path)
+    path = guard.full_server_name()
+    guard.release()
+    assert not os.path.exists(path)
+    assert guard.full_server_name() == ""
+
+
+@unix_only
+def test_release_keeps_newer_socket(tmp_path, guards):
+    first = _acquire(guards, tmp_path)
+    path = first.full_server_name()
+    os.unlink(path)
+    newer = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    newer.bind(path)
+    try:
+        first.release()
+        assert os.path.exists(path)
+    finally:
+        newer.close()
+        os.unlink(path)
+
+
+@unix_only
+def test_split_request_activates(qtbot, tmp_path, guards):
+    guard = _acquire(guards, tmp_path)
+    activations, record = recorder()
+    guard.activation_requested.connect(lambda: record("activate"))
+    client = _connect(guard.full_server_name())
+    try:
+        client.sendall(b"acti")
+        qtbot.wait(20)
+        client.sendall(b"vate\n")
+        qtbot.waitUntil(lambda: activations == ["activate"], timeout=WAIT_MS)
+        client.setblocking(False)
+        qtbot.waitUntil(lambda: _received(client) == b"ok\n", timeout=WAIT_MS)
+    finally:
+        client.close()
+
+
+def _received(client: socket.socket) -> bytes:
+    try:
+        return client.recv(64)
+    except BlockingIOError:
+        return b""
+
+
+@unix_only
+def test_unknown_request_ignored(qtbot, tmp_path, guards):
+    guard = _acquire(guards, tmp_path)
+    activations, record = recorder()
+    guard.activation_requested.connect(lambda: record("activate"))
+    client = _connect(guard.full_server_name())
+    try:
+        client.sendall(b"shutdown\nactivate\n")
+        qtbot.waitUntil(lambda: activations == ["activate"], timeout=WAIT_MS)
+    finally:
+        client.close()
+    assert activations == ["activate"]
+
+
+@unix_only
+def test_long_request_closes_connection(qtbot, tmp_path, guards):
+    guard = _acquire(guards, tmp_path)
+    activations, record = recorder()
+    guard.activation_requested.connect(lambda: record("activate"))
+    client = _connect(guard.full_server_name())
+    try:
+        client.sendall(b"x" * 300)
+        client.setblocking(False)
+        qtbot.waitUntil(lambda: _closed_by_peer(client), timeout=WAIT_MS)
+    finally:
+        client.close()
+    assert activations == []
+
+
+def _closed_by_peer(client: socket.socket) -> bool:
+    try:
+        return client.recv(64) == b""
+    except BlockingIOError:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+@unix_only
+def test_local_server_guard_activated(qtbot, tmp_path, guards):
+    """The QLocalServer guard (used on Windows, and by earlier versions on Unix)
+    and the Unix socket client reach each other."""
+    name = server_name(tmp_path)
+    first = guard_module._acquire_local_server(name, 50)
+    guards.append(first)
+    activations, record = recorder()
+    first.activation_requested.connect(lambda: record("activate"))
+    assert first.is_listening()
+    assert first.full_server_name() == unix_socket_path(name)
+
+    second = _acquire(guards, tmp_path, reply_timeout_ms=50)
+
+    assert second is None
+    qtbot.waitUntil(lambda: activations == ["activate"], timeout=WAIT_MS)
+
+
+@unix_only
+def test_local_socket_client_activates(qtbot, tmp_path, guards):
+    first = _acquire(guards, tmp_path)
+    activations, record = recorder()
+    first.activation_requested.connect(lambda: record("activate"))
+
+    finished = _run_second_launch(qtbot, tmp_path, backend="local_server")
+
+    assert finished.returncode == 0
+    assert "came to the front" in finished.stderr
+    assert activations == ["activate"]

@@ -56,6 +56,7 @@ NOT_AT_CONSTRUCTION = (
     "httpx",
     "h11",
     "jinja2",
+    "lxml",
     "keyring",
     "truststore",
     "cryptography",
@@ -73,13 +74,13 @@ NOT_AT_CONSTRUCTION = (
 )
 """Modules a constructed, shown window has not imported yet.
 
-lxml and pygments are not listed: bchook_studio.core.formats imports lxml with
-BodyFormat, and the visible editors colour JSON with pygments from the start.
+pygments is not listed: the visible editors colour JSON with it from the start.
 """
 
 NOT_AFTER_START = (
     "httpx",
     "jinja2",
+    "lxml",
     "keyring",
     "truststore",
     "cryptography",
@@ -89,8 +90,8 @@ NOT_AFTER_START = (
     "bchook_studio.gui.history_panel",
 )
 """Modules still not imported once the store is open and the receiver listens:
-sending, templates, the keychain (checked in a child process) and the docks
-that are not shown."""
+sending, templates, XML parsing, the keychain (checked in a child process) and
+the docks that are not shown."""
 
 
 def _modules(script: str, app_home) -> set[str]:

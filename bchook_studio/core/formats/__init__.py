@@ -1,7 +1,9 @@
 """JSON and XML bodies: well-formedness checks, pretty printing and conversion.
 
 Pure Python on the standard library and lxml, so the CLI, the tests and a
-worker process can use it without Qt.
+worker process can use it without Qt. The XML modules import lxml when a
+function first parses, builds or serializes XML, so importing this package for
+BodyFormat does not load lxml (about 4 MiB and 10 ms).
 """
 
 from enum import StrEnum

@@ -4,11 +4,13 @@ The layout is described in xml_layout. `json_to_xml` writes what
 `bchook-studio show TOPIC --format xml` prints: a UTF-8 XML declaration, the
 document with two-space indent and a final new line. Numbers keep their JSON
 spelling in both directions (see json_text.JsonNumber).
+
+lxml is imported by the functions that build elements, not with this module.
 """
 
-from typing import Any
+from __future__ import annotations
 
-from lxml import etree
+from typing import TYPE_CHECKING, Any
 
 from bchook_studio.core.formats import xml_layout as layout
 from bchook_studio.core.formats.json_text import (
@@ -19,6 +21,15 @@ from bchook_studio.core.formats.json_text import (
 )
 from bchook_studio.core.formats.xml_reader import xml_to_json
 from bchook_studio.core.formats.xml_text import INDENT, XML_DECLARATION
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from lxml import etree
+
+    # etree.SubElement, passed down so that building an element needs no
+    # module-level lxml import: it creates a child with the tag and appends it.
+    _SubElement = Callable[[etree._Element, str], etree._Element]
 
 __all__ = [
     "json_text_to_xml_text",
@@ -36,6 +47,8 @@ def json_to_xml(value: object) -> str:
     levels deep, and TypeError for keys that are not strings and values that
     are not JSON.
     """
+    from lxml import etree
+
     root = json_to_xml_element(value)
     etree.indent(root, space=INDENT)
     return f"{XML_DECLARATION}\n{etree.tostring(root, encoding='unicode')}\n"
@@ -43,8 +56,10 @@ def json_to_xml(value: object) -> str:
 
 def json_to_xml_element(value: object) -> etree._Element:
     """Build the unindented `<webhook>` element for a JSON value."""
+    from lxml import etree
+
     root = etree.Element(layout.ROOT_TAG)
-    _fill(root, value, 1)
+    _fill(root, value, 1, etree.SubElement)
     return root
 
 
@@ -65,15 +80,17 @@ def xml_text_to_json_text(text: str | bytes) -> str:
     return pretty_json(xml_to_json(text))
 
 
-def _fill(element: etree._Element, value: Any, depth: int) -> None:
+def _fill(
+    element: etree._Element, value: Any, depth: int, sub_element: _SubElement
+) -> None:
     # The order of the checks matters: bool is a subclass of int, and
     # JsonNumber a subclass of float.
     if isinstance(value, str):
         _set_text(element, value)
     elif isinstance(value, dict):
-        _fill_object(element, value, depth)
+        _fill_object(element, value, depth, sub_element)
     elif isinstance(value, (list, tuple)):
-        _fill_array(element, value, depth)
+        _fill_array(element, value, depth, sub_element)
     elif value is None:
         element.set(layout.TYPE_ATTRIBUTE, layout.TYPE_NULL)
     elif value is True or value is False:
@@ -89,7 +106,12 @@ def _fill(element: etree._Element, value: Any, depth: int) -> None:
         )
 
 
-def _fill_object(element: etree._Element, value: dict[Any, Any], depth: int) -> None:
+def _fill_object(
+    element: etree._Element,
+    value: dict[Any, Any],
+    depth: int,
+    sub_element: _SubElement,
+) -> None:
     if not value:
         element.set(layout.TYPE_ATTRIBUTE, layout.TYPE_OBJECT)
         return
@@ -101,18 +123,21 @@ def _fill_object(element: etree._Element, value: dict[Any, Any], depth: int) -> 
                 f"object keys must be strings to write XML, not "
                 f"{type(key).__name__} {key!r}"
             )
-        child = _member_element(element, key)
-        _fill(child, member, depth + 1)
+        child = _member_element(element, key, sub_element)
+        _fill(child, member, depth + 1, sub_element)
 
 
 def _fill_array(
-    element: etree._Element, value: list[Any] | tuple[Any, ...], depth: int
+    element: etree._Element,
+    value: list[Any] | tuple[Any, ...],
+    depth: int,
+    sub_element: _SubElement,
 ) -> None:
     element.set(layout.TYPE_ATTRIBUTE, layout.TYPE_ARRAY)
     if value:
         _check_depth(depth)
     for entry in value:
-        _fill(etree.SubElement(element, layout.ITEM_TAG), entry, depth + 1)
+        _fill(sub_element(element, layout.ITEM_TAG), entry, depth + 1, sub_element)
 
 
 def _check_depth(depth: int) -> None:
@@ -125,11 +150,13 @@ def _check_depth(depth: int) -> None:
         )
 
 
-def _member_element(parent: etree._Element, key: str) -> etree._Element:
+def _member_element(
+    parent: etree._Element, key: str, sub_element: _SubElement
+) -> etree._Element:
     if layout.is_usable_name(key):
-        return etree.SubElement(parent, key)
+        return sub_element(parent, key)
 
-    child = etree.SubElement(parent, layout.ENTRY_TAG)
+    child = sub_element(parent, layout.ENTRY_TAG)
     if layout.needs_json_encoding(key):
         child.set(layout.KEY_ATTRIBUTE, layout.encode_json_text(key))
         child.set(layout.KEY_ENCODING_ATTRIBUTE, layout.JSON_ENCODING)

@@ -16,8 +16,7 @@ The layout in short:
 import functools
 import json
 import re
-
-from lxml import etree
+from typing import Any
 
 ROOT_TAG = "webhook"
 ITEM_TAG = "item"
@@ -44,9 +43,26 @@ MAX_NAME_LENGTH = 50_000
 
 # Characters outside the XML 1.0 Char production: most C0 controls, unpaired
 # surrogates, U+FFFE and U+FFFF.
-XML_ILLEGAL_CHARACTER = re.compile(
+_XML_ILLEGAL_CHARACTER_PATTERN = (
     "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
+
+
+@functools.cache
+def xml_illegal_character() -> re.Pattern[str]:
+    """Compile the pattern of one character that XML 1.0 cannot carry, once.
+
+    Compiling this class of large ranges took about 5 ms, so it is compiled on
+    first use and not when the formats package is imported.
+    """
+    return re.compile(_XML_ILLEGAL_CHARACTER_PATTERN)
+
+
+def __getattr__(name: str) -> Any:
+    """Compile XML_ILLEGAL_CHARACTER when the module attribute is first read."""
+    if name == "XML_ILLEGAL_CHARACTER":
+        return xml_illegal_character()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -61,6 +77,10 @@ def is_usable_name(key: str) -> bool:
         return False
     if ":" in key or "{" in key or key[:3].lower() == "xml":
         return False
+
+    # Imported here so that importing the layout's names does not load lxml.
+    from lxml import etree
+
     try:
         etree.Element(key)
     except ValueError:
@@ -70,7 +90,7 @@ def is_usable_name(key: str) -> bool:
 
 def needs_json_encoding(text: str) -> bool:
     """Tell whether text contains a character that XML 1.0 cannot carry."""
-    return XML_ILLEGAL_CHARACTER.search(text) is not None
+    return xml_illegal_character().search(text) is not None
 
 
 def encode_json_text(text: str) -> str:
@@ -81,7 +101,7 @@ def encode_json_text(text: str) -> str:
     result contains only characters XML 1.0 can carry.
     """
     escaped = json.dumps(text, ensure_ascii=False)[1:-1]
-    return XML_ILLEGAL_CHARACTER.sub(_escape_code_point, escaped)
+    return xml_illegal_character().sub(_escape_code_point, escaped)
 
 
 def decode_json_text(text: str) -> str:

@@ -5,10 +5,10 @@ where the start tag can be found on that line, the column of the element or
 attribute at fault.
 """
 
-import re
-from typing import Any
+from __future__ import annotations
 
-from lxml import etree
+import re
+from typing import TYPE_CHECKING, Any
 
 from bchook_studio.core.formats import xml_layout as layout
 from bchook_studio.core.formats.json_text import JSON_NUMBER, number_from_spelling
@@ -18,6 +18,9 @@ from bchook_studio.core.formats.problems import (
     describe_text,
 )
 from bchook_studio.core.formats.xml_text import parse_xml
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 _VALUE_ATTRIBUTES = frozenset({layout.TYPE_ATTRIBUTE, layout.ENCODING_ATTRIBUTE})
 _ENTRY_ATTRIBUTES = _VALUE_ATTRIBUTES | {
@@ -288,6 +291,8 @@ class _LayoutReader:
             )
 
     def _reject_node(self, node: etree._Element) -> None:
+        from lxml import etree
+
         if isinstance(node, etree._Comment):
             message = "a comment has no place in the JSON layout; remove it to convert"
             token = "<!--"
@@ -328,6 +333,8 @@ class _LayoutReader:
 
     @staticmethod
     def _source_name(element: etree._Element) -> str:
+        from lxml import etree
+
         local_name = etree.QName(element).localname
         return f"{element.prefix}:{local_name}" if element.prefix else local_name
 

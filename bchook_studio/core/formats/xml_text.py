@@ -12,14 +12,22 @@ UTF-8 is replaced by UTF-8 in the bytes handed to the parser, padded with spaces
 so that columns after it do not move. Text given as `bytes` is parsed as is,
 declaration and byte order mark included, which is how a receiver reads the
 same bytes.
+
+lxml is imported by the functions that parse or serialize, not with this
+module, so that importing the formats package (for BodyFormat or a constant)
+does not load lxml.
 """
+
+from __future__ import annotations
 
 import logging
 import re
-
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from bchook_studio.core.formats.problems import FormatError, FormatProblem
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +84,8 @@ def safe_xml_parser(*, remove_blank_text: bool = False) -> etree.XMLParser:
     element levels, names to 50,000 characters and text nodes to 10,000,000
     bytes. A parser is not thread-safe, so each parse creates its own.
     """
+    from lxml import etree
+
     return etree.XMLParser(
         resolve_entities=False,
         load_dtd=False,
@@ -124,6 +134,8 @@ def parse_xml(
     A document with an internal DTD subset is rejected, and entity references
     allowed by an external DTD stay unexpanded nodes in the tree.
     """
+    from lxml import etree
+
     data = xml_bytes(text)
     if _BLANK.fullmatch(data):
         raise FormatError(FormatProblem(1, 1, EMPTY_MESSAGE))
@@ -256,6 +268,8 @@ def indent_keeping_mixed_content(root: etree._Element) -> None:
     which would change the text of `<p>Hi <b>you</b> there</p>`. Elements that
     mix text or entity references with child elements keep their whole content.
     """
+    from lxml import etree
+
     mixed = _mixed_content_elements(root)
     saved_texts = [(element, element.text) for element in mixed]
     saved_nodes = [
@@ -283,6 +297,8 @@ def _mixed_content_elements(root: etree._Element) -> list[etree._Element]:
     Python took 65 ms against 96 ms for the XPath query, for 383,000 elements on
     a 2-core x86-64 VM.
     """
+    from lxml import etree
+
     mixed: dict[etree._Element, None] = {}
     text = root.text
     if text is not None and text.strip(_XML_SPACE) and _has_child_element(root):
@@ -305,7 +321,9 @@ def _mixed_content_elements(root: etree._Element) -> list[etree._Element]:
 
 
 def _has_child_element(element: etree._Element) -> bool:
-    return next(element.iterchildren(etree.Element), None) is not None
+    # A child whose tag is a string is an element: comments, processing
+    # instructions and entity references have a factory function as their tag.
+    return any(isinstance(child.tag, str) for child in element)
 
 
 def _serialize_element_only(root: etree._Element, prolog: str) -> str | None:
@@ -350,6 +368,8 @@ def _serialize_node(
     lxml writes its doctype argument as it is, so passing the prolog there
     spares copying a large document into a joined string.
     """
+    from lxml import etree
+
     return etree.tostring(
         node,
         encoding="unicode",
