@@ -20,7 +20,8 @@ from bchook_studio.core.store import (
     StoreCorruptError,
     WebhookNotFoundError,
 )
-from bchook_studio.core.store.migrations import SCHEMA_VERSION
+from bchook_studio.core.store.database import WAL_CHECKPOINT_PAGES
+from bchook_studio.core.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from bchook_studio.core.store.settings import HISTORY_RETENTION, RECEIVER_PORT
 from bchook_studio.core.webhook import HeaderRow, Webhook
 from tests.memory_keyring import LockedKeyring
@@ -478,13 +479,41 @@ def test_wal_and_pragmas(database):
         foreign_keys = connection.execute("PRAGMA foreign_keys").fetchone()[0]
         synchronous = connection.execute("PRAGMA synchronous").fetchone()[0]
         busy = connection.execute("PRAGMA busy_timeout").fetchone()[0]
+        checkpoint = connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
         version = connection.execute("PRAGMA user_version").fetchone()[0]
 
     assert journal == "wal"
     assert foreign_keys == 1
     assert synchronous == 1  # NORMAL
     assert busy >= 1000
+    assert checkpoint == WAL_CHECKPOINT_PAGES
     assert version == SCHEMA_VERSION
+
+
+def test_version_1_database_migrated(database):
+    connection = sqlite3.connect(database)
+    MIGRATIONS[0](connection)
+    connection.execute("PRAGMA user_version = 1")
+    connection.commit()
+    connection.close()
+
+    with Store.open(database) as store:
+        connection = store._database.connection
+        indexes = dict(
+            connection.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                "AND tbl_name = 'deliveries'"
+            ).fetchall()
+        )
+        plan = connection.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM deliveries AS d "
+            "WHERE d.webhook_id = ? ORDER BY d.id DESC",
+            (1,),
+        ).fetchall()
+
+    assert "WHERE webhook_id IS NOT NULL" in indexes["deliveries_by_webhook"]
+    assert "WHERE run_id IS NOT NULL" in indexes["deliveries_by_run"]
+    assert "deliveries_by_webhook" in " ".join(row[3] for row in plan)
 
 
 def test_closed_store_raises(database):
