@@ -6,6 +6,7 @@ import pytest
 
 from bchook_studio.core.formats import BodyFormat, parse_json
 from bchook_studio.core.templates import ProblemKind, RenderLimits, render_template
+from bchook_studio.core.templates.filters import SLOW_FILTER_INPUT_LIMITS
 from bchook_studio.core.topics import find_topic
 
 LIMITS = RenderLimits(time_limit=1.0, max_output_bytes=1_000_000)
@@ -180,3 +181,19 @@ def test_range_limit_message():
     result, _ = render("{{ range(1000000) | length }}")
 
     assert "at most 100,000 numbers" in result.problems[0].message
+
+
+@pytest.mark.parametrize("name", sorted(SLOW_FILTER_INPUT_LIMITS))
+def test_slow_filter_input_limited(name):
+    template = '{{ ("a " * 1500000) | ' + name + " | length }}"
+    result, elapsed = render(template, RenderLimits())
+
+    assert f"|{name} takes at most" in result.problems[0].message
+    assert elapsed < MARGIN
+
+
+def test_slow_filter_within_limit_renders():
+    result, _ = render('{{ ("word " * 1000) | wordwrap(20) | length }}')
+
+    assert result.problems == []
+    assert result.text == "4999"
