@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import lxml.html
 import pytest
-from junitparser import Error, Failure, JUnitXml, Skipped
+from junitparser import Error, Failure, JUnitXml
 from lxml import etree
 
 from bchook_studio.core.check import (
@@ -150,7 +150,7 @@ def test_junit_valid_xml_with_hostile_text(mixed_result):
     assert b"\x1b" not in data
 
 
-def test_junit_cancelled_is_skipped(tmp_path):
+def test_junit_cancelled_is_error(tmp_path):
     path = tmp_path / "junit.xml"
     path.write_bytes(junit_report(cancelled_result()))
 
@@ -158,8 +158,10 @@ def test_junit_cancelled_is_skipped(tmp_path):
     (case,) = list(suite)
 
     assert case.classname == "xml"
-    assert isinstance(case.result[0], Skipped)
-    assert suite.skipped == 1
+    assert isinstance(case.result[0], Error)
+    assert case.result[0].type == "cancelled"
+    assert suite.errors == 1
+    assert suite.skipped == 0
 
 
 @pytest.mark.parametrize("writer", [junit_report, html_report, json_report])
