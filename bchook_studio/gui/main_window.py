@@ -368,6 +368,7 @@ class MainWindow(QMainWindow):
         self.webhooks_panel.webhook_chosen.connect(self._on_webhook_chosen)
         self.binding.webhook_deleted.connect(self.session.forget)
         self.binding.webhook_renamed.connect(self._on_webhook_renamed)
+        self.binding.webhook_restored.connect(self._on_webhook_restored)
         self.binding.webhooks_listed.connect(self._on_webhooks_listed)
         self.binding.error_occurred.connect(self._show_status)
 
@@ -495,6 +496,13 @@ class MainWindow(QMainWindow):
         self.binding.refresh()
         self.webhooks_panel.select(webhook_id)
         self._show_status(self.tr("Saved."))
+
+    def _on_webhook_restored(self, webhook_id: int) -> None:
+        if not self.session.restored(webhook_id):
+            return
+        self.webhooks_panel.mark_unsaved(None, False)
+        self.webhooks_panel.select(webhook_id)
+        self._update_title()
 
     def _on_webhook_renamed(self, webhook_id: int, name: str) -> None:
         if self.session.renamed(webhook_id, name) is None:

@@ -72,6 +72,8 @@ class WebhookSession(QObject):
         self._current = current
         self._window = parent_widget
         self._open_id: int | None = None
+        self._detached_id: int | None = None
+        """The id of the open webhook before it was deleted, for Undo delete."""
         self._snapshot: Webhook | None = None
         self._rules: tuple[ResponseRule, ...] | None = None
         self._rules_changed = False
@@ -97,6 +99,7 @@ class WebhookSession(QObject):
     def show(self, opened: OpenedWebhook) -> None:
         """Make `opened` the open webhook and emit `opened` so the window shows it."""
         self._open_id = opened.webhook_id
+        self._detached_id = None
         self._rules = opened.receiver_rules
         self._rules_changed = False
         self.opened.emit(opened)
@@ -136,7 +139,22 @@ class WebhookSession(QObject):
         """Treat the open webhook as unsaved after it was deleted from the store."""
         if webhook_id == self._open_id:
             self._open_id = None
+            self._detached_id = webhook_id
             self._set_dirty(True)
+
+    def restored(self, webhook_id: int) -> bool:
+        """Attach the open webhook again when Undo delete brought it back.
+
+        Returns True when the open webhook is the one deleted and restored
+        under `webhook_id`; it then counts as saved unless it was edited.
+        """
+        if self._open_id is not None or webhook_id != self._detached_id:
+            return False
+        self._open_id = webhook_id
+        self._detached_id = None
+        self._set_dirty(False)
+        self.check_dirty()
+        return True
 
     def _set_dirty(self, dirty: bool) -> None:
         if dirty != self._dirty:

@@ -139,6 +139,8 @@ class WebhooksPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._current_id: int | None = None
+        self._pending_id: int | None = None
+        """A webhook to select once the list shows it, such as one just saved."""
         self._selecting = False
         self._read_only = False
         self._undo_available = False
@@ -310,6 +312,8 @@ class WebhooksPanel(QWidget):
     def set_webhooks(self, summaries: Sequence[WebhookSummary]) -> None:
         """Show `summaries`, keeping the selected webhook selected if listed."""
         current = self._current_id
+        if current is None:
+            current = self._pending_id
         draft_selected = self._selected_row_is_draft()
         self._model.set_summaries(summaries)
         if draft_selected:
@@ -321,11 +325,13 @@ class WebhooksPanel(QWidget):
         """Select a webhook (None: the new webhook's row) without `webhook_chosen`.
 
         The filter is cleared when it hides the webhook. An id not listed
-        clears the selection.
+        clears the selection, and the webhook is selected once a later
+        `set_webhooks` lists it (a webhook saved for the first time).
         """
         row = self._model.row_of(webhook_id)
         self._selecting = True
         try:
+            self._pending_id = webhook_id if row is None else None
             if row is None:
                 self._list.selectionModel().clearSelection()
                 self._list.setCurrentIndex(QModelIndex())

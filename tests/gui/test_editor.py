@@ -99,6 +99,16 @@ def test_replace_text_undoably(qtbot, editor):
     assert editor.toPlainText() == "old"
 
 
+def test_replaced_text_shown_from_start(qtbot, editor):
+    editor.resize(300, 120)
+    editor.set_text("old")
+
+    editor.replace_text_undoably("\n".join(f"line {n}" for n in range(200)))
+
+    assert editor.textCursor().position() == 0
+    assert editor.verticalScrollBar().value() == 0
+
+
 def test_tab_inserts_two_spaces(qtbot, editor):
     editor.set_text("ab")
     editor.go_to(1, 2)

@@ -311,6 +311,22 @@ def test_first_save_replaces_draft_row(qtbot, window):
     webhook_id = save_and_wait(qtbot, window)
 
     qtbot.waitUntil(lambda: listed_ids(window) == [webhook_id], timeout=5000)
+    assert window.webhooks_panel.current_webhook_id() == webhook_id
+
+
+def test_undo_delete_reattaches_open_webhook(qtbot, window):
+    edit_name(window, "Beta")
+    webhook_id = save_and_wait(qtbot, window)
+    run_in_loop(qtbot, window.binding.delete(webhook_id))
+    qtbot.waitUntil(lambda: window.session.dirty, timeout=3000)
+
+    restored = run_in_loop(qtbot, window.binding.undo_delete())
+
+    qtbot.waitUntil(lambda: listed_ids(window) == [webhook_id], timeout=5000)
+    assert restored == webhook_id
+    assert window.session.open_id == webhook_id
+    assert not window.session.dirty
+    assert window.webhooks_panel.current_webhook_id() == webhook_id
 
 
 def test_rename_of_open_webhook_kept_on_next_save(qtbot, window):

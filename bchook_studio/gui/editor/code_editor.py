@@ -116,7 +116,11 @@ class CodeEditor(QPlainTextEdit):
             self._setting_text = False
 
     def replace_text_undoably(self, text: str) -> None:
-        """Replace the whole text as one undo step, without emitting `text_edited`."""
+        """Replace the whole text as one undo step, without emitting `text_edited`.
+
+        The cursor and the view go to the start, where a new body or event
+        begins.
+        """
         cursor = QTextCursor(self.document())
         cursor.select(QTextCursor.SelectionType.Document)
         self._setting_text = True
@@ -126,7 +130,9 @@ class CodeEditor(QPlainTextEdit):
             cursor.endEditBlock()
         finally:
             self._setting_text = False
+        cursor.movePosition(QTextCursor.MoveOperation.Start)
         self.setTextCursor(cursor)
+        self.ensureCursorVisible()
 
     def set_language(self, language: str) -> None:
         """Highlight the text as "json", "xml" or "text" (else ValueError)."""
