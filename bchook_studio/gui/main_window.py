@@ -45,7 +45,7 @@ from bchook_studio.core.store import StoreError
 from bchook_studio.core.templates import default_template
 from bchook_studio.core.topics import find_topic
 from bchook_studio.core.webhook import DEFAULT_TOPIC, BodyMode, Webhook, resolve_url
-from bchook_studio.gui.ask import inform
+from bchook_studio.gui.ask import ask, inform
 from bchook_studio.gui.designer import TemplateDesigner
 from bchook_studio.gui.error_reporter import error_reporter
 from bchook_studio.gui.inbox import InboxPanel
@@ -551,37 +551,42 @@ class MainWindow(QMainWindow):
         self._on_edited()
 
     def _on_format_changed(self, new_format: BodyFormat) -> None:
-        old_format = BodyFormat.JSON if new_format is BodyFormat.XML else BodyFormat.XML
         plan = self.designer.format_switch_plan(new_format)
-        replace = True
         if plan.needs_answer:
-            box = QMessageBox(self)
-            box.setIcon(QMessageBox.Icon.Question)
-            box.setWindowTitle(self.tr("Change the format"))
-            box.setText(plan.reason)
-            box.setInformativeText(
-                fill(
-                    self.tr(
-                        "Replace puts a new %1 body in the editor in place of the "
-                        "current text; Ctrl+Z in the editor brings the text back, "
-                        "and the format stays %1."
-                    ),
-                    new_format.value.upper(),
-                )
-            )
-            replace_button = box.addButton(
-                self.tr("Replace"), QMessageBox.ButtonRole.AcceptRole
-            )
-            box.addButton(
-                fill(self.tr("Keep %1"), old_format.value.upper()),
-                QMessageBox.ButtonRole.RejectRole,
-            )
-            box.setDefaultButton(replace_button)
-            box.exec()
-            if box.clickedButton() is not replace_button:
-                self.form.set_format(old_format)
-                return
-        self.designer.set_format(new_format, replace=replace)
+            self._run(self._ask_format_switch(new_format, plan.reason))
+        else:
+            self._apply_format(new_format)
+
+    async def _ask_format_switch(self, new_format: BodyFormat, reason: str) -> None:
+        old_format = BodyFormat.JSON if new_format is BodyFormat.XML else BodyFormat.XML
+        answer = await ask(
+            self,
+            self.tr("Change the format"),
+            reason,
+            [
+                (self.tr("Replace"), QMessageBox.ButtonRole.AcceptRole),
+                (
+                    fill(self.tr("Keep %1"), old_format.value.upper()),
+                    QMessageBox.ButtonRole.RejectRole,
+                ),
+            ],
+            informative=fill(
+                self.tr(
+                    "Replace discards the current text and puts a new %1 body in "
+                    "its place (Ctrl+Z in the editor brings the text back). Keep %2 "
+                    "leaves the body and the Content-Type as they are."
+                ),
+                new_format.value.upper(),
+                old_format.value.upper(),
+            ),
+        )
+        if answer != 0:
+            self.form.set_format(old_format)
+            return
+        self._apply_format(new_format)
+
+    def _apply_format(self, new_format: BodyFormat) -> None:
+        self.designer.set_format(new_format, replace=True)
         self._settings.setValue("last_format", new_format.value)
         self._on_edited()
 

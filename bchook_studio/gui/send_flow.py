@@ -119,16 +119,23 @@ class SendFlow(QObject):
         answer = await ask(
             self._window,
             self.tr("Send a malformed body?"),
+            # The message already says that the body is not well formed.
             fill(
-                self.tr("The rendered body is not well-formed %1 (%2): %3"),
-                webhook.body_format.value.upper(),
+                self.tr("%1 (at %2)."),
+                problem.message[:1].upper() + problem.message[1:].rstrip("."),
                 problem.location(),
-                problem.message,
             ),
             [
                 (self.tr("Send anyway"), QMessageBox.ButtonRole.AcceptRole),
                 (self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole),
             ],
+            informative=fill(
+                self.tr(
+                    "The endpoint gets the body exactly as shown, with the "
+                    "Content-Type %1."
+                ),
+                webhook.content_type(),
+            ),
             default=1,
         )
         return answer == 0

@@ -94,6 +94,21 @@ def test_format_switch_converts_and_back(qtbot, window):
     assert editor.toPlainText() == original
 
 
+@pytest.mark.parametrize(("answer", "kept"), [("Keep JSON", True), ("Replace", False)])
+def test_format_switch_of_malformed_body_asks(qtbot, window, answer, kept):
+    editor = window.designer.body_editor
+    editor.selectAll()
+    editor.insertPlainText('{"a": }')
+
+    window.form.xml_button.click()
+    answer_question(qtbot, window, answer)
+
+    expected = BodyFormat.JSON if kept else BodyFormat.XML
+    qtbot.waitUntil(lambda: window.form.body_format() is expected, timeout=3000)
+    qtbot.waitUntil(lambda: window.designer.body_format() is expected, timeout=3000)
+    assert (editor.toPlainText() == '{"a": }') is kept
+
+
 def test_malformed_body_marked(qtbot, window):
     editor = window.designer.body_editor
     editor.selectAll()
