@@ -297,6 +297,14 @@ class MainWindow(QMainWindow):
         self.check_action.setShortcut(QKeySequence("Ctrl+Shift+Return"))
         self.copy_rendered_action = QAction(self)
         self.copy_rendered_action.setShortcut(QKeySequence("Ctrl+Alt+C"))
+        # The Inbox toolbar's buttons take no keyboard focus, so the menu
+        # offers the same commands.
+        self.receiver_toggle_action = QAction(self)
+        self.receiver_toggle_action.triggered.connect(self.inbox.start_action.trigger)
+        self.receiver_rules_action = QAction(self)
+        self.receiver_rules_action.triggered.connect(self.inbox.rules_action.trigger)
+        self.clear_inbox_action = QAction(self)
+        self.clear_inbox_action.triggered.connect(self.inbox.clear_action.trigger)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.find_topic_action = QAction(self)
@@ -326,6 +334,10 @@ class MainWindow(QMainWindow):
         self._view_menu = self.menuBar().addMenu("")
         for dock in (self.inbox_dock, self.history_dock, self.check_dock):
             self._view_menu.addAction(dock.toggleViewAction())
+        self._view_menu.addSeparator()
+        self._view_menu.addAction(self.receiver_toggle_action)
+        self._view_menu.addAction(self.receiver_rules_action)
+        self._view_menu.addAction(self.clear_inbox_action)
         self._help_menu = self.menuBar().addMenu("")
         self._help_menu.addAction(self.open_log_action)
         self._help_menu.addAction(self.about_action)
@@ -416,6 +428,13 @@ class MainWindow(QMainWindow):
         self.inbox_dock.setWindowTitle(self.tr("Inbox"))
         self.history_dock.setWindowTitle(self.tr("History"))
         self.check_dock.setWindowTitle(self.tr("Endpoint check"))
+        # The menu entries get access keys that the dock titles do not show.
+        self.inbox_dock.toggleViewAction().setText(self.tr("&Inbox"))
+        self.history_dock.toggleViewAction().setText(self.tr("&History"))
+        self.check_dock.toggleViewAction().setText(self.tr("Endpoint chec&k"))
+        self.receiver_toggle_action.setText(self.tr("Start or stop the &receiver"))
+        self.receiver_rules_action.setText(self.tr("Receiver r&ules…"))
+        self.clear_inbox_action.setText(self.tr("C&lear the Inbox"))
         self._receiver_status.setText(self.tr("Receiver starting…"))
         self._update_title()
 

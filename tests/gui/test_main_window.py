@@ -413,3 +413,14 @@ def test_close_with_edits_saved_first(qtbot, window):
     finally:
         store.close()
     assert names == ["CRM sync"]
+
+
+def test_view_menu_opens_receiver_rules(qtbot, window):
+    titles = [action.text() for action in window._view_menu.actions()]
+
+    window.receiver_rules_action.trigger()
+
+    qtbot.waitUntil(lambda: window.inbox.rules_dialog() is not None, timeout=3000)
+    assert "&Inbox" in titles
+    assert "Receiver r&ules…" in titles
+    window.inbox.rules_dialog().reject()
