@@ -309,6 +309,8 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.find_topic_action = QAction(self)
         self.find_topic_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.secret_storage_action = QAction(self)
+        self.secret_storage_action.triggered.connect(self._on_secrets_choice_needed)
         self.import_action = QAction(self)
         self.export_action = QAction(self)
         self.open_log_action = QAction(self)
@@ -322,6 +324,8 @@ class MainWindow(QMainWindow):
         self._file_menu.addSeparator()
         self._file_menu.addAction(self.import_action)
         self._file_menu.addAction(self.export_action)
+        self._file_menu.addSeparator()
+        self._file_menu.addAction(self.secret_storage_action)
         self._file_menu.addSeparator()
         self._file_menu.addAction(self.quit_action)
         self._webhook_menu = self.menuBar().addMenu("")
@@ -418,6 +422,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setText(self.tr("&Quit"))
         self.find_topic_action.setText(self.tr("Find &topic…"))
         self.import_action.setText(self.tr("&Import webhooks or a cURL command…"))
+        self.secret_storage_action.setText(self.tr("Where secrets are &kept…"))
         self.export_action.setText(self.tr("&Export saved webhooks…"))
         self.open_log_action.setText(self.tr("Open &log folder"))
         self.about_action.setText(fill(self.tr("&About %1"), APP_NAME))
@@ -515,6 +520,37 @@ class MainWindow(QMainWindow):
         self.binding.refresh()
         self.webhooks_panel.select(webhook_id)
         self._show_status(self.tr("Saved."))
+        self._run(self._warn_about_session_secrets(webhook_id))
+
+    async def _warn_about_session_secrets(self, webhook_id: int) -> None:
+        from bchook_studio.core.store.secrets import SecretStorePolicy, describe_field
+
+        try:
+            saved = await self.store.load(webhook_id)
+        except StoreError as exc:
+            logger.info(
+                "reading webhook %d back after saving failed: %s", webhook_id, exc
+            )
+            return
+        fields = [
+            describe_field(name)
+            for name, location in sorted(saved.secret_locations.items())
+            if location is SecretStorePolicy.SESSION_ONLY
+        ]
+        if not fields:
+            return
+        self.banner.show_message(
+            fill(
+                self.tr(
+                    "“%1” was saved, but its secrets (%2) are kept only until Hook "
+                    "Studio closes, because no keychain is available. File → Where "
+                    "secrets are kept… can keep them in the database file instead."
+                ),
+                saved.webhook.name,
+                ", ".join(fields),
+            ),
+            NoticeLevel.WARNING,
+        )
 
     def _on_webhook_restored(self, webhook_id: int) -> None:
         if not self.session.restored(webhook_id):

@@ -208,8 +208,9 @@ class WebhookSession(QObject):
                 self.tr("Missing secrets"),
                 fill(
                     self.tr(
-                        "These secrets of “%1” were not found in the keychain: %2. "
-                        "Enter them again and save."
+                        "These secrets of “%1” could not be read: %2. They were "
+                        "kept for an earlier session only, or the keychain no "
+                        "longer has them. Enter them again and save."
                     ),
                     saved.webhook.name,
                     missing,

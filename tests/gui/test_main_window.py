@@ -424,3 +424,16 @@ def test_view_menu_opens_receiver_rules(qtbot, window):
     assert "&Inbox" in titles
     assert "Receiver r&ules…" in titles
     window.inbox.rules_dialog().reject()
+
+
+def test_session_only_password_warned_on_save(qtbot, window):
+    edit_name(window, "Billing")
+    window.form._auth.setCurrentIndex(1)
+    window.form.password_edit.setText("p4ss")
+    window.form.password_edit.textEdited.emit("p4ss")
+
+    save_and_wait(qtbot, window)
+
+    qtbot.waitUntil(window.banner.isVisible, timeout=5000)
+    assert "kept only until Hook Studio closes" in window.banner.label.text()
+    assert "password" in window.banner.label.text()
