@@ -2,6 +2,8 @@
 
 import asyncio
 import base64
+import dataclasses
+from datetime import UTC, datetime
 
 import pytest
 
@@ -207,6 +209,21 @@ def test_retention_counts_rows_across_deleted_ids(store):
     listed = [entry.id for entry in store.history.query()]
 
     assert listed == [later[1], later[0], first[2]]
+
+
+def test_query_orders_by_start_time(store):
+    early = dataclasses.replace(
+        sample_result(status=201), started_at=datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    )
+    late = dataclasses.replace(
+        sample_result(status=202), started_at=datetime(2026, 1, 1, 9, 1, tzinfo=UTC)
+    )
+    store.history.record(late, None, None, "x")
+    store.history.record(early, None, None, "x")
+
+    statuses = [entry.status for entry in store.history.query()]
+
+    assert statuses == [202, 201]
 
 
 def test_query_filters(store):

@@ -302,7 +302,8 @@ class History:
     def query(
         self, where: HistoryFilter | None = None, limit: int = 100, offset: int = 0
     ) -> list[HistorySummary]:
-        """Return matching deliveries, newest first, without their bodies.
+        """Return matching deliveries, newest first by the time each started
+        (an endpoint check records them as they finish), without their bodies.
 
         A text filter reads every stored body, so run it on a worker thread.
         Raises ValueError for a status class not in STATUS_CLASSES.
@@ -311,7 +312,7 @@ class History:
         clause, parameters = _where_clause(where)
         sql = (
             f"SELECT {_SUMMARY_COLUMNS} FROM deliveries AS d {_join(where)} "
-            f"{clause} ORDER BY d.id DESC LIMIT ? OFFSET ?"
+            f"{clause} ORDER BY d.started_at DESC, d.id DESC LIMIT ? OFFSET ?"
         )
         with self._database.reading() as connection:
             rows = connection.execute(sql, (*parameters, limit, offset)).fetchall()
