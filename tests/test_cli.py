@@ -13,6 +13,7 @@ from bchook_studio.cli import main
 from bchook_studio.cli.commands.check import _Printer
 from bchook_studio.cli.commands.send import report
 from bchook_studio.cli.output import escape_controls, format_mib, warning
+from bchook_studio.core.caps import format_size
 from bchook_studio.core.check import TopicResult, Verdict
 from bchook_studio.core.topics import all_topics, find_topic
 from tests.servers import RawServer, never_answer, respond
@@ -384,15 +385,15 @@ def test_send_escapes_controls_on_terminal(capsysbinary, monkeypatch):
     assert body == "\\x1b]0;pwned\\x07 \\x0dOVERWRITE\r\nnext\tline\n\\x9b2J"
 
 
-def test_send_keeps_bytes_in_pipe(capsysbinary, monkeypatch):
+def test_send_pipe_keeps_body_escapes_head(capsysbinary, monkeypatch):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
     with RawServer(hostile_answer()) as server:
         status, out, _ = run_cli(capsysbinary, "send", "sale.new", "--url", server.url)
 
     head, _, body = out.partition("\n\n")
     assert status == 0
-    assert head.splitlines()[0] == "HTTP/1.1 200 O\x1b]0;title\x07K"
-    assert "X-Evil: a\x1b[31mred" in head.splitlines()
+    assert head.splitlines()[0] == "HTTP/1.1 200 O\\x1b]0;title\\x07K"
+    assert "X-Evil: a\\x1b[31mred" in head.splitlines()
     assert body.encode("utf-8") == HOSTILE_BODY
 
 
@@ -477,3 +478,35 @@ def test_send_capture_warning_in_mib(capsysbinary):
 def test_format_mib_values():
     assert format_mib(50 * 1024 * 1024) == "50 MiB"
     assert format_mib(1536 * 1024) == "1.5 MiB"
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        (0, "0 B"),
+        (1023, "1023 B"),
+        (1024, "1 KiB"),
+        (1536, "1.5 KiB"),
+        (1024 * 1024 - 1, "1 MiB"),
+        (50 * 1024 * 1024, "50 MiB"),
+        (3 * 1024**3, "3 GiB"),
+    ],
+)
+def test_format_size_binary_units(size, text):
+    assert format_size(size) == text
+
+
+@pytest.mark.parametrize(
+    ("message", "written"),
+    [
+        ("The database is read-only", "warning: the database is read-only\n"),
+        ("TLS is off", "warning: TLS is off\n"),
+        ("X-Api-Key not sent", "warning: X-Api-Key not sent\n"),
+        ("Authorization not sent", "warning: Authorization not sent\n"),
+        ("the body is cut", "warning: the body is cut\n"),
+    ],
+)
+def test_warning_starts_lower_case(capsysbinary, message, written):
+    warning(message)
+
+    assert capsysbinary.readouterr().err.decode() == written

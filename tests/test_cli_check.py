@@ -1,9 +1,11 @@
 """`bchook-studio check` as scripts and CI run it: lines, reports, exit status."""
 
 import json
+import os
 import queue
 import re
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -238,6 +240,7 @@ def test_template_and_event_files(capsysbinary, tmp_path):
 def test_template_error_line(capsysbinary, tmp_path):
     template = tmp_path / "t.j2"
     template.write_text('{"slug": "{{ payload.slug }}"}', encoding="utf-8")
+    report = tmp_path / "r.json"
     with picky_server() as server:
         status, lines, _err = run_cli(
             capsysbinary,
@@ -247,11 +250,36 @@ def test_template_error_line(capsysbinary, tmp_path):
             "user.created",
             "--template",
             str(template),
+            "--json",
+            str(report),
         )
+    reason = json.loads(report.read_text(encoding="utf-8"))["results"][0]["reason"]
 
     assert status == 1
-    assert lines[0].startswith("ERROR user.created template: template:1:")
+    assert lines[0].startswith(f"ERROR user.created template: {template}:1:")
     assert lines[-1] == "0 passed, 1 failed"
+    assert reason.startswith(f"{template}:1:")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_reports_use_umask(capsysbinary, tmp_path):
+    report = tmp_path / "r.json"
+    previous = os.umask(0o022)
+    try:
+        with picky_server() as server:
+            run_cli(
+                capsysbinary,
+                "--url",
+                server.url,
+                "--topics",
+                "user.created",
+                "--json",
+                str(report),
+            )
+    finally:
+        os.umask(previous)
+
+    assert stat.S_IMODE(report.stat().st_mode) == 0o644
 
 
 @pytest.mark.parametrize(
@@ -275,6 +303,8 @@ def test_template_error_line(capsysbinary, tmp_path):
         (["--url", "http://127.0.0.1:1/", "--concurrency", "0"], "'0'"),
         (["--url", "http://127.0.0.1:1/", "--pause-ms", "-1"], "'-1'"),
         (["--url", "http://127.0.0.1:1/", "--json", "no/such/r.json"], "no/such"),
+        (["--url", "http://127.0.0.1:1/", "--json", "-"], "--json -: standard"),
+        (["--url", "http://127.0.0.1:1/", "--junit", "-"], "--junit check-report"),
         (["--url", "receiver:/webhook"], "bchook-studio receive"),
         (["--topics", "sale.new"], "--url URL or --webhook NAME"),
         (["--webhook", "Nope"], "'Nope'"),

@@ -1,7 +1,10 @@
 """The history, export and import sub-commands: output and exit status."""
 
 import json
+import os
 import sqlite3
+import stat
+import sys
 
 import pytest
 
@@ -288,8 +291,9 @@ def test_import_read_only_exit_1(capsysbinary, app_home, tmp_path):
     status, _, err = run_cli(capsysbinary, "import", str(source))
 
     assert status == 1
-    assert "warning: The database" in err
-    assert "bchook-studio: error: cannot save to the database" in err
+    assert "warning: the database" in err
+    assert f"bchook-studio: error: {source}: webhooks[0] 'A' could not" in err
+    assert "cannot save to the database" in err
 
 
 @pytest.mark.parametrize(
@@ -313,7 +317,7 @@ def test_export_largest_id_not_found(capsysbinary, recorded):
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("text", ["99999999999999999999999", "\uff12", "-1"])
+@pytest.mark.parametrize("text", ["99999999999999999999999", "1000001", "\uff12", "-1"])
 def test_history_limit_out_of_range_exit_2(capsysbinary, recorded, text):
     status, out, err = run_cli(capsysbinary, "history", "--limit", text)
 
@@ -321,13 +325,11 @@ def test_history_limit_out_of_range_exit_2(capsysbinary, recorded, text):
     assert out == ""
     assert err.startswith("bchook-studio: error: ")
     assert repr(text) in err
-    assert "9223372036854775807" in err
+    assert "from 1 to 1000000" in err
 
 
 def test_history_largest_limit(capsysbinary, recorded):
-    status, out, _ = run_cli(
-        capsysbinary, "history", "--json", "--limit", "9223372036854775807"
-    )
+    status, out, _ = run_cli(capsysbinary, "history", "--json", "--limit", "1000000")
 
     assert status == 0
     assert len(json.loads(out)) == 2
@@ -458,3 +460,112 @@ def test_history_unopenable_database_exit_1(capsysbinary, app_home):
     assert out == ""
     assert err.startswith("bchook-studio: error: cannot open the database ")
     assert err.count("\n") == 1
+
+
+def _two_definitions(tmp_path, field: str, value: object):
+    """Write a definitions file whose second webhook has `field` set to `value`."""
+    text = definitions_to_json(
+        [WebhookDefinition(Webhook(name="First")), WebhookDefinition(Webhook())]
+    )
+    document = json.loads(text)
+    document["webhooks"][1]["webhook"][field] = value
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    return source
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [("name", "bad\u0001", "'bad\\x01'"), ("body_format", "yaml", "'yaml'")],
+)
+def test_import_bad_entry_exit_2_saves_none(
+    capsysbinary, app_home, tmp_path, field, value, named
+):
+    source = _two_definitions(tmp_path, field, value)
+
+    status, out, err = run_cli(capsysbinary, "import", str(source))
+    with Store.open() as store:
+        saved = store.list_webhooks()
+
+    assert status == 2
+    assert out == ""
+    assert err.startswith(f"bchook-studio: error: {source}: webhooks[1]: ")
+    assert named in err
+    assert err.count("\n") == 1
+    assert saved == []
+
+
+def test_export_webhooks_to_stdout(capsysbinary, app_home, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with Store.open() as store:
+        store.save_webhook(Webhook(name="One"))
+
+    status, out, err = run_cli(capsysbinary, "export", "--webhooks", "-")
+    document = json.loads(out)
+
+    assert status == 0
+    assert err == ""
+    assert [item["webhook"]["name"] for item in document["webhooks"]] == ["One"]
+    assert not (tmp_path / "-").exists()
+
+
+def test_export_output_dash_is_stdout(capsysbinary, recorded, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    status, out, _ = run_cli(
+        capsysbinary, "export", str(recorded[1]), "--as", "har", "--output", "-"
+    )
+
+    assert status == 0
+    assert json.loads(out)["log"]["entries"][0]["response"]["status"] == 0
+    assert not (tmp_path / "-").exists()
+
+
+def test_export_one_webhook_singular(capsysbinary, app_home, tmp_path):
+    with Store.open() as store:
+        store.save_webhook(Webhook(name="One"))
+    target = tmp_path / "webhooks.json"
+
+    status, out, _ = run_cli(capsysbinary, "export", "--webhooks", str(target))
+
+    assert status == 0
+    assert out == f"exported 1 webhook to {target}\n"
+
+
+@pytest.fixture
+def umask_022():
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_export_file_modes(capsysbinary, app_home, tmp_path, umask_022):
+    masked = tmp_path / "masked.json"
+    private = tmp_path / "private.json"
+    with use_keyring():
+        with Store.open() as store:
+            webhook = Webhook(name="One", password=CANARY, auth_enabled=True)
+            store.save_webhook(webhook)
+        run_cli(capsysbinary, "export", "--webhooks", str(masked))
+        run_cli(capsysbinary, "export", "--webhooks", str(private), "--with-secrets")
+
+    assert CANARY in private.read_text()
+    assert _mode(masked) == 0o644
+    assert _mode(private) == 0o600
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_export_delivery_file_mode(capsysbinary, recorded, tmp_path, umask_022):
+    target = tmp_path / "send.sh"
+
+    status, _, _ = run_cli(
+        capsysbinary, "export", str(recorded[0]), "--output", str(target)
+    )
+
+    assert status == 0
+    assert _mode(target) == 0o644

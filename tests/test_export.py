@@ -19,9 +19,11 @@ from bchook_studio.core.export.curl import body_needs_file, curl_command, shell_
 from bchook_studio.core.export.curl_import import CurlImportError, parse_curl_command
 from bchook_studio.core.export.definitions import (
     DefinitionsError,
+    ImportSaveError,
     WebhookDefinition,
     definitions_from_json,
     definitions_to_json,
+    import_definitions,
 )
 from bchook_studio.core.export.har import HarItem, har_document, har_text
 from bchook_studio.core.export.importing import (
@@ -37,8 +39,15 @@ from bchook_studio.core.export.text import ReportContext, text_report
 from bchook_studio.core.formats import BodyFormat
 from bchook_studio.core.store import Store
 from bchook_studio.core.webhook import HeaderRow, Webhook
+from tests.memory_keyring import LockedKeyring
 from tests.servers import RawServer, respond
-from tests.store_fixtures import CANARY, failed_result, full_webhook, sample_result
+from tests.store_fixtures import (
+    CANARY,
+    failed_result,
+    full_webhook,
+    sample_result,
+    use_keyring,
+)
 
 needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
 needs_bash = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
@@ -492,6 +501,66 @@ def test_import_never_overwrites(tmp_path):
     assert [item.name for item in report.imported] == ["Hook (2)", "hook (3)"]
     assert names == ["Hook", "Hook (2)", "hook (3)"]
     assert original == "http://127.0.0.1/original"
+
+
+def _definitions_with(index: int, field: str, value: object) -> str:
+    """Return a two-webhook definitions file with one field of one entry set."""
+    text = definitions_to_json(
+        [WebhookDefinition(Webhook(name="First")), WebhookDefinition(Webhook())]
+    )
+    document = json.loads(text)
+    document["webhooks"][index]["webhook"][field] = value
+    return json.dumps(document)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "bad\u0001", r"^webhooks\[1\]: the webhook name 'bad\\x01'"),
+        ("name", "two\nlines", r"^webhooks\[1\]: the webhook name"),
+        ("body_format", "yaml", r"^webhooks\[1\]: invalid value .*body_format"),
+    ],
+)
+def test_import_bad_entry_saves_nothing(tmp_path, field, value, message):
+    text = _definitions_with(1, field, value)
+    with Store.open(tmp_path / "studio.sqlite3") as store:
+        with pytest.raises(ImportFileError, match=message):
+            import_text(store, text, tmp_path)
+        saved = store.list_webhooks()
+
+    assert saved == []
+
+
+def test_import_empty_name_allowed(tmp_path):
+    text = _definitions_with(1, "name", "  ")
+    with Store.open(tmp_path / "studio.sqlite3") as store:
+        report = import_text(store, text, tmp_path)
+
+    assert [item.name for item in report.imported] == ["First", "Imported webhook"]
+
+
+def test_import_save_failure_rolls_back(tmp_path):
+    secret = Webhook(name="Second", auth_enabled=True, username="u", password=CANARY)
+    definitions = [WebhookDefinition(Webhook(name="First")), WebhookDefinition(secret)]
+    with use_keyring(LockedKeyring()), Store.open(tmp_path / "studio.sqlite3") as store:
+        with pytest.raises(ImportSaveError, match=r"^webhooks\[1\] 'Second' could"):
+            import_definitions(store, definitions)
+        saved = store.list_webhooks()
+
+    assert saved == []
+
+
+def test_import_checks_names_before_saving(tmp_path):
+    definitions = [
+        WebhookDefinition(Webhook(name="First")),
+        WebhookDefinition(Webhook(name="tab\tname")),
+    ]
+    with Store.open(tmp_path / "studio.sqlite3") as store:
+        with pytest.raises(DefinitionsError, match=r"^webhooks\[1\]: "):
+            import_definitions(store, definitions)
+        saved = store.list_webhooks()
+
+    assert saved == []
 
 
 def test_detect_import_kind():

@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-from bchook_studio.cli.output import UsageError
+from bchook_studio.cli.output import PROG, UsageError, warning
 
 SQLITE_MAX_INTEGER = 2**63 - 1
 """The largest integer SQLite stores, and so the largest id or row limit."""
@@ -108,12 +108,38 @@ def resolve_topic(name: str):
         raise UsageError(str(exc)) from exc
 
 
+def reject_receiver_url(url: str, source: str) -> None:
+    """Raise UsageError when `url` names the built-in receiver (`receiver:/path`).
+
+    Only the app resolves such a URL, to the address of the receiver it runs.
+    `source` starts the message and says where the URL came from, such as
+    `--url receiver:/webhook names`.
+    """
+    from bchook_studio.core.receiver import DEFAULT_HOST, DEFAULT_PORT
+    from bchook_studio.core.webhook import RECEIVER_SCHEME, targets_receiver
+
+    if not targets_receiver(url):
+        return
+    path = url.strip()[len(RECEIVER_SCHEME) + 1 :] or "/"
+    if not path.startswith("/"):
+        path = "/" + path
+    example = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}{path}"
+    raise UsageError(
+        f"{source} the built-in receiver, which runs only inside the app. Start "
+        f"one with `{PROG} receive` in another terminal and give its address "
+        f"with --url, such as --url {example}"
+    )
+
+
 def read_input_file(path: str, what: str) -> bytes:
     """Return the bytes of a file named on the command line, or raise UsageError."""
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
-        raise UsageError(f"{what} file not found: {path}") from None
+        raise UsageError(
+            f"{what} file not found: {path}. Check the path; a relative path "
+            f"starts from the current folder, {Path.cwd()}"
+        ) from None
     except IsADirectoryError:
         raise UsageError(f"{what} file {path} is a folder; name a file") from None
     except OSError as exc:
@@ -147,7 +173,8 @@ def basic_auth(options: argparse.Namespace):
 def environment_secret(variable: str, flag: str) -> str:
     """Return the value of the environment variable that `flag` names.
 
-    Raises UsageError when the name is empty or the variable is not set.
+    Raises UsageError when the name is empty or the variable is not set, and
+    writes a warning when the variable is set to the empty string.
     """
     if not variable:
         raise UsageError(
@@ -159,6 +186,11 @@ def environment_secret(variable: str, flag: str) -> str:
     if value is None:
         raise UsageError(
             f"the environment variable {variable} named by {flag} is not set"
+        )
+    if not value:
+        warning(
+            f"the environment variable {variable} named by {flag} is empty, so "
+            "an empty secret is used; set it to the secret if that is a mistake"
         )
     return value
 

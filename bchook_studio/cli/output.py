@@ -18,10 +18,15 @@ are:
 Text that a peer sent (response headers and bodies, received requests) goes
 through `terminal_safe` first, so that its control characters cannot move the
 cursor, clear the screen or retitle the window of a terminal. A pipe or file
-gets the bytes unchanged.
+gets the bytes unchanged, except for `send`'s status line and headers, which
+are always escaped because HTTP forbids control characters in them.
+
+An output path of `-` means standard output (`is_stdout_path`).
 """
 
+import os
 import sys
+from pathlib import Path
 from typing import TextIO
 
 PROG = "bchook-studio"
@@ -72,8 +77,24 @@ def failure_line(kind: str, message: str) -> None:
 
 
 def warning(message: str) -> None:
-    """Write `warning: message` to stderr."""
-    print(f"warning: {_error_text(message)}", file=sys.stderr, flush=True)
+    """Write `warning: message` to stderr, starting lower-case like other lines.
+
+    Core messages are sentences for the GUI ("The database …"), so a first
+    word in title case is lower-cased. Words with other capitals or
+    punctuation (`TLS`, `X-Api-Key,`) and the header names Authorization and
+    Cookie keep their spelling.
+    """
+    print(f"warning: {_error_text(_lower_first(message))}", file=sys.stderr, flush=True)
+
+
+_KEPT_FIRST_WORDS = frozenset({"Authorization", "Cookie"})
+
+
+def _lower_first(message: str) -> str:
+    first = message.split(" ", 1)[0]
+    if first in _KEPT_FIRST_WORDS or not first.isalpha() or not first.istitle():
+        return message
+    return message[0].lower() + message[1:]
 
 
 def problem_line(name: str, problem: object) -> None:
@@ -142,6 +163,34 @@ def write_text(text: str) -> None:
         stream.flush()
         buffer.write(text.encode("utf-8"))
     stream.flush()
+
+
+def is_stdout_path(path: str | Path) -> bool:
+    """True for the output path `-`, which means standard output."""
+    return str(path) == "-"
+
+
+def write_output_file(path: Path, data: bytes, *, private: bool) -> None:
+    """Write `data` to `path` atomically; raises OSError.
+
+    A `private` file (one that can contain passwords or tokens) is readable by
+    its owner only (mode 0600). Any other file gets the mode a new file gets
+    from the umask, as `open()` would give it.
+    """
+    from bchook_studio.core.files import write_bytes_atomically
+
+    # The temporary file behind the atomic write is created with mode 0600.
+    write_bytes_atomically(path, data)
+    if not private:
+        os.chmod(path, 0o666 & ~_current_umask())
+
+
+def _current_umask() -> int:
+    # NOTE: os.umask can only be read by setting it, so it is set and put back
+    # at once. A file another thread creates in between gets mode 0o077 masked.
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def write_bytes(data: bytes) -> None:

@@ -26,13 +26,19 @@ DEFAULT_CAPS = SizeCaps()
 
 
 def format_size(size: int) -> str:
-    """Return a byte count as people read it: 512 B, 1.2 KB, 3.4 MB (powers of 1024)."""
+    """Return a byte count in binary units, as the settings give caps in MiB.
+
+    Examples: `512 B`, `1 KiB`, `1.5 KiB`, `50 MiB`, `2.3 GiB`. One decimal
+    place is shown unless it is 0.
+    """
     if size < 1024:
         return f"{size} B"
 
     value = float(size)
-    for unit in ("KB", "MB"):
+    for unit in ("KiB", "MiB", "GiB"):
         value /= 1024
-        if value < 1024:
-            return f"{value:.1f} {unit}"
-    return f"{value / 1024:.1f} GB"
+        # Compare after rounding, so 1048575 B is `1 MiB` and not `1024 KiB`.
+        if round(value, 1) < 1024 or unit == "GiB":
+            break
+    text = f"{value:.1f}".removesuffix(".0")
+    return f"{text} {unit}"

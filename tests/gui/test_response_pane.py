@@ -257,8 +257,8 @@ def test_display_cap_notice_and_save(qtbot, qloop, pool, tmp_path, thread_execut
     _show_and_wait(qtbot, pane, _result(body, "application/json"))
 
     assert len(pane.body_view.toPlainText().encode()) <= 1 * MIB
-    assert "Showing the first 1.0 MB of the body" in pane.notice_label.text()
-    assert "highlighting cap of 512.0 KB" in pane.notice_label.text()
+    assert "Showing the first 1 MiB of the body" in pane.notice_label.text()
+    assert "highlighting cap of 512 KiB" in pane.notice_label.text()
     assert pane.body_view.language() == "text"
 
     path = tmp_path / "body.json"

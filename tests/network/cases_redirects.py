@@ -28,6 +28,29 @@ CREDENTIALS = {
     "secret_headers": frozenset({"x-api-key"}),
 }
 
+# Headers that only their names mark as credentials, plus one the user marks
+# secret whose name says nothing (given in mixed case on purpose).
+CONVENTIONAL_SECRETS = {
+    "headers": (
+        ("X-Auth-Token", SECRET_HEADER_VALUE),
+        ("X-Hub-Signature", "sha256=" + SECRET_HEADER_VALUE),
+        ("X-Webhook-Secret", SECRET_HEADER_VALUE),
+        ("X-Partner-Key", SECRET_HEADER_VALUE),
+        ("X-Customer", SECRET_HEADER_VALUE),
+        ("Proxy-Authorization", "Basic " + SECRET_HEADER_VALUE),
+        ("X-Trace", "visible"),
+    ),
+    "secret_headers": frozenset({"X-Customer"}),
+}
+CONVENTIONAL_NAMES = {
+    "X-Auth-Token",
+    "X-Hub-Signature",
+    "X-Webhook-Secret",
+    "X-Partner-Key",
+    "X-Customer",
+    "Proxy-Authorization",
+}
+
 
 def redirect_to(status: str, location: str):
     """Return a behaviour that responds to every request with a redirect."""
@@ -58,6 +81,47 @@ def _two_servers(status: str, credentials: bool = False):
         return Outcome(result, {"first": first, "second": second})
 
     return scenario
+
+
+def _two_servers_conventional(status: str):
+    """Server A redirects with `status` to server B, with conventional secrets."""
+
+    async def scenario(env: Env) -> Outcome:
+        with (
+            RawServer(respond("200 OK", b"final")) as second,
+            RawServer(redirect_to(status, second.url)) as first,
+        ):
+            result = await env.send(first.url, redirects=FOLLOW, **CONVENTIONAL_SECRETS)
+        return Outcome(result, {"first": first, "second": second})
+
+    return scenario
+
+
+async def _same_origin_conventional(env: Env) -> Outcome:
+    def behaviour(conn: socket.socket, request: ReceivedRequest) -> None:
+        if request.request_line.startswith("POST /hook "):
+            redirect_to("307 Temporary Redirect", "/hook/next")(conn, request)
+        else:
+            respond("200 OK", b"final")(conn, request)
+
+    with RawServer(behaviour) as server:
+        result = await env.send(server.url, redirects=FOLLOW, **CONVENTIONAL_SECRETS)
+    return Outcome(result, {"server": server})
+
+
+async def _same_then_cross_origin(env: Env) -> Outcome:
+    """A same-origin hop, then a hop to another port: secrets reach only A."""
+    with RawServer(respond("200 OK", b"final")) as second:
+
+        def behaviour(conn: socket.socket, request: ReceivedRequest) -> None:
+            if request.request_line.startswith("POST /hook "):
+                redirect_to("308 Permanent Redirect", "/hook/next")(conn, request)
+            else:
+                redirect_to("307 Temporary Redirect", second.url)(conn, request)
+
+        with RawServer(behaviour) as first:
+            result = await env.send(first.url, redirects=FOLLOW, **CONVENTIONAL_SECRETS)
+    return Outcome(result, {"first": first, "second": second})
 
 
 async def _off_by_default(env: Env) -> Outcome:
@@ -180,6 +244,45 @@ def _check_credentials_dropped(outcome: Outcome) -> None:
     assert "another origin" in outcome.result.notes[0]
 
 
+def _check_conventional_dropped(outcome: Outcome) -> None:
+    first = outcome.seen["first"].requests[0].headers
+    second = outcome.seen["second"].requests[0].headers
+    hop = outcome.result.redirects[-1]
+    for name in CONVENTIONAL_NAMES:
+        assert name.lower() in first, name
+    for name in CONVENTIONAL_NAMES:
+        assert name.lower() not in second, name
+    assert second["x-trace"] == "visible"
+    assert set(hop.dropped_headers) == CONVENTIONAL_NAMES
+    assert "X-Auth-Token" in outcome.result.notes[0]
+    assert "X-Hub-Signature" in outcome.result.notes[0]
+
+
+def _check_conventional_kept(outcome: Outcome) -> None:
+    second = outcome.seen["server"].requests[1].headers
+    hop = outcome.result.redirects[0]
+    for name in CONVENTIONAL_NAMES:
+        assert name.lower() in second, name
+    assert second["x-auth-token"] == SECRET_HEADER_VALUE
+    assert second["x-customer"] == SECRET_HEADER_VALUE
+    assert hop.dropped_headers == ()
+    assert outcome.result.notes == ()
+
+
+def _check_kept_then_dropped(outcome: Outcome) -> None:
+    first = outcome.seen["first"].requests
+    second = outcome.seen["second"].requests[0].headers
+    hops = outcome.result.redirects
+    assert len(first) == 2
+    assert first[1].headers["x-auth-token"] == SECRET_HEADER_VALUE
+    assert first[1].headers["x-hub-signature"].startswith("sha256=")
+    assert hops[0].dropped_headers == ()
+    assert set(hops[1].dropped_headers) == CONVENTIONAL_NAMES
+    for name in CONVENTIONAL_NAMES:
+        assert name.lower() not in second, name
+    assert second["x-trace"] == "visible"
+
+
 def _check_credentials_kept(outcome: Outcome) -> None:
     second = outcome.seen["server"].requests[1]
     hop = outcome.result.redirects[0]
@@ -290,6 +393,38 @@ REDIRECT_CASES = [
         None,
         _check_downgrade,
         (BASIC_PASSWORD, SECRET_HEADER_VALUE),
+    ),
+    Case(
+        "redirect_cross_origin_drops_conventional_secrets",
+        _two_servers_conventional("307 Temporary Redirect"),
+        None,
+        None,
+        _check_conventional_dropped,
+        (SECRET_HEADER_VALUE,),
+    ),
+    Case(
+        "redirect_cross_origin_get_drops_conventional_secrets",
+        _two_servers_conventional("302 Found"),
+        None,
+        None,
+        _check_conventional_dropped,
+        (SECRET_HEADER_VALUE,),
+    ),
+    Case(
+        "redirect_same_origin_keeps_conventional_secrets",
+        _same_origin_conventional,
+        None,
+        None,
+        _check_conventional_kept,
+        (SECRET_HEADER_VALUE,),
+    ),
+    Case(
+        "redirect_same_then_cross_origin",
+        _same_then_cross_origin,
+        None,
+        None,
+        _check_kept_then_dropped,
+        (SECRET_HEADER_VALUE,),
     ),
     Case("redirect_relative_location", _relative, None, None, _check_relative),
     Case(

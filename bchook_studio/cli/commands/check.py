@@ -9,11 +9,12 @@ still writes the lines of the finished topics, the summary and the reports.
 """
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
 
-from bchook_studio.cli.arguments import whole_number
+from bchook_studio.cli.arguments import reject_receiver_url, whole_number
 from bchook_studio.cli.output import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -22,8 +23,10 @@ from bchook_studio.cli.output import (
     UsageError,
     command_failed,
     format_mib,
+    is_stdout_path,
     terminal_safe,
     warning,
+    write_output_file,
     write_text,
 )
 from bchook_studio.cli.request_options import add_request_options, request_settings
@@ -209,13 +212,32 @@ def run(options: argparse.Namespace) -> int:
             plan.webhook.secret_query_parameters,
             on_problem=warning,
         )
-    printer = _Printer([topic.key for topic in plan.topics])
+    printer = _Printer([topic.key for topic in plan.topics], options.template)
     result = asyncio.run(_run_check(plan, recorder, printer))
     printer.print_remaining()
     if printer.broken_pipe:
         raise BrokenPipeError
 
-    return _finish(result, report_paths)
+    named = tuple(name_template(item, options.template) for item in result.results)
+    return _finish(dataclasses.replace(result, results=named), report_paths)
+
+
+def name_template(result: Any, template_file: str | None) -> Any:
+    """Return `result` with its render problem named after `template_file`.
+
+    The core names the template `template` (`template:1:10: …`) because the
+    app has no file name. `render` and `send` use the file given, so check
+    does too. Results without a template problem are returned as they are.
+    """
+    from bchook_studio.core.check.results import TEMPLATE_KIND
+
+    prefix = "template:"
+    if template_file is None or result.kind != TEMPLATE_KIND:
+        return result
+    if not result.reason.startswith(prefix):
+        return result
+    reason = f"{template_file}:{result.reason[len(prefix) :]}"
+    return dataclasses.replace(result, reason=reason)
 
 
 def _plan(options: argparse.Namespace) -> tuple[Any, int | None]:
@@ -406,25 +428,15 @@ def _find_webhook(name: str, summaries: list[Any]) -> Any:
 
 
 def _reject_receiver_target(url: str, options: argparse.Namespace) -> None:
-    from bchook_studio.core.receiver import DEFAULT_HOST, DEFAULT_PORT
-    from bchook_studio.core.webhook import RECEIVER_SCHEME, targets_receiver
-
-    if not targets_receiver(url):
-        return
-    path = url.strip()[len(RECEIVER_SCHEME) + 1 :] or "/"
-    if not path.startswith("/"):
-        path = "/" + path
-    example = f"http://{DEFAULT_HOST}:{DEFAULT_PORT}{path}"
     source = (
         f"the saved webhook {options.webhook!r} sends to {url}"
         if options.url is None
         else f"--url {url} names"
     )
-    raise UsageError(
-        f"{source} the built-in receiver, which runs only inside the app. Start "
-        f"one with `{PROG} receive` in another terminal and give its address "
-        f"with --url, such as --url {example}"
-    )
+    reject_receiver_url(url, source)
+
+
+_REPORT_SUFFIXES = {"--junit": ".xml", "--html": ".html", "--json": ".json"}
 
 
 def _report_paths(options: argparse.Namespace) -> list[tuple[str, Path]]:
@@ -441,6 +453,12 @@ def _report_paths(options: argparse.Namespace) -> list[tuple[str, Path]]:
     ):
         if value is None:
             continue
+        if is_stdout_path(value):
+            raise UsageError(
+                f"{flag} -: standard output carries the PASS and FAIL lines, so "
+                "the report needs a file name, such as "
+                f"{flag} check-report{_REPORT_SUFFIXES[flag]}"
+            )
         path = Path(value)
         if path.is_dir():
             raise UsageError(f"{flag} {value} is a folder; name a file")
@@ -460,8 +478,9 @@ class _Printer:
     the output does not depend on which response came first.
     """
 
-    def __init__(self, topic_keys: list[str]) -> None:
+    def __init__(self, topic_keys: list[str], template_file: str | None = None) -> None:
         self.broken_pipe = False
+        self._template_file = template_file
         self.runner: Any = None
         self._order = topic_keys
         self._next = 0
@@ -470,6 +489,7 @@ class _Printer:
 
     def print_result(self, result: Any) -> None:
         """Take a topic's result and print every line that is now due."""
+        result = name_template(result, self._template_file)
         self._waiting[result.topic.key] = result
         while (
             self._next < len(self._order) and self._order[self._next] in self._waiting
@@ -582,7 +602,6 @@ async def _run_check(plan: Any, recorder: Any, printer: _Printer) -> Any:
 
 def _finish(result: Any, report_paths: list[tuple[str, Path]]) -> int:
     from bchook_studio.core.check.reports import html_report, json_report, junit_report
-    from bchook_studio.core.files import write_bytes_atomically
 
     summary = result.summary
     if result.cancelled:
@@ -596,7 +615,8 @@ def _finish(result: Any, report_paths: list[tuple[str, Path]]) -> int:
     reports_written = True
     for flag, path in report_paths:
         try:
-            write_bytes_atomically(path, writers[flag](result))
+            # Reports mask secrets, so they get the umask's permissions.
+            write_output_file(path, writers[flag](result), private=False)
         except OSError as exc:
             reports_written = False
             print(

@@ -5,7 +5,14 @@ import argparse
 from pathlib import Path
 
 from bchook_studio.cli.arguments import SQLITE_MAX_INTEGER, whole_number
-from bchook_studio.cli.output import EXIT_OK, UsageError, warning, write_text
+from bchook_studio.cli.output import (
+    EXIT_OK,
+    UsageError,
+    is_stdout_path,
+    warning,
+    write_output_file,
+    write_text,
+)
 
 FORMATS = ("curl", "har", "text", "powershell")
 
@@ -23,7 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "--output FILE, or into the current folder without --output, and the "
             "command reads it with --data-binary @FILE (-InFile FILE in "
             "PowerShell). With --webhooks FILE, write every saved webhook to a "
-            "JSON definitions file instead."
+            "JSON definitions file instead. A FILE of - means standard output. "
+            "A file written with --show-secrets or --with-secrets is readable "
+            "by its owner only."
         ),
     )
     parser.add_argument(
@@ -38,7 +47,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the output format (default curl)",
     )
     parser.add_argument(
-        "--output", metavar="FILE", help="write to FILE instead of standard output"
+        "--output",
+        metavar="FILE",
+        help="write to FILE instead of standard output (- is standard output)",
     )
     parser.add_argument(
         "--show-secrets",
@@ -49,7 +60,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--webhooks",
         metavar="FILE",
-        help="write every saved webhook to FILE as JSON definitions",
+        help="write every saved webhook to FILE as JSON definitions (- is "
+        "standard output)",
     )
     parser.add_argument(
         "--with-secrets",
@@ -63,7 +75,7 @@ def run(options: argparse.Namespace) -> int:
     if options.webhooks is not None:
         if options.id is not None:
             raise UsageError("give either a delivery ID or --webhooks FILE, not both")
-        return _export_webhooks(Path(options.webhooks), options.with_secrets)
+        return _export_webhooks(options.webhooks, options.with_secrets)
     if options.id is None:
         raise UsageError("give a delivery ID (see `history`) or --webhooks FILE")
     if options.with_secrets:
@@ -87,7 +99,9 @@ def _export_delivery(options: argparse.Namespace) -> int:
     from bchook_studio.core.store.resend import ResendError
 
     entry_id = _entry_id(options.id)
-    output = Path(options.output) if options.output else None
+    output = None
+    if options.output and not is_stdout_path(options.output):
+        output = Path(options.output)
     body_file = _body_file_path(entry_id, output)
     with open_store() as store:
         try:
@@ -103,8 +117,9 @@ def _export_delivery(options: argparse.Namespace) -> int:
         except ResendError as exc:
             raise UsageError(f"cannot show the secrets: {exc}") from None
 
+    private = options.show_secrets
     for extra in export.files:
-        _write_file(body_file, extra.data)
+        _write_file(body_file, extra.data, private=private)
         warning(
             "the body cannot be part of the command (it contains control "
             "characters, is not UTF-8, or is over 64 KiB), so it was written to "
@@ -113,7 +128,7 @@ def _export_delivery(options: argparse.Namespace) -> int:
     if output is None:
         write_text(export.text)
     else:
-        _write_file(output, export.text.encode("utf-8"))
+        _write_file(output, export.text.encode("utf-8"), private=private)
     return EXIT_OK
 
 
@@ -136,16 +151,15 @@ def _command_path(body_file: Path, output: Path | None) -> str:
     return str(body_file.resolve())
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    from bchook_studio.core.files import write_bytes_atomically
-
+def _write_file(path: Path, data: bytes, *, private: bool) -> None:
+    """Write an export; `private` (secrets shown in full) makes it owner-only."""
     try:
-        write_bytes_atomically(path, data)
+        write_output_file(path, data, private=private)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
 
 
-def _export_webhooks(path: Path, with_secrets: bool) -> int:
+def _export_webhooks(target: str, with_secrets: bool) -> int:
     from bchook_studio.cli.commands.store_access import open_store
     from bchook_studio.core.export.definitions import (
         WebhookDefinition,
@@ -165,8 +179,14 @@ def _export_webhooks(path: Path, with_secrets: bool) -> int:
                 )
             definitions.append(WebhookDefinition(saved.webhook, saved.receiver_rules))
 
-    _write_file(
-        path, definitions_to_json(definitions, with_secrets=with_secrets).encode()
-    )
-    write_text(f"exported {len(definitions)} webhooks to {path}\n")
+    text = definitions_to_json(definitions, with_secrets=with_secrets)
+    if is_stdout_path(target):
+        write_text(text)
+        return EXIT_OK
+
+    path = Path(target)
+    _write_file(path, text.encode("utf-8"), private=with_secrets)
+    count = len(definitions)
+    noun = "webhook" if count == 1 else "webhooks"
+    write_text(f"exported {count} {noun} to {path}\n")
     return EXIT_OK

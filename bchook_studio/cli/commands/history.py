@@ -3,18 +3,18 @@
 import argparse
 import json
 
-from bchook_studio.cli.arguments import (
-    SQLITE_MAX_INTEGER,
-    count_in_range,
-    resolve_topic,
-)
+from bchook_studio.cli.arguments import count_in_range, resolve_topic
 from bchook_studio.cli.output import EXIT_OK, UsageError, write_text
 
 _HEADER = ("ID", "TIME", "RESULT", "ELAPSED", "WEBHOOK", "TOPIC", "REQUEST")
 
+MAX_LIMIT = 1_000_000
+"""The largest --limit: a bound a person can read in an error message, and more
+deliveries than a history is likely to keep (the retention is a setting)."""
+
 
 def _limit(text: str) -> int:
-    return count_in_range(text, "count", 1, SQLITE_MAX_INTEGER)
+    return count_in_range(text, "count", 1, MAX_LIMIT)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=_limit,
         default=20,
         metavar="N",
-        help="the number of deliveries to list (default 20)",
+        help=f"the number of deliveries to list, from 1 to {MAX_LIMIT} (default 20)",
     )
     parser.add_argument(
         "--status",

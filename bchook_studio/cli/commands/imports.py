@@ -45,7 +45,7 @@ def run(options: argparse.Namespace) -> int:
             # The file's content is the user's input, like a file that is missing.
             raise UsageError(f"{path}: {exc}") from None
         except StoreError as exc:
-            return command_failed(str(exc))
+            return command_failed(f"{path}: {exc}")
         except OSError as exc:
             raise UsageError(f"cannot read import file {path}: {exc.strerror}") from exc
 

@@ -2,10 +2,11 @@
 
 import argparse
 
-from bchook_studio.cli.arguments import add_topic, resolve_topic
+from bchook_studio.cli.arguments import add_topic, reject_receiver_url, resolve_topic
 from bchook_studio.cli.output import (
     EXIT_FAILED,
     EXIT_OK,
+    escape_controls,
     failure_line,
     format_mib,
     problem_line,
@@ -55,6 +56,7 @@ def run(options: argparse.Namespace) -> int:
     from bchook_studio.core.formats import BodyFormat
 
     topic = resolve_topic(options.topic)
+    reject_receiver_url(options.url, f"--url {options.url} names")
     body_format = BodyFormat(options.format)
     check_body_options(options)
     settings = request_settings(options)
@@ -69,10 +71,13 @@ def run(options: argparse.Namespace) -> int:
             # (an empty body, a DOCTYPE) concern the whole document, so they are
             # placed at its start.
             problem = replace(problem, column=1)
-        problem_line(body.name, problem)
         if not options.send_malformed:
+            problem_line(body.name, problem)
             return EXIT_FAILED
-        warning(f"sending a body that is not well-formed {body_format.value.upper()}")
+        warning(
+            f"{body.name}:{problem} (the body is not well-formed "
+            f"{body_format.value.upper()}; it is sent because of --send-malformed)"
+        )
 
     request = settings.outgoing(options.url, body.data, body_format.content_type)
     result = _send(request)
@@ -110,7 +115,9 @@ def _send(request):
 def report(result) -> int:
     """Print a delivery result as the CLI contract specifies; return the exit status.
 
-    On a terminal, control characters in the response are escaped.
+    Control characters in the status line, the headers and a binary body's
+    summary are always escaped, because HTTP forbids them in those fields. A
+    text body is printed as received, escaped only on a terminal.
     """
     from bchook_studio.core.text_decoding import binary_summary, decode_body
 
@@ -118,10 +125,10 @@ def report(result) -> int:
     if response is not None:
         lines = [f"{response.http_version} {response.status} {response.reason}"]
         lines += [f"{name}: {value}" for name, value in response.headers]
-        head = "\n".join(terminal_safe(line) for line in lines)
+        head = "\n".join(escape_controls(line) for line in lines)
         decoded = decode_body(response.body, response.header("content-type"))
         if decoded.is_binary:
-            body_text = binary_summary(decoded) + "\n"
+            body_text = escape_controls(binary_summary(decoded)) + "\n"
         else:
             body_text = terminal_safe(decoded.text, multiline=True)
         write_text(head + "\n\n" + body_text)
@@ -135,6 +142,41 @@ def report(result) -> int:
     for note in result.notes:
         warning(note)
     if result.failure is not None:
-        failure_line(result.failure.kind.value, result.failure.message)
+        kind = result.failure.kind.value
+        message = result.failure.message
+        failure_line(kind, f"{message} {flag_hint(kind, message)}".strip())
         return EXIT_FAILED
     return EXIT_OK if result.ok else EXIT_FAILED
+
+
+# The options that change the setting a failure message asks to change. The
+# messages come from core code that the GUI shares, so they name settings and
+# the CLI adds the flags here.
+_FLAG_HINTS = {
+    "too_many_redirects": "On the command line, set the limit with --max-redirects N.",
+    "proxy": (
+        "On the command line, --proxy URL sets the proxy and --no-proxy sends "
+        "without one."
+    ),
+    "connect_timeout": "On the command line, set the timeout with --timeout SECONDS.",
+    "read_timeout": "On the command line, set the timeout with --timeout SECONDS.",
+    "write_timeout": "On the command line, set the timeout with --timeout SECONDS.",
+    "total_timeout": (
+        "On the command line, set the deadline with --total-timeout SECONDS."
+    ),
+}
+
+_URL_HINT = (
+    "Check the --url value, written as http://HOST:PORT/PATH or "
+    "https://HOST:PORT/PATH with PORT a number from 1 to 65535."
+)
+
+
+def flag_hint(kind: str, message: str) -> str:
+    """Return the sentence naming the CLI flag that fixes a failure, or ''."""
+    if kind == "invalid_url":
+        # Only the messages that pass on httpx's parse error lack a fix. Those
+        # about a redirect's Location start with "The redirect", not "The URL".
+        about_url = message.startswith("The URL ") and " is invalid: " in message
+        return _URL_HINT if about_url else ""
+    return _FLAG_HINTS.get(kind, "")

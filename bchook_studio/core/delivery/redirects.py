@@ -2,10 +2,11 @@
 
 Each followed redirect is recorded as a RedirectHop. A POST becomes a GET
 without a body on 301, 302 and 303, as browsers and httpx do; 307 and 308 keep
-the method and the body. Credentials (Authorization, Proxy-Authorization,
-Cookie and custom headers marked secret) are never sent to another origin
-(scheme, host and port). No cookies are stored from Set-Cookie, because a
-webhook sender keeps no cookie jar.
+the method and the body. Credentials are never sent to another origin (scheme,
+host and port): Authorization, Proxy-Authorization, Cookie, every header that
+is_secret_header names a credential by convention (X-Auth-Token, X-Api-Key,
+X-Hub-Signature) and every header the user marks secret. No cookies are stored
+from Set-Cookie, because a webhook sender keeps no cookie jar.
 """
 
 from __future__ import annotations
@@ -111,11 +112,14 @@ def plan_redirect(
 ) -> NextRequest:
     """Return the request that follows a redirect, or raise InvalidUrlError.
 
-    `secret_headers` contains the lower-case names of custom headers marked
-    secret. They are dropped with the standard credential headers when the
-    origin changes.
+    `secret_headers` contains the names of custom headers the user marked
+    secret, in any case. When the origin changes, they are dropped together with the
+    standard credential headers and every header that is_secret_header matches.
     """
     import httpx
+
+    # Imported here because request.py imports RedirectSetting from this module.
+    from bchook_studio.core.delivery.request import is_secret_header
 
     subject = f"The redirect from {url.host} to {location!r}"
     try:
@@ -126,6 +130,7 @@ def plan_redirect(
     next_method = redirect_method(status, method)
     to_get = next_method == "GET" and method != "GET"
 
+    marked = CREDENTIAL_HEADERS | {name.lower() for name in secret_headers}
     forwarded: list[tuple[str, bytes]] = []
     dropped: list[str] = []
     cross_origin = origin(target) != origin(url)
@@ -133,7 +138,8 @@ def plan_redirect(
         lowered = name.lower()
         if to_get and lowered in _BODY_HEADERS:
             continue
-        if cross_origin and lowered in CREDENTIAL_HEADERS | secret_headers:
+        credential = lowered in marked or is_secret_header(lowered)
+        if cross_origin and credential:
             dropped.append(name)
             continue
         forwarded.append((name, value))

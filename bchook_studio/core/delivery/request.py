@@ -61,6 +61,9 @@ def is_secret_query_parameter(name: str) -> bool:
 # RFC 9110 token characters for a field name.
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
+# C0 controls except tab, DEL, and the C1 controls that some terminals obey.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
 
 class RequestProblem(ValueError):
     """A webhook setting that makes the request impossible to send."""
@@ -148,8 +151,9 @@ class OutgoingRequest:
 def check_header(name: str, value: str) -> tuple[str, str]:
     """Return a custom header with surrounding whitespace removed, or raise.
 
-    Values may hold any Unicode text except line breaks and NUL; non-ASCII
-    characters are sent as UTF-8 bytes.
+    Values may hold any Unicode text except control characters other than tab
+    (RFC 9110 section 5.5 forbids them in field values); non-ASCII characters
+    are sent as UTF-8 bytes.
     """
     name = name.strip()
     value = value.strip()
@@ -169,6 +173,13 @@ def check_header(name: str, value: str) -> tuple[str, str]:
         raise RequestProblem(
             f"the value of header {name!r} contains a line break or NUL character. "
             "Put the value on one line."
+        )
+    control = _CONTROL_CHARACTER.search(value)
+    if control is not None:
+        raise RequestProblem(
+            f"the value of header {name!r} contains the control character "
+            f"U+{ord(control.group()):04X}, which HTTP does not allow in a header. "
+            "Remove it; only tab is allowed."
         )
     return name, value
 

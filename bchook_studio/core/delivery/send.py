@@ -302,6 +302,18 @@ async def _finish(
     return _result(request, clock, progress, received, failure)
 
 
+def _header_text(value: bytes) -> str:
+    """Decode a response header value as UTF-8 when it is valid UTF-8, else Latin-1.
+
+    Servers send non-ASCII values as UTF-8 today. RFC 9110 keeps Latin-1 only as
+    the historical reading, and it decodes any byte, so it is the fallback.
+    """
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
+
+
 def _received(response: httpx.Response, collected: CappedBody) -> ReceivedResponse:
     body, size = collected.body()
     return ReceivedResponse(
@@ -309,7 +321,7 @@ def _received(response: httpx.Response, collected: CappedBody) -> ReceivedRespon
         reason=response.reason_phrase,
         http_version=response.http_version,
         headers=tuple(
-            (name.decode("latin-1"), value.decode("latin-1"))
+            (name.decode("latin-1"), _header_text(value))
             for name, value in response.headers.raw
         ),
         body=body,

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bchook_studio.core.store.errors import StoreError
 from bchook_studio.core.webhook import Webhook
 from bchook_studio.core.webhook_codec import (
     WebhookCodecError,
@@ -32,6 +33,10 @@ FORMAT_VERSION = 1
 
 class DefinitionsError(ValueError):
     """A definitions file that cannot be read, with the reason and where."""
+
+
+class ImportSaveError(StoreError):
+    """A webhook of an import that the store could not save; none was kept."""
 
 
 @dataclass(frozen=True)
@@ -136,11 +141,28 @@ def _definition(item: object, index: int) -> WebhookDefinition:
         webhook = webhook_from_dict(item["webhook"])
     except WebhookCodecError as exc:
         raise DefinitionsError(f"{where}: {exc}.") from None
+    _check_name(webhook.name, where)
 
     rules = item.get("receiver_rules", [])
     if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
         raise DefinitionsError(f'{where}: "receiver_rules" must be a list of objects.')
     return WebhookDefinition(webhook, rules)
+
+
+def _check_name(name: str, where: str) -> None:
+    """Raise DefinitionsError for a name that the store would reject on save.
+
+    An empty name is allowed because the import saves it as "Imported webhook".
+    """
+    from bchook_studio.core.store.errors import InvalidNameError
+    from bchook_studio.core.store.webhooks import clean_name
+
+    if not name.strip():
+        return
+    try:
+        clean_name(name)
+    except InvalidNameError as exc:
+        raise DefinitionsError(f"{where}: {exc}") from None
 
 
 def export_definitions(store: "Store", *, with_secrets: bool = False) -> str:
@@ -161,17 +183,56 @@ def import_definitions(
 ) -> list[ImportedWebhook]:
     """Save each definition as a new webhook under a name no other one has.
 
-    Each webhook is saved in its own transaction, so an error part way (a
-    keychain that rejects a secret) keeps those saved before it.
+    All or nothing: every name is checked before the first save, and when a
+    save fails (a keychain that rejects a secret, a read-only database) the
+    webhooks saved before it are deleted again and ImportSaveError is raised.
+    Names are checked here too for callers that did not read the definitions
+    with `definitions_from_json`.
     """
-    imported = []
-    for definition in definitions:
-        requested = definition.webhook.name.strip() or "Imported webhook"
-        name = store.unique_name(requested)
-        webhook_id = store.save_webhook(
-            definition.webhook.with_changes(name=name),
-            receiver_rules=definition.receiver_rules,
-        )
-        logger.info("imported webhook %d as %r", webhook_id, name)
-        imported.append(ImportedWebhook(webhook_id, name, requested))
+    definitions = list(definitions)
+    for index, definition in enumerate(definitions):
+        _check_name(definition.webhook.name, f"webhooks[{index}]")
+
+    imported: list[ImportedWebhook] = []
+    for index, definition in enumerate(definitions):
+        try:
+            imported.append(_save_new(store, definition))
+        except StoreError as exc:
+            _delete_saved(store, imported)
+            raise ImportSaveError(
+                f"webhooks[{index}] {definition.webhook.name!r} could not be "
+                f"saved, so no webhook of the import was kept: {exc}"
+            ) from exc
+        except BaseException:
+            _delete_saved(store, imported)
+            raise
     return imported
+
+
+def _save_new(store: "Store", definition: WebhookDefinition) -> ImportedWebhook:
+    requested = definition.webhook.name.strip() or "Imported webhook"
+    name = store.unique_name(requested)
+    webhook_id = store.save_webhook(
+        definition.webhook.with_changes(name=name),
+        receiver_rules=definition.receiver_rules,
+    )
+    logger.info("imported webhook %d as %r", webhook_id, name)
+    return ImportedWebhook(webhook_id, name, requested)
+
+
+def _delete_saved(store: "Store", imported: list[ImportedWebhook]) -> None:
+    """Delete the webhooks an import saved before it failed, logging what stays."""
+    from bchook_studio.core.store.errors import StoreError
+
+    for item in imported:
+        try:
+            store.delete(item.id)
+        except StoreError:
+            logger.exception(
+                "could not delete webhook %d %r after the import failed, so it "
+                "stays saved",
+                item.id,
+                item.name,
+            )
+        else:
+            logger.info("deleted webhook %d %r: the import failed", item.id, item.name)
