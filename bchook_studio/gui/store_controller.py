@@ -362,7 +362,8 @@ class StoreController(QObject):
         try:
             return await self._run(import_file, store, Path(path))
         finally:
-            # An import that fails part way keeps the webhooks saved before it.
+            # A failed import removes what it saved, but the list may have
+            # been read while those webhooks existed.
             self.webhooks_changed.emit()
 
     async def choose_secret_storage(self, policy: SecretStorePolicy) -> None:

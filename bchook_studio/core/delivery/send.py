@@ -368,7 +368,8 @@ def _too_many_redirects(request: OutgoingRequest, progress: _Progress) -> Failur
         stopped = "Redirects are limited to 0 for this webhook, so none was followed"
         again = ""
     else:
-        stopped = f"Stopped after {limit} redirects, the limit for this webhook"
+        noun = "redirect" if limit == 1 else "redirects"
+        stopped = f"Stopped after {limit} {noun}, the limit for this webhook"
         again = " again"
     return Failure(
         FailureKind.TOO_MANY_REDIRECTS,
