@@ -14,7 +14,12 @@ import httpx
 import pytest
 
 from bchook_studio.cli import main
-from bchook_studio.cli.commands.receive import body_block, request_line, request_text
+from bchook_studio.cli.commands.receive import (
+    body_block,
+    over_limit_text,
+    request_line,
+    request_text,
+)
 from bchook_studio.core.receiver import UNKNOWN, ReceivedRequest
 
 LINE_TIMEOUT = 15.0
@@ -136,20 +141,30 @@ def test_receive_prints_requests_and_stops(receive_process):
     assert get_body == ""
     assert bad_line[2:] == ["-", "-", "400", "0", "-"]
 
-    assert status == 0
+    assert status == 130
     assert "Traceback" not in err
     assert err == ""
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="no SIGINT for a child there")
-def test_receive_ctrl_c_exits_0(receive_process):
+def test_receive_ctrl_c_exits_130(receive_process):
     process = receive_process("--port", "0", "--fault", "hang")
     assert process.line().startswith("listening on http://127.0.0.1:")
 
     status, err = process.stop(signal.SIGINT)
 
-    assert status == 0
+    assert status == 130
     assert err == ""
+
+
+def test_receive_help_states_contract(capsys):
+    with pytest.raises(SystemExit):
+        main(["receive", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+
+    assert "exits with status 130" in text
+    assert "status 0" not in text
+    assert "at most its first BYTES bytes are kept and shown" in text
 
 
 def test_receive_taken_port_is_usage_error():
@@ -268,15 +283,17 @@ def test_request_text_escaped_on_terminal(capsysbinary, monkeypatch):
     assert "\x1b" not in text
 
 
-def test_request_text_exact_in_pipe(capsysbinary, monkeypatch):
+def test_request_text_escaped_in_pipe(capsysbinary, monkeypatch):
+    # `receive | grep` writes to a pipe, and grep shows the lines on a terminal.
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
 
     text = request_text(hostile_request(), show_body=True)
 
     line, body = text.split("\n", 1)
-    assert line.split("\t")[3] == "/a\x1b[2J"
-    assert line.split("\t")[6] == "text/plain; x= b\x1b[31m"
-    assert body == "  \x1b]0;pwned\x07 a title\n  then \x7f\u009b2J the screen\n\n"
+    assert line.split("\t")[3] == "/a\\x1b[2J"
+    assert line.split("\t")[6] == "text/plain; x= b\\x1b[31m"
+    assert body == ("  \\x1b]0;pwned\\x07 a title\n  then \\x7f\\x9b2J the screen\n\n")
+    assert "\x1b" not in text
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a hard kill there")
@@ -296,7 +313,52 @@ def test_reset_after_rejection_logs_no_traceback(receive_process, app_home):
     status, err = process.stop()
     log = (app_home / "bchook-studio.log").read_text(encoding="utf-8")
 
-    assert status == 0
+    assert status == 130
     assert err == ""
     assert "Traceback" not in log
-    assert "rejected a request from" in log
+    assert "requests rejected with status 400: 300 in the last" in log
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a hard kill there")
+def test_receive_escapes_control_characters(receive_process):
+    process = receive_process("--port", "0", "--show-body")
+    port = int(
+        re.fullmatch(r"listening on http://127\.0\.0\.1:(\d+)/", process.line())[1]
+    )
+    body = b"\x1b[2J\x1b]0;title\x07 and then a long enough line of plain text\n"
+    hostile_type = (
+        b"GET /t HTTP/1.1\r\nHost: x\r\nContent-Type: \x1b[31mred\x1b[0m\r\n\r\n"
+    )
+    hostile_body = (
+        b"POST /b HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(body)
+    ) + body
+    for request in (hostile_type, hostile_body):
+        with socket.create_connection(("127.0.0.1", port), 10) as raw:
+            raw.sendall(request)
+            raw.recv(100)
+
+    type_line = process.line()
+    process.line()
+    body_line = process.line()
+    body_text = process.line()
+    status, err = process.stop()
+
+    assert type_line.split("\t")[6] == "\\x1b[31mred\\x1b[0m"
+    assert body_line.split("\t")[3] == "/b"
+    assert body_text.startswith("  \\x1b[2J\\x1b]0;title\\x07 and then")
+    assert "\x1b" not in type_line + body_text
+    assert status == 130
+    assert err == ""
+
+
+def test_over_limit_warning_gives_sizes():
+    request = make_request(body=b"", body_size=0, declared_size=999999999, status=413)
+
+    text = over_limit_text(request, 1000)
+
+    assert "limit of 1000 bytes" in text
+    assert "0 bytes arrived" in text
+    assert "Content-Length declared 999999999" in text
+    assert "0 were kept" in text
+    assert "status 413" in text

@@ -1,6 +1,7 @@
 """The receiver as HTTP clients see it: recording, keep-alive, bodies, 100-continue."""
 
 import asyncio
+import base64
 import logging
 import shutil
 import time
@@ -8,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bchook_studio.core.receiver import UNKNOWN, ResponseRule
+from bchook_studio.core.receiver import UNKNOWN, RequiredCredentials, ResponseRule
 from tests.receiver.helpers import (
     client,
     raw_connection,
@@ -161,8 +162,9 @@ def test_expect_continue_oversize_gets_413():
 
     assert response.status == 413
     assert recorded.status == 413
-    assert recorded.body_size == 5000
-    assert recorded.truncated is True
+    assert recorded.body_size == 0
+    assert recorded.declared_size == 5000
+    assert recorded.truncated is False
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
@@ -408,3 +410,94 @@ def test_upgrade_request_answered_by_rule(caplog):
     assert recorded[0].status == 200
     assert recorded[0].body == b"{}"
     assert _errors_logged(caplog) == []
+
+
+def _guarded_rule() -> ResponseRule:
+    return ResponseRule(credentials=RequiredCredentials("carol", "pw"))
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, b"Basic " + base64.b64encode(b"carol:wrong")],
+)
+def test_expect_continue_without_credentials_gets_401(authorization):
+    head = (
+        b"POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n"
+    )
+    if authorization is not None:
+        head += b"Authorization: " + authorization + b"\r\n"
+
+    async def scenario():
+        async with (
+            running(rules=(_guarded_rule(),)) as receiver,
+            raw_connection(receiver) as (reader, writer),
+        ):
+            writer.write(head + b"\r\n")
+            final = await asyncio.wait_for(read_response(reader), 5)
+            rest = await asyncio.wait_for(reader.read(), 5)
+            return final, rest, receiver.log.requests()[0]
+
+    final, rest, recorded = run(scenario())
+
+    assert final.status == 401
+    assert final.header("www-authenticate").startswith("Basic realm=")
+    assert final.header("connection") == "close"
+    assert rest == b""
+    assert recorded.status == 401
+    assert recorded.body == b""
+    assert recorded.declared_size == 5
+    assert "Expect: 100-continue" in recorded.rejection
+
+
+def test_expect_continue_with_credentials_continues():
+    head = (
+        b"POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+        b"Expect: 100-continue\r\nAuthorization: Basic "
+        + base64.b64encode(b"carol:pw")
+        + b"\r\n\r\n"
+    )
+
+    async def scenario():
+        async with (
+            running(rules=(_guarded_rule(),)) as receiver,
+            raw_connection(receiver) as (reader, writer),
+        ):
+            writer.write(head)
+            interim = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+            writer.write(b"hello")
+            final = await asyncio.wait_for(read_response(reader), 5)
+            return interim, final
+
+    interim, final = run(scenario())
+
+    assert interim.startswith(b"HTTP/1.1 100 ")
+    assert final.status == 200
+
+
+def test_length_and_chunked_closes_after_response():
+    # RFC 9112 section 6.1: the body is framed by Transfer-Encoding, and the
+    # connection closes after the response, so the second request is not read.
+    first = (
+        b"POST /both HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+    )
+    second = b"GET /second HTTP/1.1\r\nHost: x\r\n\r\n"
+
+    async def scenario():
+        async with (
+            running() as receiver,
+            raw_connection(receiver) as (reader, writer),
+        ):
+            writer.write(first + second)
+            response = await asyncio.wait_for(read_response(reader), 5)
+            rest = await asyncio.wait_for(reader.read(), 5)
+            return response, rest, receiver.log.requests()
+
+    response, rest, requests = run(scenario())
+
+    assert response.status == 200
+    assert response.header("connection") == "close"
+    assert rest == b""
+    assert [r.target for r in requests] == ["/both"]
+    assert requests[0].body == b"hello"
+    assert requests[0].declared_size is None

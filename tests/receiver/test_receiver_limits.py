@@ -10,6 +10,7 @@ from bchook_studio.core.receiver import (
     RequiredCredentials,
     ResponseRule,
 )
+from bchook_studio.core.receiver.connection import MAX_RECORDED_TARGET
 from tests.receiver.helpers import (
     client,
     raw_connection,
@@ -33,8 +34,10 @@ def test_oversize_declared_body_gets_413():
     assert response.status_code == 413
     assert recorded.status == 413
     assert recorded.body == b""
-    assert recorded.body_size == 5000
-    assert recorded.truncated is True
+    assert recorded.body_size == 0
+    assert recorded.declared_size == 5000
+    assert recorded.truncated is False
+    assert "declared as 5000 bytes" in recorded.rejection
     assert "1000 bytes" in recorded.rejection
 
 
@@ -61,6 +64,7 @@ def test_oversize_chunked_body_cut_at_limit():
     assert response.status == 413
     assert recorded.body == b"y" * 1000
     assert recorded.body_size == 1200
+    assert recorded.declared_size is None
     assert recorded.truncated is True
 
 
@@ -124,7 +128,7 @@ def test_header_over_limit_gets_431():
 
 def test_idle_connection_closed():
     async def scenario():
-        limits = small_limits(idle_timeout=0.3)
+        limits = small_limits(keep_alive_timeout=0.3)
         async with (
             running(limits=limits) as receiver,
             raw_connection(receiver) as (reader, writer),
@@ -143,7 +147,7 @@ def test_idle_connection_closed():
 
 def test_stalled_request_gets_408():
     async def scenario():
-        limits = small_limits(idle_timeout=0.3)
+        limits = small_limits(body_timeout=0.3)
         async with (
             running(limits=limits) as receiver,
             raw_connection(receiver) as (reader, writer),
@@ -166,7 +170,10 @@ def test_stalled_request_gets_408():
     ("options", "named"),
     [
         ({"max_body": 0}, "max_body"),
-        ({"idle_timeout": 0}, "idle_timeout"),
+        ({"keep_alive_timeout": 0}, "keep_alive_timeout"),
+        ({"head_timeout": -1}, "head_timeout"),
+        ({"body_timeout": 0}, "body_timeout"),
+        ({"max_connections": 0}, "max_connections"),
         ({"max_body": 100 * 1024 * 1024}, "max_kept_bytes"),
     ],
 )
@@ -230,7 +237,8 @@ def test_oversize_without_credentials_gets_401(authorization):
     assert response.header("www-authenticate").startswith("Basic realm=")
     assert b"1000" not in response.body
     assert recorded.status == 401
-    assert recorded.truncated is True
+    assert recorded.body_size == 0
+    assert recorded.declared_size == 5000
     assert "1000 bytes" in recorded.rejection
 
 
@@ -273,3 +281,82 @@ def test_oversize_with_credentials_gets_413():
 
     assert response.status == 413
     assert recorded.status == 413
+
+
+def test_huge_chunk_size_gets_413_at_once():
+    head = b"POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+
+    async def scenario():
+        async with (
+            running(limits=small_limits(max_body=1000)) as receiver,
+            raw_connection(receiver) as (reader, writer),
+        ):
+            writer.write(head + b"ffffffffffffffffffff\r\n")
+            response = await asyncio.wait_for(read_response(reader), 5)
+            return response, receiver.log.requests()[0]
+
+    response, recorded = run(scenario())
+
+    assert response.status == 413
+    assert recorded.status == 413
+    assert "announced by its chunk sizes" in recorded.rejection
+    assert recorded.body == b""
+    assert recorded.body_size == 0
+
+
+def test_chunks_over_limit_in_total_get_413():
+    # Each chunk is under the limit, but the third would take the total over it.
+    head = b"POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    chunks = (b"190\r\n" + b"a" * 400 + b"\r\n") * 2 + b"190\r\n"
+
+    async def scenario():
+        async with (
+            running(limits=small_limits(max_body=1000)) as receiver,
+            raw_connection(receiver) as (reader, writer),
+        ):
+            writer.write(head + chunks)
+            response = await asyncio.wait_for(read_response(reader), 5)
+            return response, receiver.log.requests()[0]
+
+    response, recorded = run(scenario())
+
+    assert response.status == 413
+    assert "as 1200 bytes" in recorded.rejection
+    assert recorded.body == b"a" * 800
+    assert recorded.body_size == 800
+
+
+def test_long_target_cut_in_record():
+    target = b"/" + b"p" * 100_000
+    request = b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+
+    async def scenario():
+        async with running(limits=small_limits(max_header_size=4096)) as receiver:
+            response = await send_raw(receiver, request)
+            return response, receiver.log.requests()[0]
+
+    response, recorded = run(scenario())
+
+    assert response.status == 431
+    assert recorded.status == 431
+    assert len(recorded.target) == MAX_RECORDED_TARGET
+    assert recorded.target.startswith("/ppp")
+    assert "first 1024 of 100001 characters" in recorded.rejection
+
+
+def test_many_headers_cut_in_record():
+    filler = b"".join(b"X-H%d: %s\r\n" % (n, b"v" * 100) for n in range(200))
+    request = b"GET /h HTTP/1.1\r\nHost: x\r\n" + filler + b"\r\n"
+
+    async def scenario():
+        async with running(limits=small_limits(max_header_size=4096)) as receiver:
+            response = await send_raw(receiver, request)
+            return response, receiver.log.requests()[0]
+
+    response, recorded = run(scenario())
+
+    assert response.status == 431
+    assert recorded.target == "/h"
+    assert sum(len(k) + len(v) + 4 for k, v in recorded.headers) <= 4096
+    assert len(recorded.headers) < 201
+    assert f"{len(recorded.headers)} of 201 headers" in recorded.rejection

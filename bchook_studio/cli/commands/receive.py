@@ -9,9 +9,9 @@ from bchook_studio.cli.arguments import (
     read_input_file,
 )
 from bchook_studio.cli.output import (
-    EXIT_OK,
+    EXIT_INTERRUPTED,
     UsageError,
-    terminal_safe,
+    escape_controls,
     warning,
     write_text,
 )
@@ -26,7 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Listen for webhooks and print one tab-separated line per request: "
             "time, client, method, path, status, body size and content type. "
-            "Ctrl+C or SIGTERM stops it with exit status 0."
+            "Control characters from requests are printed as \\xHH escapes. "
+            "It runs until Ctrl+C or SIGTERM stops it, and then exits with "
+            "status 130, as every sub-command does when interrupted."
         ),
     )
     _add_address_options(parser)
@@ -38,7 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         metavar="BYTES",
         help="largest request body accepted, in bytes (default 10485760); "
-        "a larger one gets status 413",
+        "a larger one gets status 413, and at most its first BYTES bytes are "
+        "kept and shown",
     )
     parser.add_argument(
         "--show-body",
@@ -201,7 +204,7 @@ def _serve(settings, show_body: bool) -> int:
         return asyncio.run(_receive(settings, show_body))
     except KeyboardInterrupt:
         # On Windows the loop cannot handle signals, so Ctrl+C raises KeyboardInterrupt.
-        return EXIT_OK
+        return EXIT_INTERRUPTED
 
 
 async def _receive(settings, show_body: bool) -> int:
@@ -216,7 +219,7 @@ async def _receive(settings, show_body: bool) -> int:
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    printer = _Printer(show_body, stop)
+    printer = _Printer(show_body, stop, settings.limits.max_body)
     handled_signals = []
     try:
         for signal_number in (signal.SIGINT, signal.SIGTERM):
@@ -240,16 +243,18 @@ async def _receive(settings, show_body: bool) -> int:
 
     if printer.broken_pipe:
         raise BrokenPipeError
-    return EXIT_OK
+    # Only a signal or a closed stdout ends the wait, so this run was interrupted.
+    return EXIT_INTERRUPTED
 
 
 class _Printer:
     """A log listener that prints each request, and its body with --show-body."""
 
-    def __init__(self, show_body: bool, stop) -> None:
+    def __init__(self, show_body: bool, stop, max_body: int) -> None:
         self.show_body = show_body
         self.broken_pipe = False
         self._stop = stop
+        self._max_body = max_body
 
     def print_request(self, request) -> None:
         text = request_text(request, self.show_body)
@@ -260,28 +265,41 @@ class _Printer:
             self.broken_pipe = True
             self._stop.set()
             return
-        if request.truncated:
-            warning(
-                f"the body of request {request.id} ({request.body_size} bytes) is "
-                "over the --max-body limit; it got status 413 and "
-                f"{len(request.body)} bytes were kept"
-            )
+        if request.truncated or request.status == 413:
+            warning(over_limit_text(request, self._max_body))
+
+
+def over_limit_text(request, max_body: int) -> str:
+    """Return the warning for a request whose body is over the --max-body limit."""
+    sizes = [f"{request.body_size} bytes arrived"]
+    if request.declared_size is not None:
+        sizes.append(f"Content-Length declared {request.declared_size}")
+    sizes.append(f"{len(request.body)} were kept")
+    status = "no status" if request.status is None else f"status {request.status}"
+    return (
+        f"the body of request {request.id} is over the --max-body limit of "
+        f"{max_body} bytes ({', '.join(sizes)}); it got {status}"
+    )
 
 
 def request_text(request, show_body: bool) -> str:
     """Return the text printed for one request: its line, and its body if `show_body`.
 
-    On a terminal the request's control characters are escaped.
+    Control characters from the request are escaped as `\\xHH` on a pipe or
+    file too, because `receive | grep` or `| tee` still shows the output on a
+    terminal.
     """
-    text = terminal_safe(request_line(request)) + "\n"
+    text = request_line(request) + "\n"
     if show_body:
-        text += terminal_safe(body_block(request), multiline=True)
+        text += body_block(request)
     return text
 
 
 def _field(value: str) -> str:
-    """Return `value` with tabs and line breaks replaced, to keep one line."""
-    return value.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    """Return `value` on one line: tabs and line breaks become spaces, and
+    other control characters become `\\xHH` escapes."""
+    one_line = value.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    return escape_controls(one_line)
 
 
 def request_line(request) -> str:
@@ -311,4 +329,4 @@ def body_block(request) -> str:
     else:
         assert decoded.text is not None
         lines = decoded.text.splitlines()
-    return "".join(f"  {line}\n" for line in lines) + "\n"
+    return "".join(f"  {escape_controls(line)}\n" for line in lines) + "\n"

@@ -16,6 +16,7 @@ import h11
 
 from bchook_studio.core.receiver.addresses import host_port
 from bchook_studio.core.receiver.credentials import decode_basic_credentials
+from bchook_studio.core.receiver.event_tally import SUMMARY_INTERVAL, EventTally
 from bchook_studio.core.receiver.records import UNKNOWN, ReceivedRequest
 from bchook_studio.core.receiver.request_log import RequestLog
 from bchook_studio.core.receiver.responses import (
@@ -26,6 +27,7 @@ from bchook_studio.core.receiver.responses import (
     PreparedRule,
     error_response,
     prepare_rules,
+    with_connection_close,
 )
 from bchook_studio.core.receiver.rules import Fault, ResponseRule, choose_rule
 from bchook_studio.core.receiver.settings import ReceiverLimits
@@ -38,6 +40,12 @@ what the client still sends, so that the client can read the rejection."""
 
 HTTP_VERSIONS = frozenset({b"1.0", b"1.1"})
 """The HTTP versions the receiver speaks; h11 parses a request line of any."""
+
+MAX_RECORDED_TARGET = 1024
+"""Characters of request target recorded for a head rejected as too large."""
+
+MAX_RECORDED_HEADER_BYTES = 4096
+"""Bytes of headers recorded for a head rejected as too large."""
 
 MAX_SLOW_STEPS = 600
 """A SLOW response is written in at most this many pieces. Longer responses
@@ -66,9 +74,47 @@ class ServerContext:
         self.rules = rules
         self.prepared_rules = prepare_rules(rules)
         self.connections: set[RequestConnection] = set()
+        """Every open connection, those rejected for capacity included."""
+
+        self.served_count = 0
+        """Open connections admitted under `limits.max_connections`."""
+
         self.tasks: set[asyncio.Task[None]] = set()
         self.no_connections = asyncio.Event()
         self.no_connections.set()
+        self._loop = asyncio.get_running_loop()
+        self.tally = EventTally(self._loop.time())
+        self._capacity_warned_at: float | None = None
+
+    def admit(self, client: str) -> bool:
+        """Count a new connection as served, or return False at `max_connections`.
+
+        Reaching the maximum is logged as a WARNING at most once per
+        SUMMARY_INTERVAL; each rejected connection is counted in the tally.
+        """
+        limit = self.limits.max_connections
+        if self.served_count < limit:
+            self.served_count += 1
+            return True
+
+        now = self._loop.time()
+        warned_at = self._capacity_warned_at
+        if warned_at is None or now - warned_at >= SUMMARY_INTERVAL:
+            self._capacity_warned_at = now
+            logger.warning(
+                "the receiver has %d connections open, its maximum "
+                "(max_connections); new connections get status 503 until some "
+                "close",
+                limit,
+            )
+        self.tally.add(
+            "connections rejected with status 503 at max_connections", client
+        )
+        return False
+
+    def release(self) -> None:
+        """Count the end of a connection that `admit` accepted."""
+        self.served_count -= 1
 
     def set_rules(self, rules: tuple[ResponseRule, ...]) -> None:
         """Use `rules` for the requests that complete from now on."""
@@ -98,6 +144,14 @@ class RequestConnection(asyncio.Protocol):
         self._arrived = datetime.now(UTC)
         self._body_parts: list[bytes] = []
         self._body_size = 0
+        self._declared_size: int | None = None
+        self._head_cut = False
+
+        # Loop time of the first byte of a request head not yet complete.
+        self._head_started: float | None = None
+        # Set for a request with both Content-Length and Transfer-Encoding.
+        self._close_after_response = False
+        self._admitted = False
 
         self._task: asyncio.Task[None] | None = None
         self._hanging = False
@@ -118,13 +172,21 @@ class RequestConnection(asyncio.Protocol):
             host, port = str(peer[0]), int(peer[1])
             self.client = (host, port)
             self._client_text = host_port(host, port)
-        self._context.connections.add(self)
-        self._context.no_connections.clear()
+        context = self._context
+        context.connections.add(self)
+        context.no_connections.clear()
+        if context.admit(self._client_text):
+            self._admitted = True
+        else:
+            self._reject_over_capacity()
 
     def data_received(self, data: bytes) -> None:
         if self._hanging or self._lingering:
             return
-        self.last_activity = self._loop.time()
+        now = self._loop.time()
+        self.last_activity = now
+        if self._request is None and self._head_started is None:
+            self._head_started = now
         self._h11.receive_data(data)
         self._process()
 
@@ -148,6 +210,9 @@ class RequestConnection(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         context = self._context
         context.connections.discard(self)
+        if self._admitted:
+            self._admitted = False
+            context.release()
         if not context.connections:
             context.no_connections.set()
         if self._linger_timer is not None:
@@ -197,36 +262,76 @@ class RequestConnection(asyncio.Protocol):
                 transport.close()
                 return
             else:  # NEED_DATA, or PAUSED while a response is pending
+                self._check_announced_size()
                 return
 
     def _on_request(self, request: h11.Request) -> None:
         self._request = request
         self._arrived = datetime.now(UTC)
+        self._head_started = None
         self._body_parts = []
         self._body_size = 0
 
         limits = self._context.limits
-        declared = None
+        content_length = None
+        chunked = False
         # h11 enforces max_incomplete_event_size only on a head that arrives in
         # several pieces, so the size of a complete head is checked here.
         head_size = len(request.method) + len(request.target) + 12
         for name, value in request.headers:
             head_size += len(name) + len(value) + 4
             if name == b"content-length":
-                declared = int(value)
+                content_length = int(value)
+            elif name == b"transfer-encoding":
+                chunked = True
         if head_size > limits.max_header_size:
-            self._reject(431, self._header_limit_message())
+            self._head_cut = True
+            self._reject(431, self._header_limit_message(head_size))
             return
+
+        if chunked and content_length is not None:
+            # Transfer-Encoding overrides Content-Length (RFC 9112 section 6.1),
+            # and the server must close the connection after responding,
+            # because such a request may be an attempt at request smuggling.
+            self._close_after_response = True
+            logger.debug(
+                "the request from %s has both Content-Length and "
+                "Transfer-Encoding; the connection closes after the response",
+                self._client_text,
+            )
+        else:
+            self._declared_size = content_length
+
         if self._reject_unsupported(request):
             return
+        declared = self._declared_size
         if declared is not None and declared > limits.max_body:
-            self._body_size = declared
-            self._reject_oversized(self._over_limit_message(declared))
+            self._reject_oversized(self._over_limit_message(declared, "declared as"))
             return
 
         if self._h11.they_are_waiting_for_100_continue:
+            self._continue_or_reject(request)
+
+    def _continue_or_reject(self, request: h11.Request) -> None:
+        """Send 100 Continue, or 401 before the body when credentials fail.
+
+        The final status in place of 100 Continue lets the client skip the
+        body. The connection then closes after discarding what the client
+        still sends.
+        """
+        prepared = self._choose_rule(request)
+        if self._credentials_accepted(prepared, request):
             assert self._transport is not None
             self._transport.write(self._h11.send(CONTINUE))
+            return
+        self._reject(
+            401,
+            "the request lacks the credentials its rule requires, so the "
+            "receiver responded before the body (Expect: 100-continue)",
+            response_text="the rule for this path requires credentials",
+            headers=(AUTHENTICATE_HEADER,),
+            prepared=prepared,
+        )
 
     def _reject_unsupported(self, request: h11.Request) -> bool:
         """Reject a request that no rule can respond to; return True if rejected.
@@ -256,12 +361,6 @@ class RequestConnection(asyncio.Protocol):
         else:
             return False
 
-        logger.info(
-            "rejected a request from %s with status %d: %s",
-            self._client_text,
-            status,
-            message,
-        )
         self._reject(status, message, headers=headers)
         return True
 
@@ -275,12 +374,11 @@ class RequestConnection(asyncio.Protocol):
         assert request is not None
         prepared = self._choose_rule(request)
         if self._credentials_accepted(prepared, request):
-            self._reject(413, message, truncated=True)
+            self._reject(413, message)
             return
         self._reject(
             401,
             f"{message}, and the request lacks the credentials its rule requires",
-            truncated=True,
             response_text="the rule for this path requires credentials",
             headers=(AUTHENTICATE_HEADER,),
             prepared=prepared,
@@ -294,25 +392,46 @@ class RequestConnection(asyncio.Protocol):
             if room > 0:
                 self._body_parts.append(bytes(data[:room]))
             self._body_size = size
-            self._reject_oversized(self._over_limit_message(size, sent=True))
+            self._reject_oversized(self._over_limit_message(size, "at least"))
             return
         self._body_parts.append(data)
         self._body_size = size
+        self._check_announced_size()
 
-    def _over_limit_message(self, size: int, sent: bool = False) -> str:
+    def _check_announced_size(self) -> None:
+        """Reject with 413 a chunked body whose current chunk would pass the limit.
+
+        The chunk size arrives before the chunk, so a chunk announced as far
+        over the limit is rejected before any of it is read.
+        """
+        if self._request is None or self._lingering:
+            return
+        # NOTE: h11 (0.14 to 0.16) keeps the bytes still due in the current
+        # chunk in a private attribute. Without it, the limit is still
+        # enforced on the bytes received, only later.
+        reader = getattr(self._h11, "_reader", None)
+        pending = getattr(reader, "_bytes_in_chunk", 0)
+        if not isinstance(pending, int) or pending <= 0:
+            return
+        announced = self._body_size + pending
+        if announced > self._context.limits.max_body:
+            self._reject_oversized(
+                self._over_limit_message(announced, "announced by its chunk sizes as")
+            )
+
+    def _over_limit_message(self, size: int, how: str) -> str:
         limit = self._context.limits.max_body
-        what = "at least" if sent else "declared as"
         return (
-            f"the request body, {what} {size} bytes, is over the receiver's "
+            f"the request body, {how} {size} bytes, is over the receiver's "
             f"limit of {limit} bytes"
         )
 
-    def _header_limit_message(self) -> str:
+    def _header_limit_message(self, size: int | None = None) -> str:
         limit = self._context.limits.max_header_size
-        return (
-            f"the request line and headers are over the receiver's limit of "
-            f"{limit} bytes"
-        )
+        what = "the request line and headers"
+        if size is not None:
+            what += f", {size} bytes,"
+        return f"{what} are over the receiver's limit of {limit} bytes"
 
     def _choose_rule(self, request: h11.Request) -> PreparedRule:
         target = request.target.decode("latin-1")
@@ -365,8 +484,8 @@ class RequestConnection(asyncio.Protocol):
         assert self._transport is not None
         if self._eof:
             # The client closed its side in the middle of a request.
-            logger.info(
-                "the client %s closed the connection in the middle of a request: %s",
+            self._context.tally.add(
+                "connections closed by the client in the middle of a request",
                 self._client_text,
                 _loggable(str(exc)),
             )
@@ -384,12 +503,6 @@ class RequestConnection(asyncio.Protocol):
             message = self._header_limit_message()
         else:
             message = f"malformed request: {_loggable(str(exc))}"
-        logger.info(
-            "rejected a request from %s with status %d: %s",
-            self._client_text,
-            status,
-            message,
-        )
         self._reject(status, message)
 
     # Recording and responding
@@ -400,7 +513,6 @@ class RequestConnection(asyncio.Protocol):
         status: int | None,
         prepared: PreparedRule | None = None,
         fault: Fault = Fault.NONE,
-        truncated: bool = False,
         rejection: str | None = None,
     ) -> None:
         """Add the current request to the log; it is then no longer pending."""
@@ -419,12 +531,17 @@ class RequestConnection(asyncio.Protocol):
                 for name, value in request.headers.raw_items()
             )
             arrived = self._arrived
+        if self._head_cut:
+            target, headers, rejection = _cut_head(target, headers, rejection)
 
         parts = self._body_parts
         body = parts[0] if len(parts) == 1 else b"".join(parts)
         body_size = self._body_size
+        declared_size = self._declared_size
         self._body_parts = []
         self._body_size = 0
+        self._declared_size = None
+        self._head_cut = False
 
         log = self._context.log
         log.add(
@@ -443,8 +560,9 @@ class RequestConnection(asyncio.Protocol):
                 rule_index=None if prepared is None else prepared.index,
                 rule_name="" if prepared is None else prepared.rule.name,
                 fault=fault,
-                truncated=truncated,
+                truncated=len(body) < body_size,
                 rejection=rejection,
+                declared_size=declared_size,
             )
         )
 
@@ -452,6 +570,8 @@ class RequestConnection(asyncio.Protocol):
         self, response: h11.Response, body: bytes, method: bytes
     ) -> bytes:
         connection = self._h11
+        if self._close_after_response:
+            response = with_connection_close(response)
         data = connection.send(response)
         if body and method != b"HEAD":
             data += connection.send(h11.Data(data=body))
@@ -467,16 +587,24 @@ class RequestConnection(asyncio.Protocol):
         """Close if the response ended the connection, else await the next request."""
         connection = self._h11
         assert self._transport is not None
-        if connection.our_state is h11.MUST_CLOSE:
+        self.last_activity = self._loop.time()
+        if self._close_after_response:
+            # The client may have sent more after this request, so its data
+            # is read and discarded for a while: closing with unread data
+            # would reset the connection and could lose the response.
+            self._linger()
+        elif connection.our_state is h11.MUST_CLOSE:
             self._transport.close()
         elif connection.our_state is h11.DONE and connection.their_state is h11.DONE:
             connection.start_next_cycle()
+            # A pipelined request may have started arriving already.
+            if connection.trailing_data[0]:
+                self._head_started = self.last_activity
 
     def _reject(
         self,
         status: int,
         message: str,
-        truncated: bool = False,
         *,
         response_text: str | None = None,
         headers: tuple[tuple[bytes, bytes], ...] = (),
@@ -485,12 +613,14 @@ class RequestConnection(asyncio.Protocol):
         """Record the current request as rejected, respond with `status` and close.
 
         The response body gives `response_text`, or `message` when it is None.
-        The request log records `message`.
+        The request log records `message`. The log file gets one DEBUG line,
+        and the rejections are counted for the periodic INFO summary.
         """
         method = self._request.method if self._request is not None else b""
-        self._record(
-            status=status, prepared=prepared, truncated=truncated, rejection=message
+        self._context.tally.add(
+            f"requests rejected with status {status}", self._client_text, message
         )
+        self._record(status=status, prepared=prepared, rejection=message)
         assert self._transport is not None
         response, body = error_response(
             status, message if response_text is None else response_text, headers
@@ -499,11 +629,21 @@ class RequestConnection(asyncio.Protocol):
             self._write_response(response, body, method)
         except h11.LocalProtocolError:
             # A response had already started, so no other can be sent now.
-            logger.info(
-                "closed the connection from %s without a response: %s",
-                self._client_text,
-                message,
+            self._context.tally.add(
+                "connections closed without a response", self._client_text, message
             )
+        self._linger()
+
+    def _reject_over_capacity(self) -> None:
+        """Respond 503 before reading anything, then close."""
+        limit = self._context.limits.max_connections
+        response, body = error_response(
+            503,
+            f"the receiver already serves {limit} connections, its maximum; "
+            "retry when some have closed",
+            ((b"Retry-After", b"1"),),
+        )
+        self._write_response(response, body, b"")
         self._linger()
 
     def _linger(self) -> None:
@@ -519,10 +659,10 @@ class RequestConnection(asyncio.Protocol):
                 self._transport.write_eof()
             except OSError as exc:
                 # The client reset the connection as soon as the response arrived.
-                logger.info(
-                    "the client %s closed the connection after the rejection: %s",
+                self._context.tally.add(
+                    "connections reset by the client after the response",
                     self._client_text,
-                    exc,
+                    str(exc),
                 )
                 self.close_now()
                 return
@@ -610,11 +750,14 @@ class RequestConnection(asyncio.Protocol):
 
     # Called by the receiver
 
-    def close_if_idle(self, now: float, idle_timeout: float) -> None:
-        """Close the connection if the client has sent nothing for `idle_timeout`.
+    def check_timeouts(self, now: float) -> None:
+        """Close the connection when the client has exceeded a timeout of the limits.
 
-        A connection waiting on its own response (a delay, a slow write, a hang)
-        or lingering after a rejection is left alone.
+        Waiting for a request, the connection closes without a response after
+        `keep_alive_timeout`. A request head incomplete `head_timeout` after its
+        first byte, or a body that stops arriving for `body_timeout`, gets 408.
+        A connection waiting on its own response (a delay, a slow write, a
+        hang) or lingering after a rejection is left alone.
         """
         transport = self._transport
         if (
@@ -623,20 +766,31 @@ class RequestConnection(asyncio.Protocol):
             or self._task is not None
             or self._hanging
             or self._lingering
-            or now - self.last_activity < idle_timeout
         ):
             return
-        if self._request is None:
+
+        limits = self._context.limits
+        if self._request is not None:
+            if now - self.last_activity >= limits.body_timeout:
+                self._reject(
+                    408,
+                    "timed out waiting for the request body: no bytes arrived "
+                    f"for {limits.body_timeout:g} s",
+                )
+        elif self._head_started is not None:
+            if now - self._head_started >= limits.head_timeout:
+                self._reject(
+                    408,
+                    "timed out waiting for the request line and headers: not "
+                    f"complete {limits.head_timeout:g} s after their first byte",
+                )
+        elif now - self.last_activity >= limits.keep_alive_timeout:
+            logger.debug(
+                "closed the idle connection from %s after %g s",
+                self._client_text,
+                limits.keep_alive_timeout,
+            )
             self.close_now()
-            return
-        logger.info(
-            "timed out waiting for the rest of a request from %s", self._client_text
-        )
-        self._reject(
-            408,
-            f"the client sent nothing for {idle_timeout:g} s before the request "
-            "was complete",
-        )
 
     def close_now(self) -> None:
         """Close the connection at once, dropping any response not yet sent."""
@@ -649,3 +803,33 @@ class RequestConnection(asyncio.Protocol):
             transport.abort()
         elif not transport.is_closing():
             transport.close()
+
+
+def _cut_head(
+    target: str,
+    headers: tuple[tuple[str, str], ...],
+    rejection: str | None,
+) -> tuple[str, tuple[tuple[str, str], ...], str | None]:
+    """Return the target and headers of an oversized head cut to the record caps.
+
+    The rejection message gets a sentence saying what was left out.
+    """
+    kept: list[tuple[str, str]] = []
+    used = 0
+    for name, value in headers:
+        used += len(name) + len(value) + 4
+        if used > MAX_RECORDED_HEADER_BYTES:
+            break
+        kept.append((name, value))
+
+    cut_target = target[:MAX_RECORDED_TARGET]
+    notes = []
+    if len(cut_target) < len(target):
+        notes.append(
+            f"the first {MAX_RECORDED_TARGET} of {len(target)} characters of the target"
+        )
+    if len(kept) < len(headers):
+        notes.append(f"{len(kept)} of {len(headers)} headers")
+    if notes and rejection is not None:
+        rejection += ". The record keeps " + " and ".join(notes) + "."
+    return cut_target, tuple(kept), rejection

@@ -39,8 +39,8 @@ class ReceivedRequest:
 
     body: bytes = field(repr=False)
     body_size: int
-    """Bytes of body the client sent or, for a body rejected unread, the size
-    its Content-Length declared."""
+    """Bytes of body the receiver read, kept or not. A body rejected before
+    it was read counts 0, and `declared_size` gives the size announced."""
 
     status: int | None
     """The status sent, or to be sent once the rule's delay is over. None when
@@ -54,6 +54,10 @@ class ReceivedRequest:
     fault: Fault = Fault.NONE
     truncated: bool = False
     """True when `body` has fewer bytes than `body_size`."""
+
+    declared_size: int | None = None
+    """The body size that Content-Length declared, or None without one (a
+    chunked body, or a Content-Length that Transfer-Encoding overrides)."""
 
     rejection: str | None = None
     """Why the receiver rejected the request instead of applying a rule: a

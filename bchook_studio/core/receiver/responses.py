@@ -77,6 +77,19 @@ ALLOW_HEADER = (b"Allow", b"GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE"
 The rules respond to every method except CONNECT, unusual ones included."""
 
 
+def with_connection_close(response: h11.Response) -> h11.Response:
+    """Return `response` with a `Connection: close` header, so that h11 closes."""
+    headers = [
+        (name, value)
+        for name, value in response.headers.raw_items()
+        if name.lower() != b"connection"
+    ]
+    headers.append((b"Connection", b"close"))
+    return h11.Response(
+        status_code=response.status_code, headers=headers, reason=response.reason
+    )
+
+
 def error_response(
     status: int, message: str, headers: tuple[tuple[bytes, bytes], ...] = ()
 ) -> tuple[h11.Response, bytes]:

@@ -229,20 +229,20 @@ class Receiver:
         raise PortInUseError(message, address, first)
 
     def _schedule_sweep(self) -> None:
-        idle_timeout = self._settings.limits.idle_timeout
-        interval = min(max(idle_timeout / 4, 0.05), 1.0)
+        shortest = self._settings.limits.shortest_timeout
+        interval = min(max(shortest / 4, 0.05), 1.0)
         loop = asyncio.get_running_loop()
         self._sweep_timer = loop.call_later(interval, self._sweep)
 
     def _sweep(self) -> None:
-        """Close the connections that have been idle for too long, then reschedule."""
+        """Close the connections past a timeout, log the tally, then reschedule."""
         context = self._context
         if context is None or self._state is not ReceiverState.RUNNING:
             return
         now = asyncio.get_running_loop().time()
-        idle_timeout = self._settings.limits.idle_timeout
         for connection in list(context.connections):
-            connection.close_if_idle(now, idle_timeout)
+            connection.check_timeouts(now)
+        context.tally.flush(now)
         self._schedule_sweep()
 
     async def stop(self) -> None:
@@ -275,6 +275,7 @@ class Receiver:
                     _STOP_TIMEOUT,
                 )
         finally:
+            context.tally.flush(asyncio.get_running_loop().time(), force=True)
             logger.info("receiver on %s stopped", self._url_text())
             self._server = None
             self._context = None

@@ -11,6 +11,8 @@ DEFAULT_PORT = 8765
 PORT_FALLBACK_ATTEMPTS = 20
 """Ports tried, the requested one included, when `port_fallback` is on."""
 
+TIMEOUT_NAMES = ("keep_alive_timeout", "head_timeout", "body_timeout")
+
 
 @dataclass(frozen=True)
 class ReceiverLimits:
@@ -26,12 +28,36 @@ class ReceiverLimits:
     max_kept_bytes: int = DEFAULT_MAX_BYTES
     """Approximate bytes of requests kept in memory, bodies and headers."""
 
-    idle_timeout: float = 60.0
-    """Seconds a connection may send nothing, between or within requests,
-    before the receiver closes it."""
+    keep_alive_timeout: float = 10.0
+    """Seconds a connection may wait for the first byte of its next request
+    (or of its first) before the receiver closes it without a response. It is
+    longer than the 5 s after which httpx 0.29 stops reusing a pooled
+    connection (`keepalive_expiry`), so the app's own sender does not reuse a
+    connection the receiver is closing. Node.js closes after 5 s by default
+    (`server.keepAliveTimeout`)."""
+
+    head_timeout: float = 10.0
+    """Seconds from the first byte of a request to the end of its request line
+    and headers. A head still incomplete then gets 408, however steadily its
+    bytes arrive, so a client that sends a byte now and then cannot hold the
+    connection."""
+
+    body_timeout: float = 20.0
+    """Seconds a request body may stop arriving before the request gets 408.
+    Each byte received starts the wait again."""
+
+    max_connections: int = 200
+    """Client connections served at once. A connection over the limit gets
+    503 and is closed before its request is read. The default stays well below
+    the usual limits on open files per process (1024 on Linux, 256 on macOS)."""
 
     def __post_init__(self) -> None:
-        for name in ("max_body", "max_header_size", "max_kept_requests"):
+        for name in (
+            "max_body",
+            "max_header_size",
+            "max_kept_requests",
+            "max_connections",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"invalid {name} {getattr(self, name)}; use 1 or more")
         if self.max_kept_bytes < self.max_body + self.max_header_size:
@@ -40,11 +66,17 @@ class ReceiverLimits:
                 f"max_body {self.max_body} plus max_header_size "
                 f"{self.max_header_size}; raise it or lower those"
             )
-        if not self.idle_timeout > 0:
-            raise ValueError(
-                f"invalid idle_timeout {self.idle_timeout}; use a number of "
-                "seconds above 0"
-            )
+        for name in TIMEOUT_NAMES:
+            if not getattr(self, name) > 0:
+                raise ValueError(
+                    f"invalid {name} {getattr(self, name)}; use a number of "
+                    "seconds above 0"
+                )
+
+    @property
+    def shortest_timeout(self) -> float:
+        """Return the smallest of the connection timeouts, in seconds."""
+        return min(getattr(self, name) for name in TIMEOUT_NAMES)
 
 
 @dataclass(frozen=True)
