@@ -75,6 +75,12 @@ _ERROR_STYLE = "color: #b02a37;"
 _MAX_LIMIT_MS = 600_000
 _MAX_PAUSE_MS = 60_000
 
+CONTROLS_MIN_WIDTH = 430
+"""Pixels of the column of settings and run controls beside the results table:
+enough for the three Save buttons in one row."""
+
+CONTROLS_MAX_WIDTH = 500
+
 ReportWriter = Callable[[CheckResult], bytes]
 _REPORTS: dict[str, tuple[ReportWriter, str]] = {
     "html": (html_report, "check-report.html"),
@@ -278,6 +284,7 @@ class CheckView(QWidget):
         self._progress.setTextVisible(True)
         self._summary = QLabel(self)
         self._summary.setTextFormat(Qt.TextFormat.PlainText)
+        self._summary.setWordWrap(True)
         self._message = QLabel(self)
         self._message.setTextFormat(Qt.TextFormat.PlainText)
         self._message.setWordWrap(True)
@@ -331,37 +338,43 @@ class CheckView(QWidget):
         run_row = QHBoxLayout()
         run_row.addWidget(self._run_button)
         run_row.addWidget(self._cancel_button)
-        run_row.addStretch(1)
+        run_row.addWidget(self._progress, 1)
 
         save_row = QHBoxLayout()
         for button in self._save_buttons.values():
             save_row.addWidget(button)
         save_row.addStretch(1)
 
-        # The settings and the run controls sit in a column beside the results,
-        # so a short bottom dock still shows both.
-        controls = QWidget(self)
-        controls_layout = QVBoxLayout(controls)
-        controls_layout.setContentsMargins(0, 0, 6, 0)
-        controls_layout.addWidget(self._target)
-        controls_layout.addLayout(self._form)
-        controls_layout.addWidget(self._validation)
-        controls_layout.addLayout(run_row)
-        controls_layout.addWidget(self._progress)
-        controls_layout.addWidget(self._summary)
-        controls_layout.addLayout(save_row)
-        controls_layout.addWidget(self._message)
-        controls_layout.addStretch(1)
+        # The run controls, the summary and the report buttons stay in view
+        # above the settings, which scroll when the dock is short.
+        settings = QWidget(self)
+        settings_layout = QVBoxLayout(settings)
+        settings_layout.setContentsMargins(0, 0, 0, 0)
+        settings_layout.addLayout(self._form)
+        settings_layout.addStretch(1)
         scroll = QScrollArea(self)
-        scroll.setWidget(controls)
+        scroll.setWidget(settings)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(430)
-        scroll.setMaximumWidth(500)
+
+        # The controls sit in a column beside the results, so a short bottom
+        # dock gives the table its whole height.
+        controls = QWidget(self)
+        controls.setMinimumWidth(CONTROLS_MIN_WIDTH)
+        controls.setMaximumWidth(CONTROLS_MAX_WIDTH)
+        controls_layout = QVBoxLayout(controls)
+        controls_layout.setContentsMargins(0, 0, 6, 0)
+        controls_layout.addWidget(self._target)
+        controls_layout.addLayout(run_row)
+        controls_layout.addWidget(self._summary)
+        controls_layout.addLayout(save_row)
+        controls_layout.addWidget(self._message)
+        controls_layout.addWidget(self._validation)
+        controls_layout.addWidget(scroll, 1)
 
         layout = QHBoxLayout(self)
-        layout.addWidget(scroll)
+        layout.addWidget(controls)
         layout.addWidget(self._table, 1)
 
     def _connect(self) -> None:

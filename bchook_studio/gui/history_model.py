@@ -246,10 +246,14 @@ class HistoryTableModel(QAbstractTableModel):
             return entry.url
         if column is Column.TOPIC:
             return entry.topic_key
-        if column is Column.STATUS and entry.response_size is not None:
-            return fill(
+        if column is Column.STATUS:
+            # The first line repeats the cell, which a narrow column cuts short.
+            if entry.response_size is None:
+                return status_text(entry)
+            size = fill(
                 _translate("%1 bytes in the response body"), entry.response_size
             )
+            return f"{status_text(entry)}\n{size}"
         if column is Column.TIME:
             return fill(_translate("Delivery %1"), entry.id)
         return None

@@ -17,7 +17,14 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
+from PySide6.QtGui import (
+    QAction,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QKeySequence,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -52,6 +59,14 @@ PAGE_SIZE = 200
 
 FILTER_DELAY_MS = 300
 """Milliseconds of quiet typing in the search box before the query runs."""
+
+STATUS_WIDTH_SAMPLES = (
+    "500 Internal Server Error",
+    "503 Service Unavailable",
+    "too_many_redirects",
+)
+"""Statuses and failure kinds that the Status column is wide enough to show
+whole."""
 
 
 class HistoryPanel(QWidget):
@@ -143,13 +158,21 @@ class HistoryPanel(QWidget):
         header.setDefaultAlignment(
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         )
+        # The Status column is drawn in DemiBold. Longer phrases end in "…",
+        # with the status in full in the tooltip.
+        bold = QFont(table.font())
+        bold.setWeight(QFont.Weight.DemiBold)
+        bold_metrics = QFontMetrics(bold)
+        status_width = max(
+            bold_metrics.horizontalAdvance(sample) for sample in STATUS_WIDTH_SAMPLES
+        )
         widths = {
             Column.TIME: metrics.horizontalAdvance("2026-12-04 16:12:00") + 20,
             Column.WEBHOOK: metrics.horizontalAdvance("M") * 14,
             Column.TOPIC: metrics.horizontalAdvance("Course Bundle Updated") + 16,
             Column.METHOD: metrics.horizontalAdvance("Method") + 20,
             Column.URL: metrics.horizontalAdvance("M") * 24,
-            Column.STATUS: metrics.horizontalAdvance("connect_timeout") + 24,
+            Column.STATUS: status_width + 24,
             Column.ELAPSED: metrics.horizontalAdvance("Elapsed") + 28,
         }
         for column, width in widths.items():

@@ -1,7 +1,7 @@
 """The webhook form as BrainCert's settings page has it, plus the studio's options."""
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QRadioButton,
+    QScrollArea,
+    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -27,9 +29,18 @@ from bchook_studio.core.webhook import (
     resolve_url,
     targets_receiver,
 )
+from bchook_studio.gui.designer.preview_panel import ElidedLabel
 from bchook_studio.gui.headers_table import HeadersTable
 from bchook_studio.gui.icons import eye_icon
 from bchook_studio.gui.network_form import NetworkForm
+
+MIN_LINE_EDIT_CHARS = 24
+"""Average characters that the name and URL fields show at the least, however
+narrow the window."""
+
+MIN_VISIBLE_ROWS = 5
+"""Rows of line-edit height that the form keeps in view when the window is
+short; the rest of the form, such as an open Connection section, scrolls."""
 
 
 class WebhookForm(QWidget):
@@ -58,9 +69,16 @@ class WebhookForm(QWidget):
         self._url = QLineEdit(self)
         self._url.setClearButtonEnabled(True)
         self._receiver_button = QToolButton(self)
-        self._receiver_hint = QLabel(self)
-        self._receiver_hint.setTextFormat(Qt.TextFormat.PlainText)
+        # The resolved address gives way to the URL field: it shrinks to "…"
+        # and shows in full as the tooltip.
+        self._receiver_hint = ElidedLabel(self)
+        self._receiver_hint.setSizePolicy(
+            QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed
+        )
         self._receiver_hint.setStyleSheet("color: #5b6b7b;")
+        min_width = self.fontMetrics().averageCharWidth() * MIN_LINE_EDIT_CHARS
+        self._name.setMinimumWidth(min_width)
+        self._url.setMinimumWidth(min_width)
         self._topic = QComboBox(self)
         for topic in all_topics():
             self._topic.addItem(topic.title, topic.key)
@@ -117,8 +135,11 @@ class WebhookForm(QWidget):
         self._auth_label = QLabel(self)
         self._timeout_label = QLabel(self)
 
+        # In a narrow window a row whose fields do not fit beside the labels
+        # moves below its label, so no row sets the window's minimum width.
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(self._name_label, self._name)
         url_row = QHBoxLayout()
         url_row.addWidget(self._url, 1)
@@ -127,13 +148,13 @@ class WebhookForm(QWidget):
         form.addRow(self._url_label, url_row)
         form.addRow(self._topic_label, self._topic)
 
-        format_row = QHBoxLayout()
-        format_row.addWidget(self._json_button)
-        format_row.addWidget(self._xml_button)
-        format_row.addSpacing(12)
-        format_row.addWidget(self._charset)
-        format_row.addStretch(1)
-        form.addRow(self._format_label, format_row)
+        format_buttons = QHBoxLayout()
+        format_buttons.addWidget(self._json_button)
+        format_buttons.addWidget(self._xml_button)
+        charset_box = QHBoxLayout()
+        charset_box.addSpacing(12)
+        charset_box.addWidget(self._charset)
+        form.addRow(self._format_label, _wrapping_pair(format_buttons, charset_box))
 
         auth_row = QHBoxLayout()
         auth_row.addWidget(self._auth)
@@ -151,6 +172,7 @@ class WebhookForm(QWidget):
         timeout_row.addStretch(1)
         connection_form = QFormLayout()
         connection_form.setContentsMargins(0, 0, 0, 0)
+        connection_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         connection_form.addRow(self._timeout_label, timeout_row)
         self._secret_query_label = QLabel(self)
         connection_form.addRow(self._secret_query_label, self._secret_query)
@@ -159,17 +181,26 @@ class WebhookForm(QWidget):
         connection_layout.addLayout(connection_form)
         connection_layout.addWidget(self.network)
 
-        toggles = QHBoxLayout()
-        toggles.addWidget(self._headers_toggle)
-        toggles.addWidget(self._connection_toggle)
-        toggles.addStretch(1)
+        headers_box = QHBoxLayout()
+        headers_box.addWidget(self._headers_toggle)
+        connection_box = QHBoxLayout()
+        connection_box.addWidget(self._connection_toggle)
+        toggles = _wrapping_pair(headers_box, connection_box)
 
+        content = QWidget(self)
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.addLayout(form)
+        content_layout.addLayout(toggles)
+        content_layout.addWidget(self.headers)
+        content_layout.addWidget(self._connection)
+
+        row_height = self._name.sizeHint().height()
+        self._scroll = _FormScrollArea(row_height * MIN_VISIBLE_ROWS, self)
+        self._scroll.setWidget(content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(form)
-        layout.addLayout(toggles)
-        layout.addWidget(self.headers)
-        layout.addWidget(self._connection)
+        layout.addWidget(self._scroll)
 
     def _connect(self) -> None:
         line_edits = (
@@ -436,10 +467,12 @@ class WebhookForm(QWidget):
     def _on_headers_toggled(self, shown: bool) -> None:
         self.headers.setVisible(shown)
         _set_arrow(self._headers_toggle, shown)
+        self._scroll.updateGeometry()
 
     def _on_connection_toggled(self, shown: bool) -> None:
         self._connection.setVisible(shown)
         _set_arrow(self._connection_toggle, shown)
+        self._scroll.updateGeometry()
 
     def _on_network_changed(self) -> None:
         self._update_connection_title()
@@ -461,7 +494,7 @@ class WebhookForm(QWidget):
             text = self.tr("→ receiver stopped")
         else:
             text = "→ " + resolved
-        self._receiver_hint.setText(text)
+        self._receiver_hint.set_elided_text(text)
         self._receiver_hint.setVisible(True)
 
     def _update_connection_title(self) -> None:
@@ -481,6 +514,70 @@ class WebhookForm(QWidget):
                 "Headers sent with the request; each replaces a default of its name"
             )
         )
+
+
+class _FormScrollArea(QScrollArea):
+    """Scrolls the form vertically when the window is too short for it.
+
+    The size hint is the content's height at the current width, so the window
+    gives the form all the room it needs when it has that room. The minimum
+    height is `min_height` pixels or less, and the minimum width leaves room
+    for the vertical scroll bar.
+    """
+
+    def __init__(self, min_height: int, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._min_height = min_height
+        self._hint_width = -1
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def sizeHint(self) -> QSize:
+        content = self.widget()
+        if content is None:
+            return super().sizeHint()
+        hint = content.sizeHint()
+        width = self.viewport().width()
+        if content.hasHeightForWidth() and width > 0:
+            hint.setHeight(max(hint.height(), content.heightForWidth(width)))
+        return hint
+
+    def minimumSizeHint(self) -> QSize:
+        content = self.widget()
+        if content is None:
+            return super().minimumSizeHint()
+        minimum = content.minimumSizeHint()
+        width = minimum.width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(width, min(minimum.height(), self._min_height))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # The height the content needs changes with the width once rows wrap.
+        if event.size().width() != self._hint_width:
+            self._hint_width = event.size().width()
+            self.updateGeometry()
+
+
+def _wrapping_pair(first: QHBoxLayout, second: QHBoxLayout) -> QFormLayout:
+    """Return a row of `first` then `second` that puts `second` below `first`
+    when the two do not fit side by side.
+
+    QFormLayout's WrapLongRows policy does the wrapping, with `first` in the
+    label role, so the row's minimum width is that of the wider part alone.
+    """
+    first.setContentsMargins(0, 0, 0, 0)
+    second.setContentsMargins(0, 0, 0, 0)
+    second.addStretch(1)
+    pair = QFormLayout()
+    pair.setContentsMargins(0, 0, 0, 0)
+    pair.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    pair.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    pair.setFormAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    pair.setHorizontalSpacing(0)
+    pair.setLayout(0, QFormLayout.ItemRole.LabelRole, first)
+    pair.setLayout(0, QFormLayout.ItemRole.FieldRole, second)
+    return pair
 
 
 def _section_toggle(parent: QWidget) -> QToolButton:

@@ -2,7 +2,7 @@
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
 from bchook_studio.core.export.history_entries import ExportKind
@@ -401,3 +401,17 @@ def test_read_only_disables_delete(qtbot, panel):
     assert not panel.delete_action.isEnabled()
     assert not panel.clear_action.isEnabled()
     assert panel.copy_curl_action.isEnabled()
+
+
+def test_status_column_fits_phrase(qtbot, panel):
+    row = column(panel, Column.STATUS).index("500 Error")
+    font = panel.model.index(row, Column.STATUS).data(Qt.ItemDataRole.FontRole)
+    needed = QFontMetrics(font).horizontalAdvance("500 Internal Server Error")
+    assert panel.table.columnWidth(Column.STATUS) > needed
+
+
+def test_status_tooltip_repeats_cell(qtbot, panel):
+    row = column(panel, Column.STATUS).index("500 Error")
+    tooltip = panel.model.index(row, Column.STATUS).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip.splitlines()[0] == "500 Error"
+    assert "bytes in the response body" in tooltip

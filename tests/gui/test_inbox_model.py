@@ -116,3 +116,21 @@ def test_path_tooltip_escaped(model):
 def test_status_tooltip_names_rejection(model):
     request = _request(1, status=413, rejection="the body is too large")
     assert status_tooltip(request) == "Rejected by the receiver: the body is too large"
+
+
+def test_status_phrase_rfc_9110(model):
+    model.add_batch([_request(1, status=413)])
+    assert model.index(0, Column.STATUS).data() == "413 Content Too Large"
+
+
+def test_unknown_status_code_alone(model):
+    model.add_batch([_request(1, status=599)])
+    assert model.index(0, Column.STATUS).data() == "599"
+
+
+def test_status_tooltip_repeats_cell(model):
+    model.add_batch([_request(1, status=500, rule_name="errors")])
+    tooltip = model.index(0, Column.STATUS).data(Qt.ItemDataRole.ToolTipRole)
+    text = tooltip.replace("\xa0", " ")  # the rich-text tooltip's spaces
+    assert "500 Internal Server Error<br>" in text
+    assert "Sent by rule 1 (errors)." in text

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication
 from PySide6.QtWidgets import QLabel
 
 from bchook_studio.core.formats import json_text_to_xml_text
@@ -470,3 +470,24 @@ def test_large_body_prepared_in_worker(qtbot, qloop):
         run_in_loop(qtbot, detail.aclose())
         close_controller(qtbot, receiver_controller)
         pool.shutdown()
+
+
+def test_status_shows_phrase_sent(qtbot, panel):
+    panel.controller.set_rules((ResponseRule(status=413),))
+    request = b"POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+    head = run_in_loop(qtbot, _send_raw(panel.controller.base_url, request))
+    wait_for_rows(qtbot, panel, 1)
+
+    text = _cell(panel, 0, Column.STATUS)
+    font = panel.model.index(0, Column.STATUS).data(Qt.ItemDataRole.FontRole)
+    needed = QFontMetrics(font).horizontalAdvance(text)
+    assert head.startswith(b"HTTP/1.1 413 Content Too Large\r\n")
+    assert text == "413 Content Too Large"
+    assert panel.table.columnWidth(Column.STATUS) > needed
+
+
+def test_status_column_fits_500(qtbot, panel):
+    bold = QFont(panel.table.font())
+    bold.setWeight(QFont.Weight.DemiBold)
+    needed = QFontMetrics(bold).horizontalAdvance("500 Internal Server Error")
+    assert panel.table.columnWidth(Column.STATUS) > needed

@@ -2,7 +2,7 @@
 
 import logging
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -54,6 +54,17 @@ class DesignerViews(QWidget):
         self.side_by_side_button.toggled.connect(self.set_side_by_side)
         self._retranslate_views()
         self.show_problems([])
+
+    def sizeHint(self) -> QSize:
+        """Return the usual width and the minimum height.
+
+        The window gives the designer its spare height through a stretch
+        factor. A short window takes the same number of pixels from each item
+        below its size hint, so a low hint here leaves the webhook form above
+        its rows.
+        """
+        hint = super().sizeHint()
+        return QSize(hint.width(), self.minimumSizeHint().height())
 
     def _build_widgets(self) -> None:
         self._mode_label = QLabel(self)

@@ -8,7 +8,6 @@ bottom. So a burst of requests costs a few model changes, not one per request.
 from collections.abc import Sequence
 from datetime import datetime
 from enum import IntEnum
-from http import HTTPStatus
 
 from PySide6 import QtGui
 from PySide6.QtCore import (
@@ -77,14 +76,20 @@ def status_class(request: ReceivedRequest) -> str:
 
 
 def status_text(request: ReceivedRequest) -> str:
-    """Return "200 OK", or NO_STATUS when no response was sent."""
+    """Return "200 OK", or NO_STATUS when no response was sent.
+
+    The phrase is the one the receiver puts in its status line (RFC 9110's,
+    such as "413 Content Too Large"). An unknown status shows its code alone.
+    """
     if request.status is None:
         return NO_STATUS
-    try:
-        phrase = HTTPStatus(request.status).phrase
-    except ValueError:
-        return str(request.status)
-    return f"{request.status} {phrase}"
+
+    # Imported here because the module loads h11, which the window does not
+    # need before the receiver starts.
+    from bchook_studio.core.receiver.responses import reason_phrase
+
+    phrase = reason_phrase(request.status).decode("ascii")
+    return f"{request.status} {phrase}".strip()
 
 
 def local_time(moment: datetime) -> datetime:
@@ -242,7 +247,9 @@ def _tooltip(request: ReceivedRequest, column: Column) -> str | None:
     if column is Column.SIZE:
         return fill(_translate("%1 bytes"), f"{request.body_size:,}")
     if column is Column.STATUS:
-        return plain_tooltip(status_tooltip(request))
+        # The first line repeats the cell, which a narrow column cuts short.
+        lines = (status_text(request), status_tooltip(request))
+        return plain_tooltip("\n".join(lines))
     return None
 
 

@@ -53,6 +53,13 @@ _BANNER_STYLES = {
 _RUNNING_COLOUR = "#1e7e34"
 _STOPPED_COLOUR = "#8c959f"
 
+STATUS_WIDTH_SAMPLES = (
+    "500 Internal Server Error",
+    "503 Service Unavailable",
+    "413 Content Too Large",
+)
+"""Statuses that the Status column is wide enough to show whole."""
+
 
 class InboxPanel(QWidget):
     """The built-in receiver's Start/Stop control, its requests, and their detail.
@@ -186,15 +193,20 @@ class InboxPanel(QWidget):
             Column.METHOD: "DELETE",
             Column.CONTENT_TYPE: "application/json",
             Column.SIZE: "1023.9 KB",
-            Column.STATUS: "503 Service Unavailable",
         }
         bold = QFont(table.font())
         bold.setWeight(QFont.Weight.DemiBold)
         for column, sample in widths.items():
-            # The Status column is drawn in DemiBold.
-            font = bold if column is Column.STATUS else table.font()
-            width = QFontMetrics(font).horizontalAdvance(sample)
+            width = metrics.horizontalAdvance(sample)
             table.setColumnWidth(column, width + 20)
+
+        # The Status column is drawn in DemiBold. Longer phrases end in "…",
+        # with the status in full in the tooltip.
+        bold_metrics = QFontMetrics(bold)
+        status_width = max(
+            bold_metrics.horizontalAdvance(sample) for sample in STATUS_WIDTH_SAMPLES
+        )
+        table.setColumnWidth(Column.STATUS, status_width + 20)
         header.setMinimumSectionSize(metrics.horizontalAdvance("Path") + 24)
         self.table = table
 
