@@ -36,7 +36,7 @@ PLATFORM_PLUGINS: dict[str, frozenset[str]] = {
 # Plugin folders the app never loads. It reads no image files, because its
 # icons are drawn with QPainter and PNG support is built into QtGui. It uses no
 # SVG icons, no OpenGL surfaces and no network status. It uses QtNetwork only
-# for local sockets, which need no TLS backend.
+# on Windows, for local sockets, which need no TLS backend.
 DROPPED_PLUGIN_FOLDERS: dict[str, str] = {
     "imageformats": "the app loads no image files; PNG is built into QtGui",
     "iconengines": "the SVG icon engine; the app draws its icons with QPainter",
