@@ -464,6 +464,10 @@ class WebhookForm(QWidget):
         self._update_headers_title()
         self._emit_changed()
 
+    def show_headers(self) -> None:
+        """Open the custom headers section."""
+        self._headers_toggle.setChecked(True)
+
     def _on_headers_toggled(self, shown: bool) -> None:
         self.headers.setVisible(shown)
         _set_arrow(self._headers_toggle, shown)
@@ -508,12 +512,18 @@ class WebhookForm(QWidget):
 
     def _update_headers_title(self) -> None:
         count = len(self.headers.rows())
-        self._headers_toggle.setText(self.tr("Custom headers (%n)", "", count))
-        self._headers_toggle.setToolTip(
-            self.tr(
-                "Headers sent with the request; each replaces a default of its name"
-            )
+        title = self.tr("Custom headers (%n)", "", count)
+        tooltip = self.tr(
+            "Headers sent with the request; each replaces a default of its name"
         )
+        problems = self.headers.problems()
+        if problems:
+            title += " · " + self.tr("%n cannot be sent", "", len(problems))
+            tooltip = "\n".join(problems)
+        self._headers_toggle.setText(title)
+        self._headers_toggle.setToolTip(tooltip)
+        style = "color: #b02a37; font-weight: bold;" if problems else ""
+        self._headers_toggle.setStyleSheet(style)
 
 
 class _FormScrollArea(QScrollArea):

@@ -1,6 +1,6 @@
 """The webhook form gives back the webhook it shows, with the user's edits."""
 
-from bchook_studio.core.webhook import Webhook
+from bchook_studio.core.webhook import HeaderRow, Webhook
 from bchook_studio.gui.webhook_form import WebhookForm
 
 
@@ -23,3 +23,21 @@ def test_secret_query_parameters_typed(qtbot):
         qtbot.keyClicks(form._secret_query, " hmac, ,tenant , hmac")
 
     assert form.webhook().secret_query_parameters == ("hmac", "tenant")
+
+
+def test_header_problems_counted_in_title(qtbot):
+    form = WebhookForm()
+    qtbot.addWidget(form)
+
+    form.set_webhook(
+        Webhook(
+            headers=(
+                HeaderRow(name="Host", value="evil"),
+                HeaderRow(name="Bad Name", value="x"),
+                HeaderRow(name="X-Fine", value="ok"),
+            )
+        )
+    )
+
+    assert "2 cannot be sent" in form._headers_toggle.text()
+    assert "Host" in form._headers_toggle.toolTip()
