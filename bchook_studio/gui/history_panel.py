@@ -682,8 +682,20 @@ class HistoryPanel(QWidget):
 
     def _update_status(self) -> None:
         shown = self._model.rowCount()
+        filtered = self.history_filter() != HistoryFilter()
         if self._refreshing and shown == 0:
             text = self.tr("Loading…")
+        elif shown == 0 and not self._model.has_more:
+            if filtered:
+                text = self.tr("No deliveries match the filters")
+            else:
+                text = self.tr("No deliveries yet")
+        elif self._total is not None and filtered:
+            text = fill(
+                self.tr("%1 of %2 matching deliveries"),
+                f"{shown:,}",
+                f"{self._total:,}",
+            )
         elif self._total is not None:
             text = fill(
                 self.tr("%1 of %2 deliveries"), f"{shown:,}", f"{self._total:,}"

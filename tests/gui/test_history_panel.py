@@ -211,6 +211,16 @@ def test_filter_by_text_debounced(qtbot, panel):
     assert panel.status_label.text() == "2 matching deliveries"
 
 
+def test_empty_filter_result_says_so(qtbot, panel):
+    qtbot.keyClicks(panel.text_filter, "no-delivery-has-this")
+
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 0, timeout=5000)
+    qtbot.waitUntil(
+        lambda: panel.status_label.text() == "No deliveries match the filters",
+        timeout=5000,
+    )
+
+
 def test_click_emits_entry_chosen(qtbot, panel):
     expected = panel.model.entry_at(2).id
     with qtbot.waitSignal(panel.entry_chosen, timeout=2000) as blocker:
