@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
 
 from bchook_studio import APP_NAME, __version__
 from bchook_studio.core import workers
-from bchook_studio.core.delivery.result import DeliveryResult
 from bchook_studio.core.formats import BodyFormat
 from bchook_studio.core.home import app_home
 from bchook_studio.core.store import StoreError
@@ -69,6 +68,7 @@ from bchook_studio.gui.webhooks_binding import WebhooksBinding
 from bchook_studio.gui.webhooks_panel import WebhooksPanel
 
 if TYPE_CHECKING:
+    from bchook_studio.core.delivery.result import DeliveryResult
     from bchook_studio.core.receiver import ReceivedRequest
     from bchook_studio.core.store import WebhookSummary
     from bchook_studio.gui.check_view import CheckView
@@ -136,7 +136,9 @@ class MainWindow(QMainWindow):
         self.webhooks_panel = WebhooksPanel(self)
         self.topic_list = TopicList(self)
         self.form = WebhookForm(self)
-        self.designer = TemplateDesigner(self)
+        # The window loads its first webhook into the designer at the end of
+        # __init__, so the designer skips filling in its default body first.
+        self.designer = TemplateDesigner(self, fill_default=False)
         self.response_pane = ResponsePane(self)
         self.inbox = InboxPanel(self.receiver, self)
         self.binding = WebhooksBinding(self.webhooks_panel, self.store)

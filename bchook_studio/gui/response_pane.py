@@ -1,8 +1,11 @@
 """The response pane: status, body, headers and the request as sent."""
 
+from __future__ import annotations
+
 import asyncio
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,7 +31,6 @@ from bchook_studio.core.body_preparation import (
 from bchook_studio.core.caps import DEFAULT_CAPS, SizeCaps, format_size
 from bchook_studio.core.content_types import TEXT
 from bchook_studio.core.delivery.kinds import FailureKind
-from bchook_studio.core.delivery.result import DeliveryResult, SentRequest
 from bchook_studio.core.files import save_bytes
 from bchook_studio.core.logs import mask_url_password
 from bchook_studio.core.text_decoding import binary_summary, decode_body
@@ -37,6 +39,9 @@ from bchook_studio.gui.body_view.line_highlighter import MAX_HIGHLIGHTED_COLUMNS
 from bchook_studio.gui.body_view.view import BodyView
 from bchook_studio.gui.editor.code_editor import CodeEditor
 from bchook_studio.gui.placeholders import fill
+
+if TYPE_CHECKING:
+    from bchook_studio.core.delivery.result import DeliveryResult, SentRequest
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +90,8 @@ class ResponsePane(QWidget):
         self._status.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._summary = QLabel(self)
         self._summary.setTextFormat(Qt.TextFormat.PlainText)
+        # Wrapped, a long summary makes the pane taller rather than wider.
+        self._summary.setWordWrap(True)
         self._notice = QLabel(self)
         self._notice.setTextFormat(Qt.TextFormat.PlainText)
         self._notice.setWordWrap(True)

@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from bchook_studio.core.delivery.request import OutgoingRequest
-from bchook_studio.core.delivery.result import DeliveryResult
-
 if TYPE_CHECKING:
     from bchook_studio.core.delivery.clients import ClientPool
+    from bchook_studio.core.delivery.request import OutgoingRequest
+    from bchook_studio.core.delivery.result import DeliveryResult
     from bchook_studio.core.delivery.send import DeliveryHandle
 
 logger = logging.getLogger(__name__)

@@ -6,15 +6,16 @@ becomes the receiver's address, the send controller sends, and the result is
 recorded in the history with the webhook it belongs to.
 """
 
+from __future__ import annotations
+
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from bchook_studio.core.delivery.request import OutgoingRequest
-from bchook_studio.core.delivery.result import DeliveryResult
 from bchook_studio.core.logs import register_secret
 from bchook_studio.core.templates import ProblemKind
 from bchook_studio.core.webhook import (
@@ -29,6 +30,10 @@ from bchook_studio.gui.placeholders import fill
 from bchook_studio.gui.receiver_controller import ReceiverController
 from bchook_studio.gui.send_controller import SendController
 from bchook_studio.gui.store_controller import StoreController
+
+if TYPE_CHECKING:
+    from bchook_studio.core.delivery.request import OutgoingRequest
+    from bchook_studio.core.delivery.result import DeliveryResult
 
 logger = logging.getLogger(__name__)
 

@@ -29,8 +29,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from bchook_studio.core.caps import SizeCaps
-from bchook_studio.core.delivery.request import OutgoingRequest
-from bchook_studio.core.delivery.result import DeliveryResult
 from bchook_studio.core.export.masking import mask_url
 from bchook_studio.core.store.errors import (
     ReadOnlyReason,
@@ -43,6 +41,8 @@ from bchook_studio.core.webhook import Webhook
 from bchook_studio.gui.placeholders import fill
 
 if TYPE_CHECKING:
+    from bchook_studio.core.delivery.request import OutgoingRequest
+    from bchook_studio.core.delivery.result import DeliveryResult
     from bchook_studio.core.export.history_entries import EntryExport, ExportKind
     from bchook_studio.core.export.importing import ImportReport
     from bchook_studio.core.store import (

@@ -339,6 +339,25 @@ def test_raw_preview_equals_body(qtbot, qloop):
         _close(qtbot, widget)
 
 
+def test_designer_without_default_fill(qtbot, qloop, runner):
+    topic = find_topic(ENROLLMENT)
+    body = default_body(topic, BodyFormat.JSON)
+    widget = TemplateDesigner(runner=runner, topic=topic, fill_default=False)
+    try:
+        assert widget.body_text() == ""
+        assert widget.event_editor.toPlainText() == ""
+        assert widget.preview.editor.toPlainText() == ""
+        assert not widget.is_rendering()
+
+        widget.load_webhook(Webhook(topic_key=ENROLLMENT, body=body))
+        _wait_for_text(qtbot, widget, body)
+
+        assert widget.event_editor.toPlainText() == topic.example_text()
+        assert widget.preview.editor.toPlainText() == body
+    finally:
+        _close(qtbot, widget)
+
+
 def test_raw_malformed_marked_in_body(qtbot, designer):
     designer.set_webhook_body(BodyMode.RAW, '{\n  "a": \n}\n', "")
 

@@ -64,6 +64,7 @@ NOT_AT_CONSTRUCTION = (
     "multiprocessing",
     "importlib.metadata",
     "bchook_studio.core.check",
+    "bchook_studio.core.delivery.result",
     "bchook_studio.core.delivery.send",
     "bchook_studio.core.receiver.connection",
     "bchook_studio.core.store.store",

@@ -79,7 +79,14 @@ class TemplateDesigner(DesignerViews):
         *,
         runner: RenderRunner | None = None,
         topic: Topic | None = None,
+        fill_default: bool = True,
     ) -> None:
+        """Build the views, and with `fill_default` show and render the topic's body.
+
+        A caller that loads a webhook right after construction passes
+        `fill_default=False`, which leaves both editors empty and renders
+        nothing, so the body is not filled and rendered twice.
+        """
         super().__init__(parent)
         self._mode = BodyMode.RAW
         self._problems: list[DesignerProblem] = []
@@ -99,11 +106,12 @@ class TemplateDesigner(DesignerViews):
         self._live = LiveRender(self._runner, self._make_request, self)
         self._connect()
 
-        self.body_editor.set_text(default_body(self._topic, self._format))
-        self.event_editor.set_text(self._topic.example_text())
         self.show_format(self._format)
         self.show_mode(self._mode)
-        self._refresh_now()
+        if fill_default:
+            self.body_editor.set_text(default_body(self._topic, self._format))
+            self.event_editor.set_text(self._topic.example_text())
+            self._refresh_now()
 
     def _connect(self) -> None:
         self.template_button.toggled.connect(self._on_mode_toggled)
