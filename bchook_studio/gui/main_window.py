@@ -650,6 +650,14 @@ class MainWindow(QMainWindow):
     # Sending.
 
     def _on_send_triggered(self) -> None:
+        problems = self.form.headers.problems()
+        if problems:
+            # Every problem at once, rather than the first one per attempt.
+            lines = [self.tr("Nothing was sent. Fix these custom headers:")]
+            lines += [f"• {problem}" for problem in problems]
+            self.response_pane.show_not_sent("\n".join(lines))
+            self.form.show_headers()
+            return
         self.send_flow.send_webhook(self.current_webhook(), self.session.open_id)
 
     def _on_delivery_started(self, request) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from bchook_studio.core.formats import BodyFormat
 from bchook_studio.core.store import HistoryFilter, Store
-from bchook_studio.core.webhook import BodyMode
+from bchook_studio.core.webhook import BodyMode, HeaderRow
 from bchook_studio.gui.error_reporter import error_reporter
 from bchook_studio.gui.main_window import MainWindow
 from bchook_studio.gui.webhook_list_model import WEBHOOK_ID_ROLE
@@ -437,3 +437,21 @@ def test_session_only_password_warned_on_save(qtbot, window):
     qtbot.waitUntil(window.banner.isVisible, timeout=5000)
     assert "kept only until Hook Studio closes" in window.banner.label.text()
     assert "password" in window.banner.label.text()
+
+
+def test_send_lists_every_header_problem(qtbot, window):
+    webhook = window.current_webhook().with_changes(
+        headers=(
+            HeaderRow(name="Host", value="evil"),
+            HeaderRow(name="Bad Name", value="x"),
+        )
+    )
+    window.form.set_webhook(webhook)
+
+    qtbot.mouseClick(window._send_button, Qt.MouseButton.LeftButton)
+
+    text = window.response_pane.message_label.text()
+    assert window.response_pane.status_label.text() == "Not sent"
+    assert "'Host'" in text
+    assert "Bad Name" in text
+    assert window.receiver.requests() == []
