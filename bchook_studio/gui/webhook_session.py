@@ -124,7 +124,7 @@ class WebhookSession(QObject):
         self._set_dirty(self._rules_changed or self._current() != self._snapshot)
 
     def renamed(self, webhook_id: int, name: str) -> Webhook | None:
-        """Note that the open webhook was renamed in the store.
+        """Record that the open webhook was renamed in the store.
 
         Returns the webhook as saved under its new name, for the window to show
         in the form, or None when `webhook_id` is not the open webhook. Edits

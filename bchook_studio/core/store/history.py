@@ -459,15 +459,15 @@ class _MaskedDelivery:
 
 def _prune(connection: sqlite3.Connection, retention: int) -> int:
     """Delete the deliveries older than the newest `retention` ones."""
-    # Two subqueries, because SQLite answers a lone min() or max() from the
+    # Two subqueries, because SQLite reads a lone min() or max() from the
     # index but scans the table for both in one SELECT.
     oldest, newest = connection.execute(
         "SELECT (SELECT min(id) FROM deliveries), (SELECT max(id) FROM deliveries)"
     ).fetchone()
     if oldest is None or newest - oldest < retention:
-        # Ids are distinct integers, so the table holds at most
-        # newest - oldest + 1 rows: nothing to delete, and no walk over the
-        # newest `retention` ids.
+        # Ids are distinct integers, so the table contains at most
+        # newest - oldest + 1 rows. Nothing needs deleting, and the walk over
+        # the newest `retention` ids is skipped.
         return 0
     cursor = connection.execute(
         "DELETE FROM deliveries WHERE id < (SELECT min(id) FROM "
