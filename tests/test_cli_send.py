@@ -203,6 +203,32 @@ def test_send_malformed_one_warning_line(capsysbinary, tmp_path):
     assert err.count("\n") == 1
 
 
+def test_xml_with_entity_declaration_sent_with_warning(capsysbinary, tmp_path):
+    body = tmp_path / "entities.xml"
+    document = b'<?xml version="1.0"?>\n<!DOCTYPE a [<!ENTITY e "x">]>\n<a>&e;</a>\n'
+    body.write_bytes(document)
+    with RawServer(respond("200 OK", b"")) as server:
+        status, _, err = run_cli(
+            capsysbinary,
+            "send",
+            "sale.new",
+            "--url",
+            server.url,
+            "--format",
+            "xml",
+            "--body",
+            str(body),
+        )
+        received = server.requests[0].body
+
+    assert status == 0
+    assert received == document
+    assert err.startswith(f"warning: {body}:")
+    assert "may expand the entities" in err
+    assert "not well-formed" not in err
+    assert err.count("\n") == 1
+
+
 def test_receiver_url_is_usage_error(capsysbinary):
     status, _, err = run_cli(
         capsysbinary, "send", "sale.new", "--url", "receiver:/webhook"

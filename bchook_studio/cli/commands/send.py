@@ -53,6 +53,7 @@ def run(options: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from bchook_studio.core.bodies import check_body
+    from bchook_studio.core.formats.xml_text import ENTITIES_MESSAGE
     from bchook_studio.core.formats import BodyFormat
 
     topic = resolve_topic(options.topic)
@@ -71,13 +72,22 @@ def run(options: argparse.Namespace) -> int:
             # (an empty body, a DOCTYPE) concern the whole document, so they are
             # placed at its start.
             problem = replace(problem, column=1)
-        if not options.send_malformed:
+        if problem.message == ENTITIES_MESSAGE:
+            # Well formed, so it is sent; the endpoint's parser may expand what
+            # the studio's never does.
+            warning(
+                f"{body.name}:{problem}; the body is sent as written, and the "
+                "endpoint's XML parser may expand the entities"
+            )
+        elif not options.send_malformed:
             problem_line(body.name, problem)
             return EXIT_FAILED
-        warning(
-            f"{body.name}:{problem} (the body is not well-formed "
-            f"{body_format.value.upper()}; it is sent because of --send-malformed)"
-        )
+        else:
+            warning(
+                f"{body.name}:{problem} (the body is not well-formed "
+                f"{body_format.value.upper()}; it is sent because of "
+                "--send-malformed)"
+            )
 
     request = settings.outgoing(options.url, body.data, body_format.content_type)
     result = _send(request)
