@@ -197,3 +197,11 @@ def test_slow_filter_within_limit_renders():
 
     assert result.problems == []
     assert result.text == "4999"
+
+
+def test_huge_integer_output_explained():
+    result, _ = render("{{ 10 ** 4301 }}", RenderLimits())
+
+    assert result.problems[0].kind is ProblemKind.LIMIT
+    assert "too many digits" in result.problems[0].message
+    assert "set_int_max_str_digits" not in result.problems[0].message

@@ -475,8 +475,9 @@ def _prune(connection: sqlite3.Connection, retention: int) -> int:
         (retention,),
     )
     if cursor.rowcount:
+        noun = "delivery" if cursor.rowcount == 1 else "deliveries"
         logger.info(
-            "deleted %d deliveries beyond the newest %d", cursor.rowcount, retention
+            "deleted %d %s beyond the newest %d", cursor.rowcount, noun, retention
         )
     return cursor.rowcount
 

@@ -1,6 +1,7 @@
 """Turn what a failed render raised into a TemplateProblem with a position."""
 
 import re
+import sys
 from collections.abc import Callable
 from traceback import walk_tb
 
@@ -84,6 +85,13 @@ def _kind_and_message(
         )
     if isinstance(error, MemoryError):
         return ProblemKind.LIMIT, "rendering ran out of memory"
+    if isinstance(error, ValueError) and "integer string conversion" in str(error):
+        # Python refuses to print integers above a digit limit (4,300 by
+        # default) and suggests a setting a template author cannot change.
+        return ProblemKind.LIMIT, (
+            "the number has too many digits to write out (Python prints at most "
+            f"{sys.get_int_max_str_digits():,} digits); make it smaller"
+        )
     if isinstance(error, TemplateNotFound):
         return ProblemKind.RUNTIME, (
             f"template {error.name!r} not found: a body template cannot include, "
