@@ -522,21 +522,22 @@ class MainWindow(QMainWindow):
         self.binding.refresh()
         self.webhooks_panel.select(webhook_id)
         self._show_status(self.tr("Saved."))
-        self._run(self._warn_about_session_secrets(webhook_id))
+        name = self.current_webhook().name
+        self._run(self._warn_about_session_secrets(webhook_id, name))
 
-    async def _warn_about_session_secrets(self, webhook_id: int) -> None:
+    async def _warn_about_session_secrets(self, webhook_id: int, name: str) -> None:
         from bchook_studio.core.store.secrets import SecretStorePolicy, describe_field
 
         try:
-            saved = await self.store.load(webhook_id)
+            locations = await self.store.secret_locations(webhook_id)
         except StoreError as exc:
             logger.info(
-                "reading webhook %d back after saving failed: %s", webhook_id, exc
+                "reading where webhook %d keeps its secrets failed: %s", webhook_id, exc
             )
             return
         fields = [
             describe_field(name)
-            for name, location in sorted(saved.secret_locations.items())
+            for name, location in sorted(locations.items())
             if location is SecretStorePolicy.SESSION_ONLY
         ]
         if not fields:
@@ -548,7 +549,7 @@ class MainWindow(QMainWindow):
                     "Studio closes, because no keychain is available. File → Where "
                     "secrets are kept… can keep them in the database file instead."
                 ),
-                saved.webhook.name,
+                name,
                 ", ".join(fields),
             ),
             NoticeLevel.WARNING,

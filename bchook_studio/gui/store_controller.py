@@ -374,6 +374,14 @@ class StoreController(QObject):
         store = await self._open_store()
         await self._run(store.secrets.choose, policy)
 
+    async def secret_locations(self, webhook_id: int) -> dict[str, SecretStorePolicy]:
+        """Return where each secret of a saved webhook is kept, by field name.
+
+        Reads the database only, never the keychain.
+        """
+        store = await self._open_store()
+        return await self._run(store.secrets.locations, webhook_id)
+
     async def size_caps(self) -> SizeCaps:
         """Return the size caps from the settings."""
         store = await self._open_store()
