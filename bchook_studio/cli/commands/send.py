@@ -53,8 +53,8 @@ def run(options: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from bchook_studio.core.bodies import check_body
-    from bchook_studio.core.formats.xml_text import ENTITIES_MESSAGE
     from bchook_studio.core.formats import BodyFormat
+    from bchook_studio.core.formats.xml_text import ENTITIES_MESSAGE
 
     topic = resolve_topic(options.topic)
     reject_receiver_url(options.url, f"--url {options.url} names")
