@@ -39,7 +39,7 @@ class _Connection(asyncio.Protocol):
     def _answer_one(self) -> bool:
         """Respond to the first complete request in the buffer.
 
-        Returns False when the buffer holds no complete request.
+        Returns False when the buffer contains no complete request.
         """
         end = self._buffer.find(b"\r\n\r\n")
         if end < 0:

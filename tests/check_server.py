@@ -94,7 +94,7 @@ def free_port() -> int:
 def held_topic_server(
     held_topic: str, hold_seconds: float = 20.0
 ) -> Iterator[RawServer]:
-    """Hold the request for `held_topic` (by URL path) and answer the rest at once.
+    """Hold the request for `held_topic` (by URL path) and respond to the rest at once.
 
     The held request gets its response when the block ends (or after
     `hold_seconds`). Use it with a URL ending in `/{topic}`.

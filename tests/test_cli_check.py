@@ -557,8 +557,8 @@ def test_cancel_prints_finished_in_order(tmp_path):
             deadline = time.monotonic() + 30
             while len(server.requests) < 24 and time.monotonic() < deadline:
                 time.sleep(0.05)
-            # The 23 answers are judged while the first topic is held; none of
-            # their lines can be printed before it.
+            # The 23 responses are judged while the first topic is held, and
+            # none of their lines can be printed before it.
             time.sleep(1.0)
             process.process.send_signal(signal.SIGTERM)
             status, rest, _err = process.finish()

@@ -112,7 +112,7 @@ def reject_receiver_url(url: str, source: str) -> None:
     """Raise UsageError when `url` names the built-in receiver (`receiver:/path`).
 
     Only the app resolves such a URL, to the address of the receiver it runs.
-    `source` starts the message and says where the URL came from, such as
+    `source` starts the message and names where the URL came from, such as
     `--url receiver:/webhook names`.
     """
     from bchook_studio.core.receiver import DEFAULT_HOST, DEFAULT_PORT

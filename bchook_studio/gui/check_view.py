@@ -696,7 +696,7 @@ class CheckView(QWidget):
             return
         text = summary_text(self, self._result.summary)
         if self._result.cancelled and not self._result.summary.cancelled:
-            # The run was stopped between topics, so no topic says so itself.
+            # The run was stopped between topics, so no topic shows it.
             text += self.tr(" (cancelled)")
         self._summary.setText(text)
 

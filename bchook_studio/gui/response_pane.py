@@ -67,7 +67,7 @@ class ResponsePane(QWidget):
 
     body_shown = Signal()
     """Emitted when the body of the current result is in the body view, or the
-    view says that the response has no body."""
+    view shows that the response has no body."""
 
     def __init__(
         self,

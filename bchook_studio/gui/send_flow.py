@@ -124,7 +124,7 @@ class SendFlow(QObject):
         answer = await ask(
             self._window,
             self.tr("Send a malformed body?"),
-            # The message already says that the body is not well formed.
+            # The message already states that the body is not well formed.
             fill(
                 self.tr("%1 (at %2)."),
                 problem.message[:1].upper() + problem.message[1:].rstrip("."),

@@ -40,7 +40,7 @@ narrow the window."""
 
 MIN_VISIBLE_ROWS = 5
 """Rows of line-edit height that the form keeps in view when the window is
-short; the rest of the form, such as an open Connection section, scrolls."""
+short. The rest of the form, such as an open Connection section, scrolls."""
 
 
 class WebhookForm(QWidget):

@@ -11,7 +11,7 @@ started from it has fired, which happens after the rest of that repaint pass
 Idle: from then on, 100 ms pass with no gap over 10 ms in a 5 ms heartbeat. The
 start-up time ends where that quiet stretch begins. Memory is read after start-up
 work has ended (for the app: the store is open and the receiver listens) and the
-loop was idle again; it is the summed VmRSS of the process and its descendants.
+loop was idle again. It is the summed VmRSS of the process and its descendants.
 """
 
 import argparse

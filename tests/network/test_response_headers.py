@@ -11,7 +11,7 @@ from tests.servers import RawServer, ReceivedRequest
 
 
 def answer_with_headers(raw_headers: bytes):
-    """Return a behaviour that answers 200 with `raw_headers` sent byte for byte."""
+    """Return a behaviour that responds 200 with `raw_headers` sent byte for byte."""
 
     def behaviour(conn: socket.socket, request: ReceivedRequest) -> None:
         head = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + raw_headers

@@ -336,7 +336,8 @@ async def _read_until_closed(reader: asyncio.StreamReader) -> bytes:
 
 
 def _exchange(request: bytes):
-    """Send `request`, read until the receiver closes; return answer and records."""
+    """Send `request` and read until the receiver closes; return the response
+    and the records."""
 
     async def scenario():
         async with running() as receiver:

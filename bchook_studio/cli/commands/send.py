@@ -159,9 +159,9 @@ def report(result) -> int:
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
-# The options that change the setting a failure message asks to change. The
-# messages come from core code that the GUI shares, so they name settings and
-# the CLI adds the flags here.
+# The options that change the setting a failure message names. The messages
+# come from core code that the GUI shares, so they name settings and the CLI
+# adds the flags here.
 _FLAG_HINTS = {
     "too_many_redirects": "On the command line, set the limit with --max-redirects N.",
     "proxy": (

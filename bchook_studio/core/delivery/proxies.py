@@ -51,8 +51,8 @@ class ProxySetting:
 def is_loopback_host(host: str) -> bool:
     """True for localhost names and addresses in 127.0.0.0/8 or ::1.
 
-    Cached, because every send asks about its host and parsing an address
-    took about 10 µs.
+    Cached, because every send checks its host and parsing an address took
+    about 10 µs.
     """
     host = host.strip("[]").lower().rstrip(".")
     if host == "localhost" or host.endswith(".localhost"):

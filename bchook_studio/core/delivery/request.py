@@ -40,7 +40,8 @@ _SECRET_QUERY_NAMES = frozenset({"key", "sig", "pwd", "pass", "code"})
 def is_secret_header(name: str) -> bool:
     """True for a header whose value is a credential by name or by convention.
 
-    Cached: every send and every history record asks about the same few names.
+    Cached, because every send and every history record checks the same few
+    names.
     """
     lower = name.strip().lower()
     return (

@@ -16,8 +16,8 @@ Supported, with bash's rules:
 Nothing is expanded: `$NAME`, `${...}`, `$(...)` and backticks stay in the
 words as written, and so do `;`, `|`, `&`, `<`, `>` and brackets. A new line
 outside quotes separates words as a space does, so a command spread over lines
-without continuations still reads as one, and a backslash before CR LF joins
-lines as it does before LF, for files saved on Windows.
+without continuations still reads as one. A backslash before CR LF joins lines
+as it does before LF, for files saved on Windows.
 """
 
 _BLANKS = frozenset(" \t\r\n")

@@ -90,7 +90,7 @@ class ServerContext:
         """Count a new connection as served, or return False at `max_connections`.
 
         Reaching the maximum is logged as a WARNING at most once per
-        SUMMARY_INTERVAL; each rejected connection is counted in the tally.
+        SUMMARY_INTERVAL, and each rejected connection is counted in the tally.
         """
         limit = self.limits.max_connections
         if self.served_count < limit:

@@ -2,9 +2,9 @@
 
 Letting keyring choose its backend imports every backend module, and on Linux
 secretstorage, jeepney and cryptography with them: about 18 MiB and 100 to
-200 ms on a 2-core x86-64 VM with Python 3.11 and keyring 25.7. The app asks
-at start-up, so that it can offer a choice when there is no keychain, but
-needs keyring itself only once a secret is read or written. A child process
+200 ms on a 2-core x86-64 VM with Python 3.11 and keyring 25.7. The app
+checks at start-up, so that it can offer a choice when there is no keychain,
+but needs keyring itself only once a secret is read or written. A child process
 reports the start-up result and takes that memory with it when it exits.
 
 The child is the app itself, run with CHECK_ARGUMENT: `python -m bchook_studio`
