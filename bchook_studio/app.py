@@ -154,7 +154,6 @@ def run_gui(on_ready: Callable[[object], None] | None = None) -> int:
     `on_ready` is called with the main window once it is shown and the event
     loop runs, for scripted start-up checks.
     """
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from bchook_studio.core.home import app_home
@@ -177,7 +176,9 @@ def run_gui(on_ready: Callable[[object], None] | None = None) -> int:
         logger.info("another instance runs for %s and was asked to show itself", home)
         return 0
 
-    loop = qasync.QEventLoop(app)
+    from bchook_studio.gui.event_loop import BatchingEventLoop
+
+    loop = BatchingEventLoop(app)
     asyncio.set_event_loop(loop)
     _install_exception_hooks(loop)
 

@@ -55,13 +55,13 @@ def _parse(body: bytes, language: str) -> dict[str, object]:
 
 
 def _view(body: bytes, language: str) -> dict[str, object]:
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from bchook_studio.core import workers
+    from bchook_studio.gui.event_loop import BatchingEventLoop
 
     app = QApplication(sys.argv)
-    loop = qasync.QEventLoop(app)
+    loop = BatchingEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
         figures = loop.run_until_complete(_show(body, language))

@@ -90,12 +90,13 @@ async def _uvicorn(options: argparse.Namespace) -> None:
 
 
 def _app(options: argparse.Namespace) -> None:
-    import qasync
     from PySide6.QtWidgets import QApplication
+
+    from bchook_studio.gui.event_loop import BatchingEventLoop
 
     app = QApplication(sys.argv)
     app.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(app)
+    loop = BatchingEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
         figures = loop.run_until_complete(_receive(options))

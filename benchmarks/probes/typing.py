@@ -41,11 +41,12 @@ def main() -> None:
     options = parser.parse_args()
     text = options.template.read_text(encoding="utf-8")
 
-    import qasync
     from PySide6.QtWidgets import QApplication
 
+    from bchook_studio.gui.event_loop import BatchingEventLoop
+
     app = QApplication(sys.argv)
-    loop = qasync.QEventLoop(app)
+    loop = BatchingEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
         latencies = loop.run_until_complete(_type(options.role, text, options.bursts))

@@ -4,7 +4,8 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import qasync
+
+from bchook_studio.gui.event_loop import BatchingEventLoop
 
 
 @pytest.fixture(scope="session")
@@ -15,7 +16,7 @@ def session_loop(qapp):
     Qt's quit flag set, so every later QEventLoop.exec() (qtbot.waitSignal)
     would return at once.
     """
-    loop = qasync.QEventLoop(qapp, already_running=True)
+    loop = BatchingEventLoop(qapp, already_running=True)
     asyncio.events._set_running_loop(None)
     yield loop
 

@@ -16,12 +16,12 @@ CONSTRUCT = textwrap.dedent(
     """
     import asyncio, json, sys, tempfile
     from pathlib import Path
-    import qasync
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
+    from bchook_studio.gui.event_loop import BatchingEventLoop
 
     app = QApplication(sys.argv)
-    asyncio.set_event_loop(qasync.QEventLoop(app))
+    asyncio.set_event_loop(BatchingEventLoop(app))
     from bchook_studio.gui.main_window import MainWindow
 
     path = Path(tempfile.mkdtemp()) / "window.ini"

@@ -1,0 +1,122 @@
+"""The app's asyncio loop: qasync's Qt loop with ready callbacks run in batches.
+
+qasync starts a Qt timer for every `call_soon`, so each socket event and each
+finished future costs a timer start, a timer event and a timer kill. Under a
+receiver's load that bookkeeping, not the request handling, sets the
+throughput. This loop queues `call_soon` callbacks instead and runs everything
+queued in one pass from a single zero-interval timer, as asyncio's own loop
+does. Callbacks queued during a pass run in the next pass, after Qt has
+handled the events that arrived meanwhile, so a busy loop never starves
+painting or input.
+"""
+
+import asyncio
+import collections
+from collections.abc import Callable
+from contextvars import Context
+from typing import Any
+
+import qasync
+from PySide6.QtCore import QSocketNotifier, Qt, QTimer
+
+
+class BatchingEventLoop(qasync.QEventLoop):
+    """A qasync loop whose `call_soon` callbacks share one Qt timer per pass."""
+
+    def __init__(self, app: object = None, **options: Any) -> None:
+        self._soon: collections.deque[asyncio.Handle] = collections.deque()
+        self._soon_timer = QTimer()
+        self._soon_timer.setSingleShot(True)
+        self._soon_timer.setInterval(0)
+        self._soon_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._soon_timer.timeout.connect(self._run_soon)
+        super().__init__(app, **options)
+
+    def call_soon(
+        self,
+        callback: Callable[..., object],
+        *args: object,
+        context: Context | None = None,
+    ) -> asyncio.Handle:
+        """Queue `callback(*args)` for the next pass; return its handle."""
+        if not callable(callback):
+            raise TypeError(f"callback must be callable: {type(callback).__name__}")
+
+        handle = asyncio.Handle(callback, args, self, context=context)
+        self._soon.append(handle)
+        if not self._soon_timer.isActive():
+            self._soon_timer.start()
+        return handle
+
+    def _add_reader(
+        self, fd: Any, callback: Callable[..., object], *args: object
+    ) -> None:
+        """Run `callback(*args)` whenever `fd` is readable."""
+        self._watch(self._read_notifiers, QSocketNotifier.Type.Read, fd, callback, args)
+
+    def _add_writer(
+        self, fd: Any, callback: Callable[..., object], *args: object
+    ) -> None:
+        """Run `callback(*args)` whenever `fd` is writable."""
+        self._watch(
+            self._write_notifiers, QSocketNotifier.Type.Write, fd, callback, args
+        )
+
+    def _watch(
+        self,
+        notifiers: dict[Any, QSocketNotifier],
+        kind: QSocketNotifier.Type,
+        fd: Any,
+        callback: Callable[..., object],
+        args: tuple[object, ...],
+    ) -> None:
+        """Replace the notifier of `fd` with one that runs the callback directly.
+
+        qasync disables the notifier, queues the callback and enables the
+        notifier again once it ran: two notifier calls and a Qt timer per event.
+        Running the callback inside the notifier's signal reads the socket
+        before Qt polls it again, so the notifier can stay enabled.
+        """
+        self._check_closed()
+        existing = notifiers.pop(fd, None)
+        if existing is not None:
+            existing.setEnabled(False)
+            existing.activated["int"].disconnect()
+
+        handle = asyncio.Handle(callback, args, self)
+        notifier = QSocketNotifier(_descriptor(fd), kind)
+
+        def ready() -> None:
+            if notifiers.get(fd) is notifier:
+                handle._run()
+
+        notifier.activated["int"].connect(ready)
+        notifiers[fd] = notifier
+
+    def close(self) -> None:
+        """Drop queued callbacks, then close as qasync does."""
+        if not self.is_running():
+            self._soon_timer.stop()
+            self._soon.clear()
+        super().close()
+
+    def _run_soon(self) -> None:
+        """Run the callbacks queued before this pass began."""
+        try:
+            for _ in range(len(self._soon)):
+                handle = self._soon.popleft()
+                if not handle.cancelled():
+                    handle._run()
+        finally:
+            if self._soon:
+                self._soon_timer.start()
+
+
+def _descriptor(fd: Any) -> int:
+    """Return the file descriptor number of `fd`, an int or a file-like object."""
+    if isinstance(fd, int):
+        return fd
+    try:
+        return int(fd.fileno())
+    except (AttributeError, TypeError, ValueError):
+        raise ValueError(f"not a file descriptor or file object: {fd!r}") from None
