@@ -3,6 +3,8 @@
 import asyncio
 import logging
 import socket
+import subprocess
+import sys
 import time
 
 import httpx
@@ -316,3 +318,37 @@ def test_configure_applies_at_next_start():
     assert response.status_code == 202
     assert [request.id for request in log.requests()] == [2]
     assert log.max_count == 1
+
+
+IMPORT_THREAD_PROBE = """
+import asyncio, importlib.abc, sys, threading
+
+from bchook_studio.core.receiver import Receiver, ReceiverSettings
+
+class Watch(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "h11":
+            print(threading.current_thread().name)
+        return None
+
+sys.meta_path.insert(0, Watch())
+
+async def main():
+    receiver = Receiver(ReceiverSettings(port=0))
+    await receiver.start()
+    await receiver.stop()
+
+asyncio.run(main())
+"""
+
+
+def test_start_imports_h11_off_loop_thread():
+    completed = subprocess.run(
+        [sys.executable, "-c", IMPORT_THREAD_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+    assert completed.stdout.split() == ["receiver-import_0"]

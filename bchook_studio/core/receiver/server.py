@@ -1,15 +1,19 @@
 """The built-in receiver: an HTTP/1.1 server on the current asyncio loop.
 
-The connection handling, and h11 with it, is imported by `start`, so a window
-can create its Receiver, and show the Inbox, before anything listens.
+The connection handling, and h11 with it, is imported by `start` on a worker
+thread, so a window can create its Receiver, and show the Inbox, before anything
+listens, and its event loop keeps running while h11 compiles its patterns.
 """
 
 from __future__ import annotations
 
 import asyncio
 import errno
+import importlib
 import logging
+import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from enum import Enum, auto
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -35,6 +39,8 @@ if TYPE_CHECKING:
     from bchook_studio.core.receiver.connection import ServerContext
 
 logger = logging.getLogger(__name__)
+
+_CONNECTION_MODULE = "bchook_studio.core.receiver.connection"
 
 # Errors that mean another socket uses the port. Windows also reports
 # WSAEACCES for ports inside a range the system reserved.
@@ -162,8 +168,11 @@ class Receiver:
         other machines can reach without `allow_non_loopback`, and
         ReceiverStateError unless the receiver is stopped.
         """
+        self._require(ReceiverState.STOPPED, "start")
+        await _import_connection_module()
         from bchook_studio.core.receiver.connection import ServerContext
 
+        # Checked again: another `start` may have begun during the import.
         self._require(ReceiverState.STOPPED, "start")
         self._state = ReceiverState.STARTING
         settings = self._settings
@@ -299,3 +308,20 @@ class Receiver:
         traceback: TracebackType | None,
     ) -> None:
         await self.stop()
+
+
+async def _import_connection_module() -> None:
+    """Import the connection module, and h11 with it, on a worker thread.
+
+    h11 compiles its grammar's regular expressions on import, about 13 ms on
+    a 2-core VM, which would stall the event loop of a window that just
+    appeared.
+    """
+    if _CONNECTION_MODULE in sys.modules:
+        return
+
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(1, thread_name_prefix="receiver-import") as executor:
+        await loop.run_in_executor(
+            executor, importlib.import_module, _CONNECTION_MODULE
+        )
