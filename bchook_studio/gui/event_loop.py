@@ -7,7 +7,8 @@ throughput. This loop queues `call_soon` callbacks instead and runs everything
 queued in one pass from a single zero-interval timer, as asyncio's own loop
 does. Callbacks queued during a pass run in the next pass, after Qt has
 handled the events that arrived meanwhile, so a busy loop never starves
-painting or input.
+painting or input. The timer stays armed while a pass runs, so a nested Qt
+event loop (a modal dialog opened by a callback) runs the rest of the queue.
 """
 
 import asyncio
@@ -39,6 +40,7 @@ class BatchingEventLoop(qasync.QEventLoop):
         context: Context | None = None,
     ) -> asyncio.Handle:
         """Queue `callback(*args)` for the next pass; return its handle."""
+        self._check_closed()
         if not callable(callback):
             raise TypeError(f"callback must be callable: {type(callback).__name__}")
 
@@ -85,31 +87,51 @@ class BatchingEventLoop(qasync.QEventLoop):
 
         handle = asyncio.Handle(callback, args, self)
         notifier = QSocketNotifier(_descriptor(fd), kind)
+        running = False
 
         def ready() -> None:
-            if notifiers.get(fd) is notifier:
+            nonlocal running
+            if notifiers.get(fd) is not notifier:
+                return
+            if running:
+                # A nested Qt event loop inside the callback: the socket stays
+                # ready until the callback returns, so wait for that.
+                notifier.setEnabled(False)
+                return
+
+            running = True
+            try:
                 handle._run()
+            finally:
+                running = False
+                if notifiers.get(fd) is notifier and not notifier.isEnabled():
+                    notifier.setEnabled(True)
 
         notifier.activated["int"].connect(ready)
         notifiers[fd] = notifier
 
     def close(self) -> None:
         """Drop queued callbacks, then close as qasync does."""
-        if not self.is_running():
+        if not self.is_running() and not self.is_closed():
             self._soon_timer.stop()
+            self._soon_timer.timeout.disconnect(self._run_soon)
             self._soon.clear()
         super().close()
 
     def _run_soon(self) -> None:
         """Run the callbacks queued before this pass began."""
+        self._soon_timer.start()
         try:
             for _ in range(len(self._soon)):
+                # A nested event loop in an earlier callback may have run the rest.
+                if not self._soon:
+                    break
                 handle = self._soon.popleft()
                 if not handle.cancelled():
                     handle._run()
         finally:
-            if self._soon:
-                self._soon_timer.start()
+            if not self._soon:
+                self._soon_timer.stop()
 
 
 def _descriptor(fd: Any) -> int:

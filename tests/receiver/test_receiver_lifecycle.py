@@ -334,15 +334,16 @@ class Watch(importlib.abc.MetaPathFinder):
 sys.meta_path.insert(0, Watch())
 
 async def main():
-    receiver = Receiver(ReceiverSettings(port=0))
-    await receiver.start()
-    await receiver.stop()
+    receivers = [Receiver(ReceiverSettings(port=0)) for _ in range(2)]
+    await asyncio.gather(*(receiver.start() for receiver in receivers))
+    for receiver in receivers:
+        await receiver.stop()
 
 asyncio.run(main())
 """
 
 
-def test_start_imports_h11_off_loop_thread():
+def test_start_imports_h11_once_off_loop_thread():
     completed = subprocess.run(
         [sys.executable, "-c", IMPORT_THREAD_PROBE],
         capture_output=True,

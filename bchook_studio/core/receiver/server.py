@@ -13,7 +13,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from enum import Enum, auto
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _CONNECTION_MODULE = "bchook_studio.core.receiver.connection"
+_connection_import: Future[object] | None = None
 
 # Errors that mean another socket uses the port. Windows also reports
 # WSAEACCES for ports inside a range the system reserved.
@@ -315,13 +316,17 @@ async def _import_connection_module() -> None:
 
     h11 compiles its grammar's regular expressions on import, about 13 ms on
     a 2-core VM, which would stall the event loop of a window that just
-    appeared.
+    appeared. Every caller waits for the same import, and a cancelled caller
+    leaves it to finish on its thread.
     """
-    if _CONNECTION_MODULE in sys.modules:
-        return
-
-    loop = asyncio.get_running_loop()
-    with ThreadPoolExecutor(1, thread_name_prefix="receiver-import") as executor:
-        await loop.run_in_executor(
-            executor, importlib.import_module, _CONNECTION_MODULE
+    global _connection_import
+    if _connection_import is None:
+        if _CONNECTION_MODULE in sys.modules:
+            return
+        executor = ThreadPoolExecutor(1, thread_name_prefix="receiver-import")
+        _connection_import = executor.submit(
+            importlib.import_module, _CONNECTION_MODULE
         )
+        executor.shutdown(wait=False)
+
+    await asyncio.wrap_future(_connection_import)
