@@ -39,12 +39,20 @@ class BatchingEventLoop(qasync.QEventLoop):
         *args: object,
         context: Context | None = None,
     ) -> asyncio.Handle:
-        """Queue `callback(*args)` for the next pass; return its handle."""
-        self._check_closed()
+        """Queue `callback(*args)` for the next pass; return its handle.
+
+        On a closed loop the handle comes back cancelled and never runs, as
+        with qasync: callbacks that other threads sent before `close` still
+        arrive through a queued Qt signal afterwards.
+        """
         if not callable(callback):
             raise TypeError(f"callback must be callable: {type(callback).__name__}")
 
         handle = asyncio.Handle(callback, args, self, context=context)
+        if self.is_closed():
+            handle.cancel()
+            return handle
+
         self._soon.append(handle)
         if not self._soon_timer.isActive():
             self._soon_timer.start()
@@ -104,7 +112,11 @@ class BatchingEventLoop(qasync.QEventLoop):
                 handle._run()
             finally:
                 running = False
-                if notifiers.get(fd) is notifier and not notifier.isEnabled():
+                if (
+                    notifiers.get(fd) is notifier
+                    and not notifier.isEnabled()
+                    and not self.is_closed()
+                ):
                     notifier.setEnabled(True)
 
         notifier.activated["int"].connect(ready)

@@ -6,8 +6,8 @@ Stock qasync 0.28.0 passes all of these tests.
 """
 
 import socket
+import threading
 
-import pytest
 from PySide6.QtCore import QEventLoop, QTimer
 
 from bchook_studio.gui.event_loop import BatchingEventLoop
@@ -73,8 +73,52 @@ def test_call_soon_after_close(qapp):
     loop.close()
     ran = []
 
-    with pytest.raises(RuntimeError, match="Event loop is closed"):
-        loop.call_soon(ran.append, "after close")
+    handle = loop.call_soon(ran.append, "after close")
+    qapp.processEvents()
+
+    assert handle.cancelled()
+    assert ran == []
+
+
+def test_threadsafe_call_before_close_is_dropped(qapp):
+    loop = BatchingEventLoop(qapp)
+    ran = []
+    reported = []
+    loop.set_exception_handler(lambda loop, context: reported.append(context))
+    sender = threading.Thread(
+        target=lambda: loop.call_soon_threadsafe(ran.append, "from a thread")
+    )
+    sender.start()
+    sender.join()
+
+    loop.close()
     qapp.processEvents()
 
     assert ran == []
+    assert reported == []
+
+
+def test_reader_that_closes_loop_stays_disabled(qtbot, qapp):
+    loop = BatchingEventLoop(qapp)
+    left, right = socket.socketpair()
+    left.setblocking(False)
+    calls = []
+    notifiers = []
+
+    def close_loop() -> None:
+        calls.append(None)
+        notifiers.append(loop._read_notifiers[left])
+        loop.close()
+
+    try:
+        loop.add_reader(left, close_loop)
+        right.send(b"unread")
+        qtbot.waitUntil(lambda: calls == [None], timeout=2000)
+        qtbot.wait(30)
+    finally:
+        left.close()
+        right.close()
+
+    assert calls == [None]
+    # An enabled notifier without its callback would keep Qt's loop busy.
+    assert not notifiers[0].isEnabled()

@@ -320,13 +320,19 @@ async def _import_connection_module() -> None:
     leaves it to finish on its thread.
     """
     global _connection_import
-    if _connection_import is None:
-        if _CONNECTION_MODULE in sys.modules:
-            return
+    pending = _connection_import
+    if pending is None and _CONNECTION_MODULE in sys.modules:
+        return
+    if pending is None or pending.cancelled() or _failed(pending):
         executor = ThreadPoolExecutor(1, thread_name_prefix="receiver-import")
-        _connection_import = executor.submit(
-            importlib.import_module, _CONNECTION_MODULE
-        )
+        pending = executor.submit(importlib.import_module, _CONNECTION_MODULE)
         executor.shutdown(wait=False)
+        _connection_import = pending
 
-    await asyncio.wrap_future(_connection_import)
+    # Shielded, so a cancelled caller does not cancel the import others await.
+    await asyncio.shield(asyncio.wrap_future(pending))
+
+
+def _failed(job: Future[object]) -> bool:
+    """Return True if `job` finished by raising."""
+    return job.done() and job.exception() is not None
