@@ -96,15 +96,17 @@ class BatchingEventLoop(qasync.QEventLoop):
         handle = asyncio.Handle(callback, args, self)
         notifier = QSocketNotifier(_descriptor(fd), kind)
         running = False
+        paused = False
 
         def ready() -> None:
-            nonlocal running
+            nonlocal running, paused
             if notifiers.get(fd) is not notifier:
                 return
             if running:
                 # A nested Qt event loop inside the callback: the socket stays
                 # ready until the callback returns, so wait for that.
                 notifier.setEnabled(False)
+                paused = True
                 return
 
             running = True
@@ -112,12 +114,10 @@ class BatchingEventLoop(qasync.QEventLoop):
                 handle._run()
             finally:
                 running = False
-                if (
-                    notifiers.get(fd) is notifier
-                    and not notifier.isEnabled()
-                    and not self.is_closed()
-                ):
-                    notifier.setEnabled(True)
+                if paused:
+                    paused = False
+                    if notifiers.get(fd) is notifier and not self.is_closed():
+                        notifier.setEnabled(True)
 
         notifier.activated["int"].connect(ready)
         notifiers[fd] = notifier
