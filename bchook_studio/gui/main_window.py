@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self._build_controllers()
         self._build_widgets()
         self._build_layout()
+        self._order_send_row()
         self._build_docks()
         self._build_actions()
         self._connect()
@@ -203,6 +204,22 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(top)
         self.statusBar().addPermanentWidget(self._receiver_status)
         self.resize(1400, 900)
+
+    def _order_send_row(self) -> None:
+        """Put Send Test, Cancel and Check endpoint right after the form in Tab order.
+
+        They are built after the designer, so by creation order Tab would stop
+        in the body editor first, where it inserts indentation instead.
+        """
+        first = self.designer.raw_button
+        previous = first.previousInFocusChain()
+        while previous.isAncestorOf(first) or not (
+            previous.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            previous = previous.previousInFocusChain()
+        for button in (self._send_button, self._cancel_button, self._check_button):
+            QWidget.setTabOrder(previous, button)
+            previous = button
 
     def _build_docks(self) -> None:
         self.inbox_dock = self._dock("inboxDock", self.inbox)

@@ -1,5 +1,7 @@
 """The webhook form as BrainCert's settings page has it, plus the studio's options."""
 
+import itertools
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
@@ -123,9 +125,29 @@ class WebhookForm(QWidget):
         self._connection_toggle = _section_toggle(self)
 
         self._build_layout()
+        self._order_tabs()
         self._connect()
         self.retranslate_ui()
         self.set_webhook(Webhook())
+
+    def _order_tabs(self) -> None:
+        """Make Tab follow the layout: both section titles, then what they open.
+
+        The sections' fields are built before their titles, so by creation
+        order Tab would reach the connection fields before either title.
+        """
+        chain = (
+            self._password,
+            self._headers_toggle,
+            self._connection_toggle,
+            self.headers,
+            self._timeout,
+            self._total_timeout,
+            self._secret_query,
+            self.network,
+        )
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _build_layout(self) -> None:
         self._name_label = QLabel(self)
@@ -542,6 +564,8 @@ class _FormScrollArea(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Tab goes to the fields inside, which the area scrolls into view.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     def sizeHint(self) -> QSize:
         content = self.widget()

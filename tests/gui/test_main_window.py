@@ -455,3 +455,47 @@ def test_send_lists_every_header_problem(qtbot, window):
     assert "'Host'" in text
     assert "Bad Name" in text
     assert window.receiver.requests() == []
+
+
+def tab_stops(window) -> list:
+    """Return the widgets Tab visits, in order, starting after the window."""
+    stops = []
+    widget = window.nextInFocusChain()
+    while widget is not window:
+        if (
+            widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and widget.isVisible()
+            and widget.isEnabled()
+        ):
+            stops.append(widget)
+        widget = widget.nextInFocusChain()
+    return stops
+
+
+def test_tab_reaches_send_row_before_body(qtbot, window):
+    window.show()
+    qtbot.waitExposed(window)
+
+    stops = tab_stops(window)
+    send = stops.index(window._send_button)
+
+    assert stops[send - 1] is window.form._connection_toggle
+    assert stops[send + 1] is window._check_button
+    assert stops[send + 2] is window.designer.raw_button
+    assert window.form._scroll not in stops
+
+
+def test_tab_order_with_connection_expanded(qtbot, window):
+    window.show()
+    qtbot.waitExposed(window)
+    window.form._connection_toggle.click()
+
+    stops = tab_stops(window)
+    send = stops.index(window._send_button)
+
+    toggle = stops.index(window.form._connection_toggle)
+    timeout = stops.index(window.form._timeout)
+
+    assert window.form.network.isAncestorOf(stops[send - 1])
+    assert toggle < timeout < send
+    assert stops[send + 2] is window.designer.raw_button
