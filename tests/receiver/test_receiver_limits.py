@@ -174,6 +174,7 @@ def test_stalled_request_gets_408():
         ({"head_timeout": -1}, "head_timeout"),
         ({"body_timeout": 0}, "body_timeout"),
         ({"max_connections": 0}, "max_connections"),
+        ({"min_body_rate": 0}, "min_body_rate"),
         ({"max_body": 100 * 1024 * 1024}, "max_kept_bytes"),
     ],
 )

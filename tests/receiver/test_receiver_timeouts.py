@@ -119,6 +119,50 @@ def test_stalled_body_gets_408():
     assert recorded.declared_size == 9
 
 
+def test_trickled_body_gets_408():
+    # One byte every 0.3 s beats the 0.5 s body timeout but not 10 bytes/s.
+    async def scenario():
+        limits = small_limits(body_timeout=0.5, min_body_rate=10)
+        async with (
+            running(limits=limits) as receiver,
+            raw_connection(receiver) as (reader, writer),
+        ):
+            writer.write(b"POST /t HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n")
+            response = asyncio.ensure_future(read_response(reader))
+            for _ in range(20):
+                if response.done():
+                    break
+                writer.write(b"x")
+                await asyncio.wait([response], timeout=0.3)
+            return await asyncio.wait_for(response, 5), receiver.log.requests()[0]
+
+    response, recorded = run(scenario())
+
+    assert response.status == 408
+    assert b"slower than the 10 bytes/s required" in response.body
+    assert recorded.target == "/t"
+    assert recorded.body_size < 10
+
+
+def test_steady_slow_body_completes():
+    # 200 bytes every 0.1 s, about 2,000 bytes/s, stays above 500 bytes/s.
+    async def scenario():
+        limits = small_limits(body_timeout=0.5, min_body_rate=500)
+        async with (
+            running(limits=limits) as receiver,
+            raw_connection(receiver) as (reader, writer),
+        ):
+            writer.write(b"POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n")
+            for _ in range(10):
+                writer.write(b"y" * 200)
+                await asyncio.sleep(0.1)
+            return await asyncio.wait_for(read_response(reader), 5)
+
+    response = run(scenario())
+
+    assert response.status == 200
+
+
 def test_keep_alive_timer_restarts_after_response():
     # Each request comes before the keep-alive timeout, so all four succeed
     # on one connection although together they take longer than it.

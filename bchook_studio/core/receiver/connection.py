@@ -144,6 +144,7 @@ class RequestConnection(asyncio.Protocol):
         self._arrived = datetime.now(UTC)
         self._body_parts: list[bytes] = []
         self._body_size = 0
+        self._body_started = 0.0
         self._declared_size: int | None = None
         self._head_cut = False
 
@@ -271,6 +272,7 @@ class RequestConnection(asyncio.Protocol):
         self._head_started = None
         self._body_parts = []
         self._body_size = 0
+        self._body_started = self._loop.time()
 
         limits = self._context.limits
         content_length = None
@@ -755,7 +757,8 @@ class RequestConnection(asyncio.Protocol):
 
         Waiting for a request, the connection closes without a response after
         `keep_alive_timeout`. A request head incomplete `head_timeout` after its
-        first byte, or a body that stops arriving for `body_timeout`, gets 408.
+        first byte, a body that stops arriving for `body_timeout`, or one that
+        arrives slower than `min_body_rate` allows, gets 408.
         A connection waiting on its own response (a delay, a slow write, a
         hang) or lingering after a rejection is left alone.
         """
@@ -771,11 +774,20 @@ class RequestConnection(asyncio.Protocol):
 
         limits = self._context.limits
         if self._request is not None:
+            reading = now - self._body_started
+            allowed = limits.body_timeout + self._body_size / limits.min_body_rate
             if now - self.last_activity >= limits.body_timeout:
                 self._reject(
                     408,
                     "timed out waiting for the request body: no bytes arrived "
                     f"for {limits.body_timeout:g} s",
+                )
+            elif reading >= allowed:
+                self._reject(
+                    408,
+                    "timed out waiting for the request body: "
+                    f"{self._body_size:,} bytes arrived in {reading:.1f} s, "
+                    f"slower than the {limits.min_body_rate:,} bytes/s required",
                 )
         elif self._head_started is not None:
             if now - self._head_started >= limits.head_timeout:

@@ -46,6 +46,12 @@ class ReceiverLimits:
     """Seconds a request body may stop arriving before the request gets 408.
     Each byte received starts the wait again."""
 
+    min_body_rate: int = 500
+    """Bytes per second a request body must keep up on average. A body gets
+    `body_timeout` seconds from the end of its head, plus one second for each
+    `min_body_rate` bytes received, and then 408, so a client that sends a
+    byte just before each `body_timeout` cannot hold the connection."""
+
     max_connections: int = 200
     """Client connections served at once. A connection over the limit gets
     503 and is closed before its request is read. The default stays well below
@@ -57,6 +63,7 @@ class ReceiverLimits:
             "max_header_size",
             "max_kept_requests",
             "max_connections",
+            "min_body_rate",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"invalid {name} {getattr(self, name)}; use 1 or more")
