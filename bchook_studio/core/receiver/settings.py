@@ -50,7 +50,9 @@ class ReceiverLimits:
     """Bytes per second a request body must keep up on average. A body gets
     `body_timeout` seconds from the end of its head, plus one second for each
     `min_body_rate` bytes received, and then 408, so a client that sends a
-    byte just before each `body_timeout` cannot hold the connection."""
+    byte just before each `body_timeout` cannot hold the connection. With
+    the defaults this is Apache httpd's default for request bodies,
+    `RequestReadTimeout body=20,MinRate=500` (mod_reqtimeout)."""
 
     max_connections: int = 200
     """Client connections served at once. A connection over the limit gets
