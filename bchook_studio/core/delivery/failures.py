@@ -14,6 +14,18 @@ from bchook_studio.core.delivery.kinds import FailureKind
 from bchook_studio.core.delivery.result import Failure
 from bchook_studio.core.delivery.tls_messages import describe_tls_error
 
+RESPONSE_HEAD_LIMIT = 100 * 1024
+"""Maximum bytes that h11 buffers while a response head is still incomplete.
+
+httpcore 1.0.9 passes AsyncHTTP11Connection.MAX_INCOMPLETE_EVENT_SIZE (100 KiB)
+to h11.Connection in place of h11's default of 16 KiB, and httpx 0.29 does not
+change it. When h11 0.16 has buffered more than this without a complete event,
+it raises "Receive buffer too long".
+"""
+
+_FIRST_LINE_MAX_CHARS = 80
+"""Maximum characters of a server's first line quoted in a message."""
+
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
     """Yield `exc` and every exception chained under it, outermost first."""
@@ -196,6 +208,17 @@ def _connect_failure(
 
 def _broken_exchange(exc: BaseException, where: str, detail: str) -> Failure:
     lowered = detail.lower()
+    if "receive buffer too long" in lowered:
+        return _head_too_large(where, detail)
+
+    # The server sent bytes, so this is checked before the words of a dropped
+    # connection, which the quoted bytes may contain.
+    rejected_start = _REJECTED_START.search(detail)
+    if rejected_start is not None:
+        failure = _not_http1(where, detail, rejected_start.group("line"))
+        if failure is not None:
+            return failure
+
     dropped = (
         _find(exc, ConnectionResetError) is not None
         or _find(exc, BrokenPipeError) is not None
@@ -220,6 +243,112 @@ def _broken_exchange(exc: BaseException, where: str, detail: str) -> Failure:
         f"{_readable_bytes(detail)}.",
         detail,
     )
+
+
+def _head_too_large(where: str, detail: str) -> Failure:
+    # NOTE: h11 raises the same error for a chunk-size line or a trailer section
+    # longer than the limit, and this message then still names the response head.
+    limit_kib = RESPONSE_HEAD_LIMIT // 1024
+    return Failure(
+        FailureKind.PROTOCOL,
+        f"The response head from {where} was larger than the {limit_kib} KiB limit "
+        "of the HTTP client: the server sent too many or too long header lines. "
+        "Check the response headers that the server sends.",
+        detail,
+    )
+
+
+# h11 0.16 rejects the start of a response in two ways. "illegal status line:
+# bytearray(b'...')" quotes a first line that is not a status line. "illegal
+# request line", despite its name, means that the first byte is below 0x21 (a
+# control byte or a space) before a blank line has arrived, and quotes nothing.
+_REJECTED_START = re.compile(
+    r"illegal (?:status|request) line(?:: (?P<line>.*))?$", re.DOTALL
+)
+
+_SEND_HTTP1 = (
+    "Hook Studio sends HTTP/1.1: point the URL at an HTTP/1.1 endpoint, or turn "
+    "on HTTP/1.1 on the server."
+)
+
+
+def _not_http1(where: str, detail: str, quoted: str | None) -> Failure | None:
+    """Return the Failure for a response that does not start with a status line.
+
+    `quoted` is the first line as h11 quoted it, or None when h11 quoted nothing.
+    Returns None when the quoted line cannot be read back as bytes.
+    """
+    if quoted is None:
+        return Failure(
+            FailureKind.PROTOCOL,
+            f"{where} did not respond with HTTP/1.1: its response starts with a "
+            "control byte or a space, not with a status line such as "
+            "'HTTP/1.1 200 OK'. "
+            "A server that speaks only HTTP/2 on this port (h2c with prior "
+            "knowledge) responds this way, and so do other binary protocols. "
+            f"{_SEND_HTTP1}",
+            detail,
+        )
+
+    first_line = _quoted_bytes(quoted)
+    if first_line is None:
+        return None
+
+    http2_start = _http2_start(first_line)
+    if http2_start is not None:
+        return Failure(
+            FailureKind.PROTOCOL,
+            f"{where} did not respond with HTTP/1.1: its response starts like "
+            f"{http2_start}, so the server expects HTTP/2 on this port. {_SEND_HTTP1}",
+            detail,
+        )
+
+    text = first_line.decode("latin-1")
+    quoted_line = repr(text[:_FIRST_LINE_MAX_CHARS])
+    if len(text) > _FIRST_LINE_MAX_CHARS:
+        quoted_line += "..."
+    return Failure(
+        FailureKind.PROTOCOL,
+        f"{where} did not respond with HTTP/1.1: its first line {quoted_line} is "
+        "not valid HTTP/1.1, where a status line such as 'HTTP/1.1 200 OK' should "
+        "be. Check that the port in the URL belongs to a web server.",
+        detail,
+    )
+
+
+def _quoted_bytes(quoted: str) -> bytes | None:
+    """Return the bytes of a literal that h11 quoted as bytearray(b'...'), or None."""
+    literal = quoted.removeprefix("bytearray(").removesuffix(")")
+    try:
+        value = ast.literal_eval(literal)
+    except (SyntaxError, ValueError):
+        return None
+    return value if isinstance(value, bytes) else None
+
+
+_HTTP2_PREFACE = b"PRI * HTTP/2.0"
+_SETTINGS_FRAME = 0x4
+_SETTING_SIZE = 6
+
+
+def _http2_start(data: bytes) -> str | None:
+    """Return a description of the HTTP/2 element that `data` starts like, or None.
+
+    A client's HTTP/2 connection preface starts with "PRI * HTTP/2.0", and the
+    first frame a server sends is SETTINGS. A frame starts with a 9-byte header:
+    payload length (3 bytes), type, flags, and stream id (4 bytes), which is 0
+    for SETTINGS. Each setting takes 6 bytes of the payload.
+    """
+    if data.startswith(_HTTP2_PREFACE):
+        return f"the HTTP/2 connection preface {_HTTP2_PREFACE.decode()!r}"
+
+    if len(data) < 9 or data[3] != _SETTINGS_FRAME:
+        return None
+    length = int.from_bytes(data[0:3], "big")
+    stream_id = int.from_bytes(data[5:9], "big") & 0x7FFF_FFFF
+    if stream_id != 0 or length % _SETTING_SIZE != 0:
+        return None
+    return f"an HTTP/2 SETTINGS frame (first bytes {data[:9].hex(' ')})"
 
 
 # h11 quotes the offending bytes as bytearray(b'...') or b'...'.
