@@ -397,6 +397,39 @@ def test_send_pipe_keeps_body_escapes_head(capsysbinary, monkeypatch):
     assert body.encode("utf-8") == HOSTILE_BODY
 
 
+SPOOFING_BODY = "total: 100\u202e00.1\u2066 \u2028fake line\n".encode()
+
+
+def spoofing_answer():
+    # The header value is written as UTF-8 bytes, which `respond` sends as Latin-1.
+    header = "a\u202eb\u2069".encode().decode("latin-1")
+    return respond(
+        "200 OK", SPOOFING_BODY, {"Content-Type": "text/plain", "X-Bidi": header}
+    )
+
+
+def test_send_escapes_bidi_on_terminal(capsysbinary, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    with RawServer(spoofing_answer()) as server:
+        status, out, _ = run_cli(capsysbinary, "send", "sale.new", "--url", server.url)
+
+    head, _, body = out.partition("\n\n")
+    assert status == 0
+    assert "X-Bidi: a\\u202eb\\u2069" in head.splitlines()
+    assert body == "total: 100\\u202e00.1\\u2066 \\u2028fake line\n"
+
+
+def test_send_pipe_escapes_bidi_in_head_only(capsysbinary, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    with RawServer(spoofing_answer()) as server:
+        status, out, _ = run_cli(capsysbinary, "send", "sale.new", "--url", server.url)
+
+    head, _, body = out.partition("\n\n")
+    assert status == 0
+    assert "X-Bidi: a\\u202eb\\u2069" in head.splitlines()
+    assert body.encode("utf-8") == SPOOFING_BODY
+
+
 def test_escape_controls_cases():
     assert escape_controls("a\x1b[31mb") == "a\\x1b[31mb"
     assert escape_controls("tab\tkept") == "tab\tkept"
@@ -404,6 +437,67 @@ def test_escape_controls_cases():
     assert escape_controls("\x00\x7f\u0085\u009f") == "\\x00\\x7f\\x85\\x9f"
     assert escape_controls("\u00a0é 日本") == "\u00a0é 日本"
     assert escape_controls("a\r\nb\rc\n", multiline=True) == "a\r\nb\\x0dc\n"
+
+
+BIDI_AND_SEPARATORS = [
+    "\u061c",
+    "\u200e",
+    "\u200f",
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u2028",
+    "\u2029",
+]
+
+
+@pytest.mark.parametrize("char", BIDI_AND_SEPARATORS)
+def test_escape_controls_bidi_and_separators(char):
+    expected = f"a\\u{ord(char):04x}b"
+
+    assert escape_controls(f"a{char}b") == expected
+    assert escape_controls(f"a{char}b", multiline=True) == expected
+
+
+def test_escape_controls_format_characters():
+    assert escape_controls("\ufeffbom") == "\\ufeffbom"
+    assert escape_controls("zero\u200bwidth") == "zero\\u200bwidth"
+    assert escape_controls("word\u2060joiner") == "word\\u2060joiner"
+    assert escape_controls("soft\u00adhyphen") == "soft\\xadhyphen"
+    assert escape_controls("next\u0085line") == "next\\x85line"
+    assert escape_controls("tag\U000e0041") == "tag\\U000e0041"
+
+
+def test_escape_controls_keeps_printable_text():
+    samples = [
+        "שלום עולם",  # Hebrew, right-to-left letters
+        "مرحبا بالعالم",  # Arabic
+        "می\u200cخواهم",  # Persian with ZERO WIDTH NON-JOINER
+        "क्षत्रिय",  # Devanagari with virama and vowel signs
+        "e\u0301 a\u0308",  # combining acute and diaeresis
+        "\U0001f469\u200d\U0001f4bb",  # woman technologist: a ZWJ sequence
+        "\u2764\ufe0f \U0001f44d\U0001f3fd",  # variation selector, skin tone
+        "\U0001f1e9\U0001f1ea",  # flag of Germany: regional indicators
+        "日本語\u3000テキスト",  # CJK with an ideographic space
+        "\u00a0é",
+    ]
+    for text in samples:
+        assert escape_controls(text) == text
+        assert escape_controls(text, multiline=True) == text
+
+
+def test_escape_controls_multiline_separators():
+    text = "a\u2028b\r\nc\u2029d\u202e\n"
+
+    escaped = escape_controls(text, multiline=True)
+
+    assert escaped == "a\\u2028b\r\nc\\u2029d\\u202e\n"
 
 
 def test_warning_escaped_on_terminal(capsysbinary, monkeypatch):

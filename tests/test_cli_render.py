@@ -1,6 +1,7 @@
 """`render` and `send --template`: output, error lines and exit status."""
 
 import json
+import sys
 
 from bchook_studio.cli import main
 from bchook_studio.core.bodies import default_body
@@ -114,6 +115,32 @@ def test_render_event_file(capsysbinary, tmp_path):
 
     assert status == 0
     assert out.decode() == '["Zoë", 1.50]'
+
+
+def test_render_escaped_on_terminal(capsysbinary, tmp_path, monkeypatch):
+    event = write(tmp_path, "event.json", b'{"name": "a\\u202eb\\u009b2J\\u2028c"}')
+    template = write(tmp_path, "t.json", b'{\n  "name": "{{ name }}"\n}\n')
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+
+    status, out, _ = run_cli(
+        capsysbinary, "render", "sale.new", "--template", template, "--event", event
+    )
+
+    assert status == 0
+    assert out.decode() == '{\n  "name": "a\\u202eb\\x9b2J\\u2028c"\n}\n'
+
+
+def test_render_unchanged_in_pipe(capsysbinary, tmp_path, monkeypatch):
+    event = write(tmp_path, "event.json", b'{"name": "a\\u202eb\\u009b2J\\u2028c"}')
+    template = write(tmp_path, "t.json", b'{\n  "name": "{{ name }}"\n}\n')
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+
+    status, out, _ = run_cli(
+        capsysbinary, "render", "sale.new", "--template", template, "--event", event
+    )
+
+    assert status == 0
+    assert out.decode() == '{\n  "name": "a\u202eb\u009b2J\u2028c"\n}\n'
 
 
 def test_render_event_default_template(capsysbinary, tmp_path):

@@ -228,6 +228,40 @@ def test_import_definitions(capsysbinary, app_home, tmp_path):
     assert second == (0, "Imported (2)\n", "")
 
 
+SPOOFED_NAME = "\u009b2Jinvoice\u202egnp.exe"
+"""A webhook name that starts with an 8-bit CSI (U+009B) and that a terminal
+shows as "invoiceexe.png", because U+202E reverses the rest of the line."""
+
+
+def test_import_name_escaped_on_terminal(capsysbinary, app_home, tmp_path, monkeypatch):
+    source = tmp_path / "in.json"
+    source.write_text(
+        definitions_to_json([WebhookDefinition(Webhook(name=SPOOFED_NAME))]),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+
+    status, out, err = run_cli(capsysbinary, "import", str(source))
+
+    assert status == 0
+    assert out == "\\x9b2Jinvoice\\u202egnp.exe\n"
+    assert err == ""
+
+
+def test_import_name_unchanged_in_pipe(capsysbinary, app_home, tmp_path, monkeypatch):
+    source = tmp_path / "in.json"
+    source.write_text(
+        definitions_to_json([WebhookDefinition(Webhook(name=SPOOFED_NAME))]),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+
+    status, out, _ = run_cli(capsysbinary, "import", str(source))
+
+    assert status == 0
+    assert out == f"{SPOOFED_NAME}\n"
+
+
 def test_import_curl_warns_without_keychain(capsysbinary, app_home, tmp_path):
     source = tmp_path / "command.sh"
     source.write_text(f"curl http://127.0.0.1:1/in -u 'carol:{CANARY}' -d '{{}}'\n")
@@ -360,6 +394,34 @@ def test_history_empty_table_header(capsysbinary, app_home):
     header = ["ID", "TIME", "RESULT", "ELAPSED", "WEBHOOK", "TOPIC", "REQUEST"]
     assert out.split() == header
     assert out.count("\n") == 1
+
+
+def test_history_table_escaped_on_terminal(capsysbinary, app_home, monkeypatch):
+    # The history keeps a URL as typed when the delivery failed before sending.
+    result = sample_result(url="http://127.0.0.1:9/a\u202eb\u2028c", status=None)
+    record_delivery_quietly(result, webhook_name=SPOOFED_NAME, topic_key="sale.new")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+
+    status, out, _ = run_cli(capsysbinary, "history")
+    row = out.splitlines()[1]
+
+    assert status == 0
+    assert "\\x9b2Jinvoice\\u202egnp.exe" in row
+    assert "POST http://127.0.0.1:9/a\\u202eb\\u2028c" in row
+    assert "\u202e" not in out
+    assert len(out.splitlines()) == 2
+
+
+def test_history_table_unchanged_in_pipe(capsysbinary, app_home, monkeypatch):
+    result = sample_result(url="http://127.0.0.1:9/a\u202eb", status=None)
+    record_delivery_quietly(result, webhook_name=SPOOFED_NAME, topic_key="sale.new")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+
+    status, out, _ = run_cli(capsysbinary, "history")
+
+    assert status == 0
+    assert SPOOFED_NAME in out
+    assert "POST http://127.0.0.1:9/a\u202eb" in out
 
 
 def test_history_empty_json(capsysbinary, app_home):

@@ -15,17 +15,22 @@ are:
   error's prefix and differ from it by their exit status;
 - `warning: message` (`warning`).
 
-Text that a peer sent (response headers and bodies, received requests) goes
-through `terminal_safe` first, so that its control characters cannot move the
-cursor, clear the screen or retitle the window of a terminal. A pipe or file
-gets the bytes unchanged, except for `send`'s status line and headers, which
-are always escaped because HTTP forbids control characters in them.
+Text from outside the studio (response headers and bodies, received requests,
+rendered bodies, imported webhook names, the history's names and URLs) goes
+through `terminal_safe` first. On a terminal its control characters then cannot
+move the cursor, clear the screen or retitle the window, and its bidirectional
+controls and line separators cannot reorder or split the displayed lines.
+A pipe or file gets the text unchanged, with two exceptions. `send`'s status
+line and headers are always escaped, because HTTP forbids control characters
+in them. `receive`'s output is always escaped, because it is often piped to
+`grep` or `tee` and read on a terminal.
 
 An output path of `-` means standard output (`is_stdout_path`).
 """
 
 import os
 import sys
+import unicodedata
 from pathlib import Path
 from typing import TextIO
 
@@ -109,26 +114,86 @@ def format_mib(size: int) -> str:
     return f"{size / MIB:.1f} MiB"
 
 
-def _control_escapes(keep: str) -> dict[int, str]:
-    codes = [*range(0x20), 0x7F, *range(0x80, 0xA0)]
-    return {code: f"\\x{code:02x}" for code in codes if chr(code) not in keep}
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+"""The Unicode general categories that `escape_controls` writes as escapes:
+controls, format characters and the line and paragraph separators."""
+
+_KEPT_FORMAT_CHARACTERS = frozenset({"\u200c", "\u200d"})
+"""ZERO WIDTH NON-JOINER and ZERO WIDTH JOINER, which Persian and Indic text and
+emoji sequences need. Neither can reorder text or break a line."""
 
 
-_LINE_ESCAPES = _control_escapes("\t")
-_TEXT_ESCAPES = _control_escapes("\t\n")
+def _needs_escape(char: str) -> bool:
+    return (
+        unicodedata.category(char) in _ESCAPED_CATEGORIES
+        and char not in _KEPT_FORMAT_CHARACTERS
+    )
+
+
+def _escape_sequence(code: int) -> str:
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def _latin1_escapes(keep: str) -> dict[int, str]:
+    return {
+        code: _escape_sequence(code)
+        for code in range(0x100)
+        if _needs_escape(chr(code)) and chr(code) not in keep
+    }
+
+
+_LINE_ESCAPES = _latin1_escapes("\t")
+_TEXT_ESCAPES = _latin1_escapes("\t\n")
+
+
+def _escape_table(text: str, latin1_escapes: dict[int, str]) -> dict[int, str]:
+    """Return `latin1_escapes` plus the escapes of the characters above U+00FF
+    in `text` that need one.
+
+    Only the distinct characters of `text` are looked up, so no table of all
+    1,114,112 code points has to be built.
+    """
+    if text.isascii():
+        return latin1_escapes
+
+    wide_escapes = {
+        ord(char): _escape_sequence(ord(char))
+        for char in set(text)
+        if char > "\xff" and _needs_escape(char)
+    }
+    if not wide_escapes:
+        return latin1_escapes
+    return latin1_escapes | wide_escapes
 
 
 def escape_controls(text: str, *, multiline: bool = False) -> str:
-    """Return `text` with control characters written as `\\xHH`.
+    """Return `text` with control and format characters written as escapes.
 
-    C0 controls, DEL and C1 controls are replaced, except tab. With
-    `multiline`, new lines are kept, and so is the carriage return of each
-    CR LF pair. A lone carriage return is replaced, because it would move the
-    cursor back over the line.
+    The characters of the Unicode categories Cc, Cf, Zl and Zp are replaced,
+    as the running Python's `unicodedata` assigns the categories. These are
+    the C0 controls, DEL, the C1 controls, the soft hyphen, bidirectional
+    controls such as U+202E, zero-width spaces, U+FEFF, tag characters, and
+    the line and paragraph separators. Tab, ZERO WIDTH NON-JOINER and ZERO
+    WIDTH JOINER are kept. A character up to U+00FF becomes `\\xHH`, one up
+    to U+FFFF `\\uHHHH` and any other `\\UHHHHHHHH`, in lower-case
+    hexadecimal.
+
+    With `multiline`, new lines are kept, and so is the carriage return of
+    each CR LF pair. A lone carriage return is replaced, because it would
+    move the cursor back over the line.
+
+    NOTE: the flags of England, Scotland and Wales are emoji tag sequences,
+    so they print as a black flag followed by `\\U000e00HH` escapes.
     """
     if not multiline:
-        return text.translate(_LINE_ESCAPES)
-    return "\r\n".join(part.translate(_TEXT_ESCAPES) for part in text.split("\r\n"))
+        return text.translate(_escape_table(text, _LINE_ESCAPES))
+
+    table = _escape_table(text, _TEXT_ESCAPES)
+    return "\r\n".join(part.translate(table) for part in text.split("\r\n"))
 
 
 def is_terminal(stream: TextIO) -> bool:

@@ -296,6 +296,36 @@ def test_request_text_escaped_in_pipe(capsysbinary, monkeypatch):
     assert "\x1b" not in text
 
 
+def test_request_text_escapes_bidi(capsysbinary, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    request = make_request(
+        target="/a\u202eb",
+        headers=(("Content-Type", "text/plain; x=\u2066y"),),
+        body="paid\u202e 0001\n".encode(),
+        body_size=14,
+    )
+
+    text = request_text(request, show_body=True)
+
+    line, body = text.split("\n", 1)
+    assert line.split("\t")[3] == "/a\\u202eb"
+    assert line.split("\t")[6] == "text/plain; x=\\u2066y"
+    assert body == "  paid\\u202e 0001\n\n"
+
+
+def test_body_block_breaks_only_at_cr_lf():
+    body = "a\u2028b\u2029c\x85d\x0ce\x0bf\r\ng\rh\n"
+    request = make_request(
+        headers=(("Content-Type", "text/plain"),),
+        body=body.encode(),
+        body_size=len(body.encode()),
+    )
+
+    text = body_block(request)
+
+    assert text == "  a\\u2028b\\u2029c\\x85d\\x0ce\\x0bf\n  g\n  h\n\n"
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a hard kill there")
 def test_reset_after_rejection_logs_no_traceback(receive_process, app_home):
     # A client that resets the connection right after reading the rejection
@@ -348,6 +378,35 @@ def test_receive_escapes_control_characters(receive_process):
     assert body_line.split("\t")[3] == "/b"
     assert body_text.startswith("  \\x1b[2J\\x1b]0;title\\x07 and then")
     assert "\x1b" not in type_line + body_text
+    assert status == 130
+    assert err == ""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a hard kill there")
+def test_receive_escapes_bidi_characters(receive_process):
+    process = receive_process("--port", "0", "--show-body")
+    port = int(
+        re.fullmatch(r"listening on http://127\.0\.0\.1:(\d+)/", process.line())[1]
+    )
+    # A reader sees "paid 1000.00 EUR" for a body that contains "paid 00.0001 EUR",
+    # and a second line that is not one.
+    body = "paid \u202e00.0001\u202c EUR\u2028refund: none\ufeff\u200b\n".encode()
+    request = (
+        b"POST /pay HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain; charset=utf-8"
+        b"\r\nContent-Length: %d\r\n\r\n" % len(body)
+    ) + body
+    with socket.create_connection(("127.0.0.1", port), 10) as raw:
+        raw.sendall(request)
+        raw.recv(100)
+
+    request_fields = process.line().split("\t")
+    body_text = process.line()
+    status, err = process.stop()
+
+    assert request_fields[3] == "/pay"
+    assert body_text == (
+        "  paid \\u202e00.0001\\u202c EUR\\u2028refund: none\\ufeff\\u200b"
+    )
     assert status == 130
     assert err == ""
 

@@ -4,7 +4,7 @@ import argparse
 import json
 
 from bchook_studio.cli.arguments import count_in_range, resolve_topic
-from bchook_studio.cli.output import EXIT_OK, UsageError, write_text
+from bchook_studio.cli.output import EXIT_OK, UsageError, terminal_safe, write_text
 
 _HEADER = ("ID", "TIME", "RESULT", "ELAPSED", "WEBHOOK", "TOPIC", "REQUEST")
 
@@ -118,9 +118,9 @@ def _table(entries) -> str:
                 _time(entry),
                 _outcome(entry),
                 f"{entry.elapsed_ms:.0f} ms",
-                entry.webhook_name or "-",
+                terminal_safe(entry.webhook_name or "-"),
                 entry.topic_key,
-                f"{entry.method} {entry.url}",
+                terminal_safe(f"{entry.method} {entry.url}"),
             )
         )
     widths = [max(len(row[column]) for row in rows) for column in range(len(_HEADER))]

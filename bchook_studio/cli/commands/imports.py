@@ -7,6 +7,7 @@ from bchook_studio.cli.output import (
     EXIT_OK,
     UsageError,
     command_failed,
+    terminal_safe,
     warning,
     write_text,
 )
@@ -51,5 +52,6 @@ def run(options: argparse.Namespace) -> int:
 
     for message in report.warnings:
         warning(message)
-    write_text("".join(f"{item.name}\n" for item in report.imported))
+    # The names come from the imported file, so a terminal gets them escaped.
+    write_text("".join(f"{terminal_safe(item.name)}\n" for item in report.imported))
     return EXIT_OK

@@ -1,6 +1,7 @@
 """`bchook-studio receive`: run the built-in receiver and print each request."""
 
 import argparse
+import re
 
 from bchook_studio.cli.arguments import (
     add_auth,
@@ -18,6 +19,8 @@ from bchook_studio.cli.output import (
 
 FAULTS = ("hang", "drop", "slow")
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -26,7 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Listen for webhooks and print one tab-separated line per request: "
             "time, client, method, path, status, body size and content type. "
-            "Control characters from requests are printed as \\xHH escapes. "
+            "Text from requests is printed with \\xHH, \\uHHHH or \\UHHHHHHHH "
+            "escapes for control characters other than tab, CR and LF, for "
+            "format characters such as the bidirectional controls, and for the "
+            "Unicode line and paragraph separators. "
             "It runs until Ctrl+C or SIGTERM stops it, and then exits with "
             "status 130, as every sub-command does when interrupted."
         ),
@@ -285,9 +291,9 @@ def over_limit_text(request, max_body: int) -> str:
 def request_text(request, show_body: bool) -> str:
     """Return the text printed for one request: its line, and its body if `show_body`.
 
-    Control characters from the request are escaped as `\\xHH` on a pipe or
-    file too, because `receive | grep` or `| tee` still shows the output on a
-    terminal.
+    Control and format characters from the request are escaped by
+    `escape_controls` on a pipe or file too, because `receive | grep` or
+    `| tee` still shows the output on a terminal.
     """
     text = request_line(request) + "\n"
     if show_body:
@@ -296,8 +302,8 @@ def request_text(request, show_body: bool) -> str:
 
 
 def _field(value: str) -> str:
-    """Return `value` on one line: tabs and line breaks become spaces, and
-    other control characters become `\\xHH` escapes."""
+    """Return `value` on one line: tabs, CR and LF become spaces, and other
+    control and format characters become escapes."""
     one_line = value.replace("\t", " ").replace("\r", " ").replace("\n", " ")
     return escape_controls(one_line)
 
@@ -320,7 +326,12 @@ def request_line(request) -> str:
 
 
 def body_block(request) -> str:
-    """Return the body as printed under its line: indented, then an empty line."""
+    """Return the body as printed under its line: indented, then an empty line.
+
+    Only CR LF, CR and LF start a new line. The other characters that
+    `str.splitlines` breaks at, such as U+2028, are escaped like any other
+    control or format character.
+    """
     from bchook_studio.core.text_decoding import binary_summary, decode_body
 
     decoded = decode_body(request.body, request.header("content-type"))
@@ -328,5 +339,8 @@ def body_block(request) -> str:
         lines = [binary_summary(decoded)]
     else:
         assert decoded.text is not None
-        lines = decoded.text.splitlines()
+        lines = _LINE_BREAK.split(decoded.text)
+        if lines[-1] == "":
+            # A final line break ends the last line and starts no new one.
+            lines.pop()
     return "".join(f"  {escape_controls(line)}\n" for line in lines) + "\n"

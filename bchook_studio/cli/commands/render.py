@@ -18,6 +18,7 @@ from bchook_studio.cli.output import (
     EXIT_OK,
     UsageError,
     problem_line,
+    terminal_safe,
     warning,
     write_text,
 )
@@ -193,6 +194,8 @@ def run(options: argparse.Namespace) -> int:
     result = render_body(options, topic, body_format)
 
     if result.text is not None:
-        write_text(result.text)
+        # An event file can be a captured request, so a terminal gets the body
+        # escaped. A pipe or file gets it unchanged.
+        write_text(terminal_safe(result.text, multiline=True))
     report_problems(result, template_name(options))
     return EXIT_FAILED if result.problems else EXIT_OK
