@@ -187,6 +187,35 @@ def test_empty_name_rejected(database):
         store.save_webhook(Webhook(name="   "))
 
 
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [
+        ("Pay\u202eRUE", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+        ("Orders\u2066x", "U+2066 (LEFT-TO-RIGHT ISOLATE)"),
+        ("Two\u2028lines", "U+2028 (LINE SEPARATOR)"),
+        ("Ho\x85ok", "U+0085"),
+        ("Hook\x7f1", "U+007F"),
+    ],
+)
+def test_hidden_control_in_name_rejected(database, name, named):
+    with Store.open(database) as store, pytest.raises(InvalidNameError) as caught:
+        store.save_webhook(Webhook(name=name))
+
+    assert named in str(caught.value)
+    assert "Remove it." in str(caught.value)
+    assert "\\u" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "name", ["طلب جديد", "سفارش\u200cها", "Kurs \U0001f469\u200d\U0001f4bb", "Zoë"]
+)
+def test_script_names_accepted(database, name):
+    with Store.open(database) as store:
+        saved = store.get_webhook(store.save_webhook(Webhook(name=name)))
+
+    assert saved.webhook.name == name
+
+
 def test_unique_name_counts_on(database):
     with Store.open(database) as store:
         store.save_webhook(Webhook(name="Hook"))

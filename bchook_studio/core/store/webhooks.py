@@ -4,6 +4,7 @@ import json
 import logging
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -72,7 +73,11 @@ def name_key(name: str) -> str:
 
 
 def clean_name(name: str) -> str:
-    """Return `name` without surrounding whitespace, or raise InvalidNameError."""
+    """Return `name` without surrounding whitespace, or raise InvalidNameError.
+
+    Names are checked when saved, renamed or imported, never when read, so a
+    stored name that breaks a newer rule still opens.
+    """
     cleaned = name.strip()
     if not cleaned:
         raise InvalidNameError("the webhook name is empty. Enter a name.")
@@ -81,7 +86,33 @@ def clean_name(name: str) -> str:
             f"the webhook name {cleaned!r} contains a line break or control "
             "character. Put the name on one line."
         )
+    hidden = next((char for char in cleaned if _is_hidden_control(char)), None)
+    if hidden is not None:
+        code = f"U+{ord(hidden):04X}"
+        described = unicodedata.name(hidden, "")
+        if described:
+            code += f" ({described})"
+        escaped_name = "".join(
+            f"\\u{ord(char):04x}" if _is_hidden_control(char) else char
+            for char in cleaned
+        )
+        raise InvalidNameError(
+            f"the webhook name '{escaped_name}' contains the invisible character "
+            f"{code}, which can make a name show in a different order or on "
+            "several lines. Remove it."
+        )
     return cleaned
+
+
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+"""The Unicode bidirectional controls: marks, embeddings, overrides, isolates."""
+
+
+def _is_hidden_control(char: str) -> bool:
+    """Return True for DEL, a C1 control, a bidi control or a line separator."""
+    return char in _BIDI_CONTROLS or unicodedata.category(char) in {"Cc", "Zl", "Zp"}
 
 
 def unique_name(name: str, taken_names: Iterable[str]) -> str:
