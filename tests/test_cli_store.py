@@ -229,6 +229,9 @@ def test_import_definitions(capsysbinary, app_home, tmp_path):
 
 
 SPOOFED_NAME = "\u009b2Jinvoice\u202egnp.exe"
+# Webhook names reject C1 and bidi controls, but zero-width and soft-hyphen
+# characters pass and are escaped on a terminal.
+HIDDEN_NAME = "invoice\u200b.pdf\u00ad"
 """A webhook name that starts with an 8-bit CSI (U+009B) and that a terminal
 shows as "invoiceexe.png", because U+202E reverses the rest of the line."""
 
@@ -236,7 +239,7 @@ shows as "invoiceexe.png", because U+202E reverses the rest of the line."""
 def test_import_name_escaped_on_terminal(capsysbinary, app_home, tmp_path, monkeypatch):
     source = tmp_path / "in.json"
     source.write_text(
-        definitions_to_json([WebhookDefinition(Webhook(name=SPOOFED_NAME))]),
+        definitions_to_json([WebhookDefinition(Webhook(name=HIDDEN_NAME))]),
         encoding="utf-8",
     )
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
@@ -244,14 +247,14 @@ def test_import_name_escaped_on_terminal(capsysbinary, app_home, tmp_path, monke
     status, out, err = run_cli(capsysbinary, "import", str(source))
 
     assert status == 0
-    assert out == "\\x9b2Jinvoice\\u202egnp.exe\n"
+    assert out == "invoice\\u200b.pdf\\xad\n"
     assert err == ""
 
 
 def test_import_name_unchanged_in_pipe(capsysbinary, app_home, tmp_path, monkeypatch):
     source = tmp_path / "in.json"
     source.write_text(
-        definitions_to_json([WebhookDefinition(Webhook(name=SPOOFED_NAME))]),
+        definitions_to_json([WebhookDefinition(Webhook(name=HIDDEN_NAME))]),
         encoding="utf-8",
     )
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
@@ -259,7 +262,21 @@ def test_import_name_unchanged_in_pipe(capsysbinary, app_home, tmp_path, monkeyp
     status, out, _ = run_cli(capsysbinary, "import", str(source))
 
     assert status == 0
-    assert out == f"{SPOOFED_NAME}\n"
+    assert out == f"{HIDDEN_NAME}\n"
+
+
+def test_import_rejects_bidi_name(capsysbinary, app_home, tmp_path):
+    source = tmp_path / "in.json"
+    source.write_text(
+        definitions_to_json([WebhookDefinition(Webhook(name=SPOOFED_NAME))]),
+        encoding="utf-8",
+    )
+
+    status, out, err = run_cli(capsysbinary, "import", str(source))
+
+    assert status != 0
+    assert out == ""
+    assert "U+009B" in err
 
 
 def test_import_curl_warns_without_keychain(capsysbinary, app_home, tmp_path):

@@ -51,6 +51,7 @@ from tests.store_fixtures import (
 
 needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
 needs_bash = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+needs_zsh = pytest.mark.skipif(shutil.which("zsh") is None, reason="needs zsh")
 
 TOPIC_WARNING = (
     "a cURL command names no BrainCert topic, so the webhook has the topic "
@@ -64,10 +65,18 @@ NASTY_BODIES = [
     b'{"bang": "hello!world !! !$"}',
     b'{"slash": "a\\\\b \\\\ \\n end\\\\"}',
     b'{"lines": "one\ntwo\n\nthree\n"}\n',
-    '{"text": "Grüße, 日本語, emoji 🎉, RTL \u202e"}'.encode(),
+    '{"text": "Grüße, 日本語, emoji 🎉"}'.encode(),
     b"",
     b"@not-a-file-reference",
     b"-d looks like an option",
+]
+
+# Bodies with characters that the command writes as escapes in a $'...' string,
+# which dash, Debian's sh, does not read.
+ESCAPED_BODIES = [
+    '{"text": "Grüße, 日本語, emoji 🎉, RTL \u202e"}'.encode(),
+    '{"quote": "it\'s \\\\ \u2066x\u2069", "line": "a\u2028b"}\n'.encode(),
+    b"lone\rreturn\r\nand CR LF\r\n",
 ]
 
 
@@ -82,9 +91,9 @@ def _send(request: OutgoingRequest):
     return asyncio.run(send_once())
 
 
-def _run_shell(script: str, cwd) -> subprocess.CompletedProcess:
+def _run_shell(script: str, cwd, shell: str = "sh") -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["sh", "-c", script],
+        [shell, "-c", script],
         cwd=cwd,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -122,6 +131,23 @@ def test_curl_reproduces_request(body, tmp_path):
 
 
 @needs_curl
+@needs_bash
+@pytest.mark.parametrize("body", ESCAPED_BODIES)
+def test_curl_escaped_body_in_bash(body, tmp_path):
+    with RawServer(respond("200 OK", b"ok")) as server:
+        result = _send(_studio_request(server.url, body))
+        command = curl_command(from_sent(result.request, show_secrets=True))
+        finished = _run_shell(command.text, tmp_path, shell="bash")
+        studio, curl = server.requests
+
+    assert command.files == ()
+    assert "--data-binary $'" in command.text
+    assert finished.returncode == 0, finished.stderr.decode()
+    assert curl.body == studio.body == body
+    assert curl.headers == studio.headers
+
+
+@needs_curl
 @needs_sh
 def test_curl_binary_body_file(tmp_path):
     body = bytes(range(256)) + b"\x00\r\n\xff"
@@ -143,7 +169,7 @@ def test_curl_binary_body_file(tmp_path):
 
 
 @needs_curl
-@needs_sh
+@needs_bash
 def test_curl_crlf_body_inline(tmp_path):
     body = b'{\r\n\t"a": "x\ry"\r\n}\r\n'
     with RawServer(respond("200 OK", b"ok")) as server:
@@ -151,10 +177,12 @@ def test_curl_crlf_body_inline(tmp_path):
         command = curl_command(from_sent(result.request, show_secrets=True))
         script = tmp_path / "send.sh"
         script.write_bytes(command.text.encode())
-        finished = _run_shell(f"sh {script}", tmp_path)
+        # The lone carriage return is written as \x0d in a $'...' string.
+        finished = _run_shell(f"bash {script}", tmp_path)
         studio, curl = server.requests
 
     assert command.files == ()
+    assert '"x\\x0dy"' in command.text
     assert finished.returncode == 0, finished.stderr.decode()
     assert curl.body == studio.body == body
 
@@ -205,6 +233,146 @@ def test_shell_quote_single_quotes():
     assert shell_quote("") == "''"
 
 
+# An unsafe character of each kind, the \xHH escapes of its UTF-8 bytes in a
+# $'...' string, and its PowerShell subexpression.
+UNSAFE_CHARACTERS = [
+    ("\u202e", "\\xe2\\x80\\xae", "$([char]0x202E)"),  # RIGHT-TO-LEFT OVERRIDE
+    ("\u202a", "\\xe2\\x80\\xaa", "$([char]0x202A)"),  # LEFT-TO-RIGHT EMBEDDING
+    ("\u2066", "\\xe2\\x81\\xa6", "$([char]0x2066)"),  # LEFT-TO-RIGHT ISOLATE
+    ("\u2069", "\\xe2\\x81\\xa9", "$([char]0x2069)"),  # POP DIRECTIONAL ISOLATE
+    ("\u200e", "\\xe2\\x80\\x8e", "$([char]0x200E)"),  # LEFT-TO-RIGHT MARK
+    ("\u200f", "\\xe2\\x80\\x8f", "$([char]0x200F)"),  # RIGHT-TO-LEFT MARK
+    ("\u061c", "\\xd8\\x9c", "$([char]0x61C)"),  # ARABIC LETTER MARK
+    ("\u2028", "\\xe2\\x80\\xa8", "$([char]0x2028)"),  # LINE SEPARATOR
+    ("\u2029", "\\xe2\\x80\\xa9", "$([char]0x2029)"),  # PARAGRAPH SEPARATOR
+    ("\ufeff", "\\xef\\xbb\\xbf", "$([char]0xFEFF)"),  # ZERO WIDTH NO-BREAK SPACE
+    ("\u200b", "\\xe2\\x80\\x8b", "$([char]0x200B)"),  # ZERO WIDTH SPACE
+    ("\u00ad", "\\xc2\\xad", "$([char]0xAD)"),  # SOFT HYPHEN
+    (
+        "\U000e0041",  # TAG LATIN CAPITAL LETTER A
+        "\\xf3\\xa0\\x81\\x81",
+        "$([char]::ConvertFromUtf32(0xE0041))",
+    ),
+    ("\x00", "\\x00", "$([char]0x0)"),
+    ("\x1b", "\\x1b", "$([char]0x1B)"),
+    ("\x7f", "\\x7f", "$([char]0x7F)"),
+    ("\n", "\\x0a", "$([char]0xA)"),
+    ("\r", "\\x0d", "$([char]0xD)"),
+    ("\u0085", "\\xc2\\x85", "$([char]0x85)"),  # NEXT LINE, a C1 control
+    ("\u009b", "\\xc2\\x9b", "$([char]0x9B)"),  # CONTROL SEQUENCE INTRODUCER
+]
+
+
+@pytest.mark.parametrize(("char", "escape", "_"), UNSAFE_CHARACTERS)
+def test_shell_quote_escapes_unsafe(char, escape, _):
+    assert shell_quote(f"a{char}b") == f"$'a{escape}b'"
+
+
+def test_shell_quote_ansi_c_quote_and_backslash():
+    quoted = shell_quote("it's C:\\dir\\ \\x41 \u202e")
+
+    assert quoted == "$'it\\'s C:\\\\dir\\\\ \\\\x41 \\xe2\\x80\\xae'"
+
+
+def test_shell_quote_keeps_safe_characters():
+    assert shell_quote("tab\there") == "'tab\there'"
+    assert shell_quote("one\ntwo\r\n", multiline=True) == "'one\ntwo\r\n'"
+    assert shell_quote("Persian می\u200cخواهم") == "'Persian می\u200cخواهم'"
+    assert shell_quote("\U0001f469\u200d\U0001f4bb") == "'\U0001f469\u200d\U0001f4bb'"
+    assert shell_quote("שלום é 日本") == "'שלום é 日本'"
+
+
+def test_shell_quote_multiline_escapes():
+    text = "one\ntwo\r\nlone\rcr \u2028 it's"
+
+    assert shell_quote(text, multiline=True) == (
+        "$'one\ntwo\r\nlone\\x0dcr \\xe2\\x80\\xa8 it\\'s'"
+    )
+    assert shell_quote(text) == (
+        "$'one\\x0atwo\\x0d\\x0alone\\x0dcr \\xe2\\x80\\xa8 it\\'s'"
+    )
+
+
+SPOOFING_RECORD = RequestRecord(
+    "PUT",
+    "http://127.0.0.1:9/hook?user=admin\u202e\u2066// evil\u2069\u2066",
+    (
+        # Both exports write the credentials from basic_auth instead.
+        ("Authorization", "Basic Y2Fyb2w6eA=="),
+        ("X-Bidi", "a\u202eb\u200f\u061c"),
+        ("X-Lines", "one\u2028two\u2029\u0085three"),
+        ("X-Format", "\ufeffzero\u200bwidth\u00ad\U000e0041"),
+        ("X-Controls", "\x1b]0;title\x07 it's \\ \ttab"),
+        ("X-Kept", "می\u200cخواهم \U0001f469\u200d\U0001f4bb"),
+    ),
+    '{\n\t"quote": "it\'s \\\\ \u202e",\r\n"cr": "a\rb"\n}\n'.encode(),
+    basic_auth=("carol", "pa'ss\\\u202eword"),
+)
+
+
+# Options that keep each shell from reading the user's startup files.
+_NO_STARTUP_FILES = {"bash": "--norc", "zsh": "--no-rcs"}
+
+
+def _command_words(shell: str, command_text: str, locale: str) -> list[bytes]:
+    """Run `command_text` with printf in place of curl and return its words."""
+    script = "printf '%s\\0' " + command_text.removeprefix("curl ")
+    completed = subprocess.run(
+        [shell, _NO_STARTUP_FILES[shell], "-c", script],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        env={"LC_ALL": locale, "PATH": "/usr/bin:/bin"},
+        timeout=30,
+        check=True,
+    )
+    return completed.stdout.split(b"\0")[:-1]
+
+
+def _expected_words(record: RequestRecord) -> list[bytes]:
+    username, password = record.basic_auth
+    words = [record.url, "-X", record.method, "-u", f"{username}:{password}"]
+    for name, value in record.headers:
+        if name != "Authorization":
+            words += ["-H", f"{name}: {value}"]
+    words += ["-H", "User-Agent:", "-H", "Accept:", "-H", "Content-Type:"]
+    words += ["--data-binary", record.body.decode("utf-8")]
+    return [word.encode("utf-8") for word in words]
+
+
+@pytest.mark.parametrize(
+    "shell",
+    [pytest.param("bash", marks=needs_bash), pytest.param("zsh", marks=needs_zsh)],
+)
+@pytest.mark.parametrize("locale", ["C.UTF-8", "C"])
+def test_curl_escapes_run_unchanged(shell, locale):
+    command = curl_command(SPOOFING_RECORD)
+
+    words = _command_words(shell, command.text, locale)
+
+    assert words == _expected_words(SPOOFING_RECORD)
+
+
+def test_curl_escapes_leave_no_unsafe_text():
+    text = curl_command(SPOOFING_RECORD).text
+    # The body's CR LF pair and the command's line breaks stay as they are.
+    single_lines = text.replace("\r\n", "").replace("\n", "")
+
+    for char, _, _ in UNSAFE_CHARACTERS:
+        assert char not in single_lines
+    assert "\t" in text
+    assert "\u200c" in text
+    assert "\u200d" in text
+
+
+def test_curl_escapes_import_as_exported():
+    text = curl_command(SPOOFING_RECORD).text
+
+    words = [word.encode("utf-8") for word in split_shell_words(text)]
+
+    assert words[0] == b"curl"
+    assert words[1:] == _expected_words(SPOOFING_RECORD)
+
+
 def test_body_file_rules():
     assert body_needs_file(b"plain\ttext\n") is False
     assert body_needs_file(b"nul\x00byte") is True
@@ -248,6 +416,57 @@ def test_powershell_quotes_typographic_quotes():
     assert powershell_quote("it's") == "'it''s'"
     assert powershell_quote("smart ’quote‘") == "'smart ’’quote‘‘'"
     assert powershell_quote("$x `y`") == "'$x `y`'"
+
+
+@pytest.mark.parametrize(("char", "_", "expression"), UNSAFE_CHARACTERS)
+def test_powershell_quote_escapes_unsafe(char, _, expression):
+    assert powershell_quote(f"a{char}b") == f'"a{expression}b"'
+
+
+def test_powershell_double_quoted_specials():
+    quoted = powershell_quote('$x `y` "q" “s” „t‟ it’s \' \\ \u202e')
+
+    assert quoted == '"`$x ``y`` `"q`" `“s`” `„t‟ it’s \' \\ $([char]0x202E)"'
+
+
+def test_powershell_quote_keeps_safe_characters():
+    assert powershell_quote("tab\there") == "'tab\there'"
+    assert powershell_quote("one\ntwo\r\n", multiline=True) == "'one\ntwo\r\n'"
+    assert powershell_quote("می\u200cخواهم") == "'می\u200cخواهم'"
+    assert powershell_quote("\U0001f469\u200d\U0001f4bb") == (
+        "'\U0001f469\u200d\U0001f4bb'"
+    )
+
+
+def test_powershell_quote_multiline_escapes():
+    text = "one\ntwo\r\nlone\rcr \u2028 it's"
+
+    assert powershell_quote(text, multiline=True) == (
+        '"one\ntwo\r\nlone$([char]0xD)cr $([char]0x2028) it\'s"'
+    )
+    assert powershell_quote(text) == (
+        '"one$([char]0xA)two$([char]0xD)$([char]0xA)lone$([char]0xD)cr '
+        "$([char]0x2028) it's\""
+    )
+
+
+def test_powershell_script_escapes_unsafe():
+    record = dataclasses.replace(
+        SPOOFING_RECORD, client_cert="C:\\certs\\a.pfx\nRemove-Item x"
+    )
+    script = powershell_command(record).text
+    # The body's CR LF pair and the script's line breaks stay as they are.
+    single_lines = script.replace("\r\n", "").replace("\n", "")
+
+    for char, _, _ in UNSAFE_CHARACTERS:
+        assert char not in single_lines
+    assert '-Uri "http://127.0.0.1:9/hook?user=admin$([char]0x202E)' in script
+    assert "$headers['X-Bidi'] = \"a$([char]0x202E)b" in script
+    assert 'GetBytes("{\n\t`"quote`": `"it\'s \\\\ $([char]0x202E)`"' in script
+    assert '`"a$([char]0xD)b`"' in script
+    assert 'UTF8.GetBytes("carol:pa\'ss\\$([char]0x202E)word")' in script
+    assert 'certificate "C:\\certs\\a.pfx$([char]0xA)Remove-Item x";' in script
+    assert "\nRemove-Item" not in script
 
 
 def test_powershell_script_shape():

@@ -30,9 +30,10 @@ An output path of `-` means standard output (`is_stdout_path`).
 
 import os
 import sys
-import unicodedata
 from pathlib import Path
 from typing import TextIO
+
+from bchook_studio.core.unsafe_text import is_unsafe
 
 PROG = "bchook-studio"
 
@@ -114,22 +115,6 @@ def format_mib(size: int) -> str:
     return f"{size / MIB:.1f} MiB"
 
 
-_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
-"""The Unicode general categories that `escape_controls` writes as escapes:
-controls, format characters and the line and paragraph separators."""
-
-_KEPT_FORMAT_CHARACTERS = frozenset({"\u200c", "\u200d"})
-"""ZERO WIDTH NON-JOINER and ZERO WIDTH JOINER, which Persian and Indic text and
-emoji sequences need. Neither can reorder text or break a line."""
-
-
-def _needs_escape(char: str) -> bool:
-    return (
-        unicodedata.category(char) in _ESCAPED_CATEGORIES
-        and char not in _KEPT_FORMAT_CHARACTERS
-    )
-
-
 def _escape_sequence(code: int) -> str:
     if code <= 0xFF:
         return f"\\x{code:02x}"
@@ -142,7 +127,7 @@ def _latin1_escapes(keep: str) -> dict[int, str]:
     return {
         code: _escape_sequence(code)
         for code in range(0x100)
-        if _needs_escape(chr(code)) and chr(code) not in keep
+        if is_unsafe(chr(code)) and chr(code) not in keep
     }
 
 
@@ -163,7 +148,7 @@ def _escape_table(text: str, latin1_escapes: dict[int, str]) -> dict[int, str]:
     wide_escapes = {
         ord(char): _escape_sequence(ord(char))
         for char in set(text)
-        if char > "\xff" and _needs_escape(char)
+        if char > "\xff" and is_unsafe(char)
     }
     if not wide_escapes:
         return latin1_escapes

@@ -1,18 +1,25 @@
 """A request as a cURL command for POSIX shells (sh, bash, zsh).
 
-The command sends the same method, URL, headers and body bytes. Every value is
-single-quoted, so `$`, backticks, `!`, backslashes, tabs, carriage returns and
-new lines reach curl as they are. A body that a shell argument cannot carry
-(NUL, other control characters, not UTF-8) or a large one is written to a file
-that the command reads with `--data-binary @FILE`.
+The command sends the same method, URL, headers and body bytes. A value is
+single-quoted, so `$`, backticks, `!`, backslashes, tabs and a body's new lines
+reach curl as they are. A value with an unsafe character (`core.unsafe_text`:
+a control character, a bidirectional control, a zero-width or other format
+character, a line or paragraph separator) is written as an ANSI-C string
+`$'...'` with escapes instead, so that the command displays as it runs. bash
+and zsh read such strings, but dash, Debian's sh, does not. A body keeps its
+new lines and CR LF pairs unescaped in either form. A body that a shell
+argument cannot carry (NUL, other control characters, not UTF-8) or a large
+one is written to a file that the command reads with `--data-binary @FILE`.
 
-NOTE: a command run from a file or a pipe keeps a body's carriage returns, but
-a terminal may turn them into new lines when the command is pasted into it.
+NOTE: a command run from a file or a pipe keeps the carriage returns of a
+body's CR LF pairs, but a terminal may turn them into new lines when the
+command is pasted into it.
 """
 
 from dataclasses import dataclass
 
 from bchook_studio.core.export.requests import RequestRecord
+from bchook_studio.core.unsafe_text import contains_unsafe, escape_unsafe
 
 INLINE_BODY_LIMIT = 64 * 1024
 """Bytes of body above which the body goes to a file instead of the command."""
@@ -51,9 +58,32 @@ class ShellCommand:
     files: tuple[BodyFile, ...] = ()
 
 
-def shell_quote(text: str) -> str:
-    """Return `text` as one POSIX shell word in single quotes."""
-    return "'" + text.replace("'", "'\\''") + "'"
+def shell_quote(text: str, *, multiline: bool = False) -> str:
+    """Return `text` as one shell word.
+
+    Text without unsafe characters is single-quoted, which every POSIX shell
+    reads. Other text becomes a bash and zsh ANSI-C string `$'...'` in which
+    `\\` and `'` are escaped with a backslash and each unsafe character is
+    written as the `\\xHH` escapes of its UTF-8 bytes. Tab is kept as it is.
+    With `multiline`, new lines and the carriage return of each CR LF pair are
+    kept too, so a body keeps its lines.
+
+    Byte escapes give the same bytes in every locale. `\\uHHHH` would not:
+    in the C locale bash 5.2 passes it on as the text `\\u202E`, and zsh 5.9
+    rejects it with "character not in range".
+
+    NOTE: no shell can pass a NUL in an argument, and bash ends the value of a
+    `$'...'` string at `\\x00`, so a value with a NUL is cut there.
+    """
+    if not contains_unsafe(text, multiline=multiline):
+        return "'" + text.replace("'", "'\\''") + "'"
+
+    escaped = text.replace("\\", "\\\\").replace("'", "\\'")
+    return "$'" + escape_unsafe(escaped, _byte_escapes, multiline=multiline) + "'"
+
+
+def _byte_escapes(char: str) -> str:
+    return "".join(f"\\x{byte:02x}" for byte in char.encode("utf-8"))
 
 
 def body_needs_file(body: bytes, inline_limit: int = INLINE_BODY_LIMIT) -> bool:
@@ -129,7 +159,7 @@ def curl_command(
             text = request.body.decode("utf-8")
             # --data-binary would read a file for a body starting with "@".
             option = "--data-raw" if text.startswith("@") else "--data-binary"
-            arguments.append(f"{option} {shell_quote(text)}")
+            arguments.append(f"{option} {shell_quote(text, multiline=True)}")
 
     lines = []
     if request.body_truncated:

@@ -2,9 +2,12 @@
 
 Strings are single-quoted, where PowerShell expands nothing. Inside them a
 quote is doubled, and PowerShell also ends single-quoted strings at the
-typographic quotes U+2018 to U+201B, so those are doubled as well. The body is
-sent as UTF-8 bytes, or read with `-InFile` when it cannot be inline (the same
-rule as the cURL export).
+typographic quotes U+2018 to U+201B, so those are doubled as well. A string
+with an unsafe character (`core.unsafe_text`) is double-quoted instead, with
+each unsafe character written as an escape that Windows PowerShell 5.1 reads,
+so that the script displays as it runs. The body is sent as UTF-8 bytes, or
+read with `-InFile` when it cannot be inline (the same rule as the cURL
+export).
 """
 
 from bchook_studio.core.export.curl import (
@@ -15,8 +18,13 @@ from bchook_studio.core.export.curl import (
     body_needs_file,
 )
 from bchook_studio.core.export.requests import RequestRecord
+from bchook_studio.core.unsafe_text import contains_unsafe, escape_unsafe
 
 _SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
+
+# A backtick makes these literal in a double-quoted string. PowerShell ends
+# such strings at the typographic quotes U+201C to U+201E as well as at `"`.
+_DOUBLE_QUOTED_SPECIALS = '`$"\u201c\u201d\u201e'
 
 # Invoke-WebRequest sets these itself or takes them as parameters.
 _SKIPPED_HEADERS = frozenset(
@@ -38,10 +46,35 @@ _STANDARD_METHODS = {
 }
 
 
-def powershell_quote(text: str) -> str:
-    """Return `text` as a single-quoted PowerShell string."""
-    quoted = "".join(char * 2 if char in _SINGLE_QUOTES else char for char in text)
-    return "'" + quoted + "'"
+def powershell_quote(text: str, *, multiline: bool = False) -> str:
+    """Return `text` as a PowerShell string literal.
+
+    Text without unsafe characters is single-quoted. Other text is
+    double-quoted, with a backtick before `` ` ``, `$` and each double quote,
+    and each unsafe character written as a subexpression: `$([char]0x202E)`,
+    or `$([char]::ConvertFromUtf32(0xE0041))` above U+FFFF. Windows
+    PowerShell 5.1 reads both, but not the `` `u{...} `` escape, which
+    about_Special_Characters lists as added in PowerShell 6. Tab is kept as
+    it is. With `multiline`, new lines and the carriage return of each CR LF
+    pair are kept too, so a body keeps its lines.
+
+    NOTE: the tests check this text but do not run it in PowerShell.
+    """
+    if not contains_unsafe(text, multiline=multiline):
+        quoted = "".join(char * 2 if char in _SINGLE_QUOTES else char for char in text)
+        return "'" + quoted + "'"
+
+    escaped = "".join(
+        "`" + char if char in _DOUBLE_QUOTED_SPECIALS else char for char in text
+    )
+    return '"' + escape_unsafe(escaped, _char_expression, multiline=multiline) + '"'
+
+
+def _char_expression(char: str) -> str:
+    code = ord(char)
+    if code > 0xFFFF:
+        return f"$([char]::ConvertFromUtf32(0x{code:X}))"
+    return f"$([char]0x{code:X})"
 
 
 def powershell_command(
@@ -88,7 +121,7 @@ def powershell_command(
         lines.insert(
             0,
             "# The webhook sends the client certificate "
-            f"{request.client_cert}; add it with -Certificate "
+            f"{_comment_text(request.client_cert)}; add it with -Certificate "
             "(Get-PfxCertificate <file>) for mutual TLS.",
         )
 
@@ -101,13 +134,23 @@ def powershell_command(
             text = request.body.decode("utf-8")
             lines.append(
                 "$body = [System.Text.Encoding]::UTF8.GetBytes("
-                + powershell_quote(text)
+                + powershell_quote(text, multiline=True)
                 + ")"
             )
             parameters.append("-Body $body")
 
     lines.append("Invoke-WebRequest " + " `\n  ".join(parameters))
     return ShellCommand("\n".join(lines) + "\n", files)
+
+
+def _comment_text(text: str) -> str:
+    """Return `text` for a comment line, quoted when it has unsafe characters.
+
+    A new line would end the comment and run the rest of `text` as code.
+    """
+    if contains_unsafe(text):
+        return powershell_quote(text)
+    return text
 
 
 def _method_parameter(method: str) -> str:
