@@ -9,9 +9,10 @@ import pytest
 
 from bchook_studio.core.caps import SizeCaps
 from bchook_studio.core.delivery.clients import ClientPool
+from bchook_studio.core.delivery.handle import DeliveryHandle
 from bchook_studio.core.delivery.kinds import FailureKind
 from bchook_studio.core.delivery.request import BasicAuth, OutgoingRequest, Timeouts
-from bchook_studio.core.delivery.send import DeliveryHandle, deliver
+from bchook_studio.core.delivery.send import deliver
 from tests.servers import (
     RawServer,
     drop_mid_body,

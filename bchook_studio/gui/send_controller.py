@@ -1,7 +1,7 @@
 """Runs deliveries on the qasync loop for the window: one at a time, newest wins.
 
 The HTTP client modules (and httpx with them) are imported by the first send,
-or the first use of `pool`, not when the window starts.
+on a worker thread, or by the first use of `pool`, not when the window starts.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 if TYPE_CHECKING:
     from bchook_studio.core.delivery.clients import ClientPool
+    from bchook_studio.core.delivery.handle import DeliveryHandle
     from bchook_studio.core.delivery.request import OutgoingRequest
     from bchook_studio.core.delivery.result import DeliveryResult
-    from bchook_studio.core.delivery.send import DeliveryHandle
 
 logger = logging.getLogger(__name__)
 
@@ -74,10 +74,12 @@ class SendController(QObject):
         `context` comes back with the result in `delivered`, so the caller knows
         which webhook the result belongs to even after a newer send.
         """
-        from bchook_studio.core.delivery.send import DeliveryHandle
+        from bchook_studio.core.delivery.handle import DeliveryHandle
 
         self.cancel()
-        handle = DeliveryHandle(request, self.pool)
+        # The pool, and httpx with it, is built once the handle has loaded the
+        # delivery code on a worker thread.
+        handle = DeliveryHandle(request, lambda: self.pool)
         self._handle = handle
         self._task = asyncio.ensure_future(self._wait_for(handle, context))
         self._ticker.start()

@@ -6,7 +6,6 @@ import socket
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -21,7 +20,6 @@ from bchook_studio.core.receiver import (
     ReceiverState,
     ReceiverStateError,
     ResponseRule,
-    server,
 )
 from bchook_studio.core.receiver.addresses import resolve_listen_address
 from tests.receiver.helpers import (
@@ -354,58 +352,4 @@ def test_start_imports_h11_once_off_loop_thread():
         check=True,
     )
 
-    assert completed.stdout.split() == ["receiver-import_0"]
-
-
-class BusyExecutor(ThreadPoolExecutor):
-    """A thread pool whose one thread is busy for 0.1 s before each job."""
-
-    def submit(self, fn, /, *args, **kwargs):
-        super().submit(time.sleep, 0.1)
-        return super().submit(fn, *args, **kwargs)
-
-
-@pytest.fixture
-def fresh_import(monkeypatch, tmp_path):
-    """Point the receiver's deferred import at a new module in `tmp_path`."""
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(server, "_CONNECTION_MODULE", "deferred_module")
-    monkeypatch.setattr(server, "_connection_import", None)
-    yield tmp_path / "deferred_module.py"
-    sys.modules.pop("deferred_module", None)
-
-
-def test_import_survives_cancelled_waiter(monkeypatch, fresh_import):
-    fresh_import.write_text("LOADED = True\n")
-    monkeypatch.setattr(server, "ThreadPoolExecutor", BusyExecutor)
-
-    async def scenario():
-        first = asyncio.create_task(server._import_connection_module())
-        await asyncio.sleep(0.02)
-        first.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await first
-        await server._import_connection_module()
-        return sys.modules["deferred_module"].LOADED
-
-    assert run(scenario()) is True
-
-
-def test_import_retried_after_failure(fresh_import):
-    marker = fresh_import.with_name("failed-once")
-    fresh_import.write_text(
-        "from pathlib import Path\n"
-        f"marker = Path({str(marker)!r})\n"
-        "if not marker.exists():\n"
-        "    marker.touch()\n"
-        "    raise RuntimeError('first import fails')\n"
-        "LOADED = True\n"
-    )
-
-    async def scenario():
-        with pytest.raises(RuntimeError, match="first import fails"):
-            await server._import_connection_module()
-        await server._import_connection_module()
-        return sys.modules["deferred_module"].LOADED
-
-    assert run(scenario()) is True
+    assert completed.stdout.split() == ["import_0"]

@@ -31,9 +31,9 @@ from bchook_studio.core.check.results import (
     Verdict,
 )
 from bchook_studio.core.delivery.clients import ClientPool
+from bchook_studio.core.delivery.handle import DeliveryHandle
 from bchook_studio.core.delivery.kinds import FailureKind
 from bchook_studio.core.delivery.result import DeliveryResult
-from bchook_studio.core.delivery.send import DeliveryHandle
 from bchook_studio.core.store.history import new_run_id
 from bchook_studio.core.templates import RenderResult
 from bchook_studio.core.topics import Topic

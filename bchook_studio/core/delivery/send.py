@@ -8,15 +8,14 @@ on, each hop through the same steps.
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 
 import httpx
 
 from bchook_studio.core.delivery.body_capture import CappedBody, read_body
 from bchook_studio.core.delivery.clients import ClientPool
 from bchook_studio.core.delivery.failures import classify, host_port
+from bchook_studio.core.delivery.handle import Clock
 from bchook_studio.core.delivery.kinds import FailureKind
 from bchook_studio.core.delivery.probes import probe_auth_schemes, probe_tls_alert
 from bchook_studio.core.delivery.proxies import (
@@ -57,17 +56,6 @@ _PROBE_MAX_SECONDS = 1.5
 """Maximum seconds to wait for a probe that explains a failure (see probes.py)."""
 
 
-class _Clock:
-    """Wall-clock start time and monotonic elapsed milliseconds."""
-
-    def __init__(self) -> None:
-        self.started_at = datetime.now(UTC)
-        self._start = time.perf_counter()
-
-    def elapsed_ms(self) -> float:
-        return (time.perf_counter() - self._start) * 1000
-
-
 @dataclass
 class _Progress:
     """The state of a delivery in progress, kept for the result however it ends."""
@@ -97,7 +85,7 @@ async def deliver(
     Cancelling the task that runs this coroutine cancels the exchange and
     raises CancelledError as usual; `DeliveryHandle` turns that into a result.
     """
-    clock = _Clock()
+    clock = Clock()
 
     try:
         url, request = _credentials_from_url(check_url(request.url), request)
@@ -157,7 +145,7 @@ async def _classified(
     pool: ClientPool,
     request: OutgoingRequest,
     progress: _Progress,
-    clock: _Clock,
+    clock: Clock,
 ) -> Failure:
     failure = classify(
         exc,
@@ -181,7 +169,7 @@ async def _exchange(
     request: OutgoingRequest,
     headers: list[tuple[str, bytes]],
     progress: _Progress,
-    clock: _Clock,
+    clock: Clock,
 ) -> DeliveryResult:
     """Send the request, and follow redirects when the webhook's setting is on."""
     method: str = request.method
@@ -287,7 +275,7 @@ async def _finish(
     response: httpx.Response,
     request: OutgoingRequest,
     progress: _Progress,
-    clock: _Clock,
+    clock: Clock,
     failure: Failure | None = None,
 ) -> DeliveryResult:
     """Read the body of the last response and build the result."""
@@ -385,7 +373,7 @@ async def _explained(
     pool: ClientPool,
     request: OutgoingRequest,
     progress: _Progress,
-    clock: _Clock,
+    clock: Clock,
 ) -> Failure:
     """Return `failure`, made precise by a probe when the error hides its cause."""
     remaining = request.timeouts.total - clock.elapsed_ms() / 1000
@@ -461,7 +449,7 @@ def _notes(request: OutgoingRequest, progress: _Progress) -> tuple[str, ...]:
 
 def _result(
     request: OutgoingRequest,
-    clock: _Clock,
+    clock: Clock,
     progress: _Progress | None,
     response: ReceivedResponse | None,
     failure: Failure | None,
@@ -491,7 +479,7 @@ def _result(
 
 def _failed(
     request: OutgoingRequest,
-    clock: _Clock,
+    clock: Clock,
     failure: Failure,
     progress: _Progress | None = None,
 ) -> DeliveryResult:
@@ -500,52 +488,3 @@ def _failed(
 
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-class DeliveryHandle:
-    """A delivery running as a task, which can be cancelled.
-
-    `result()` returns a cancelled result when `cancel()` stopped the delivery,
-    and lets CancelledError through when the caller itself is being cancelled.
-    """
-
-    def __init__(
-        self,
-        request: OutgoingRequest,
-        pool: ClientPool,
-    ) -> None:
-        self.request = request
-        self._clock = _Clock()
-        self._task = asyncio.ensure_future(deliver(request, pool))
-
-    @property
-    def started_at(self) -> datetime:
-        """Return when the delivery started (UTC)."""
-        return self._clock.started_at
-
-    def elapsed_ms(self) -> float:
-        """Return milliseconds since the delivery started."""
-        return self._clock.elapsed_ms()
-
-    def done(self) -> bool:
-        """True once the delivery has ended in any way."""
-        return self._task.done()
-
-    def cancel(self) -> None:
-        """Stop the delivery; `result()` then returns a cancelled result."""
-        self._task.cancel()
-
-    async def result(self) -> DeliveryResult:
-        """Wait for the delivery and return its result, cancelled ones included."""
-        try:
-            return await self._task
-        except asyncio.CancelledError:
-            current = asyncio.current_task()
-            if not self._task.cancelled() or (current and current.cancelling()):
-                raise
-            return self.cancelled_result()
-
-    def cancelled_result(self) -> DeliveryResult:
-        """Return the result that stands for this delivery being cancelled."""
-        failure = Failure(FailureKind.CANCELLED, "Cancelled before an answer arrived.")
-        return _failed(self.request, self._clock, failure)

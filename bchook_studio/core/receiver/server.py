@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import importlib
 import logging
-import sys
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from enum import Enum, auto
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from bchook_studio.core.background_import import import_in_background
 from bchook_studio.core.receiver.addresses import (
     host_port,
     is_loopback_address,
@@ -41,7 +39,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _CONNECTION_MODULE = "bchook_studio.core.receiver.connection"
-_connection_import: Future[object] | None = None
 
 # Errors that mean another socket uses the port. Windows also reports
 # WSAEACCES for ports inside a range the system reserved.
@@ -170,7 +167,7 @@ class Receiver:
         ReceiverStateError unless the receiver is stopped.
         """
         self._require(ReceiverState.STOPPED, "start")
-        await _import_connection_module()
+        await import_in_background(_CONNECTION_MODULE)
         from bchook_studio.core.receiver.connection import ServerContext
 
         # Checked again: another `start` may have begun during the import.
@@ -309,30 +306,3 @@ class Receiver:
         traceback: TracebackType | None,
     ) -> None:
         await self.stop()
-
-
-async def _import_connection_module() -> None:
-    """Import the connection module, and h11 with it, on a worker thread.
-
-    h11 compiles its grammar's regular expressions on import, about 13 ms on
-    a 2-core VM, which would stall the event loop of a window that just
-    appeared. Every caller waits for the same import, and a cancelled caller
-    leaves it to finish on its thread.
-    """
-    global _connection_import
-    pending = _connection_import
-    if pending is None and _CONNECTION_MODULE in sys.modules:
-        return
-    if pending is None or pending.cancelled() or _failed(pending):
-        executor = ThreadPoolExecutor(1, thread_name_prefix="receiver-import")
-        pending = executor.submit(importlib.import_module, _CONNECTION_MODULE)
-        executor.shutdown(wait=False)
-        _connection_import = pending
-
-    # Shielded, so a cancelled caller does not cancel the import others await.
-    await asyncio.shield(asyncio.wrap_future(pending))
-
-
-def _failed(job: Future[object]) -> bool:
-    """Return True if `job` finished by raising."""
-    return job.done() and job.exception() is not None

@@ -1,0 +1,113 @@
+"""A delivery running as a task: cancellable, timed, and quick to start.
+
+The delivery code, and httpx with it, is imported on a worker thread by the
+first delivery (`core.background_import`), so a window's event loop keeps
+running while it loads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from bchook_studio.core.background_import import import_in_background
+from bchook_studio.core.delivery.kinds import FailureKind
+from bchook_studio.core.delivery.result import DeliveryResult, Failure
+
+if TYPE_CHECKING:
+    from bchook_studio.core.delivery.clients import ClientPool
+    from bchook_studio.core.delivery.request import OutgoingRequest
+
+logger = logging.getLogger(__name__)
+
+SEND_MODULE = "bchook_studio.core.delivery.send"
+
+_FIRST_REQUEST_MODULES = ("anyio._backends._asyncio",)
+"""Modules that httpcore imports on its first request, through anyio's lazy
+backend lookup: about 25 ms on a 2-core VM. A name that a later anyio version
+lacks is skipped."""
+
+
+class Clock:
+    """Wall-clock start time and monotonic elapsed milliseconds."""
+
+    def __init__(self) -> None:
+        self.started_at = datetime.now(UTC)
+        self._start = time.perf_counter()
+
+    def elapsed_ms(self) -> float:
+        return (time.perf_counter() - self._start) * 1000
+
+
+class DeliveryHandle:
+    """A delivery running as a task, which can be cancelled.
+
+    `pool` is the ClientPool to send with, or a function that returns it once
+    the delivery code has loaded. `result()` returns a cancelled result when
+    `cancel()` stopped the delivery, and lets CancelledError through when the
+    caller itself is being cancelled.
+    """
+
+    def __init__(
+        self,
+        request: OutgoingRequest,
+        pool: ClientPool | Callable[[], ClientPool],
+    ) -> None:
+        self.request = request
+        self._clock = Clock()
+        self._task = asyncio.ensure_future(_deliver(request, pool))
+
+    @property
+    def started_at(self) -> datetime:
+        """Return when the delivery started (UTC)."""
+        return self._clock.started_at
+
+    def elapsed_ms(self) -> float:
+        """Return milliseconds since the delivery started."""
+        return self._clock.elapsed_ms()
+
+    def done(self) -> bool:
+        """True once the delivery has ended in any way."""
+        return self._task.done()
+
+    def cancel(self) -> None:
+        """Stop the delivery; `result()` then returns a cancelled result."""
+        self._task.cancel()
+
+    async def result(self) -> DeliveryResult:
+        """Wait for the delivery and return its result, cancelled ones included."""
+        try:
+            return await self._task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if not self._task.cancelled() or (current and current.cancelling()):
+                raise
+            return self.cancelled_result()
+
+    def cancelled_result(self) -> DeliveryResult:
+        """Return the result that stands for this delivery being cancelled."""
+        failure = Failure(FailureKind.CANCELLED, "Cancelled before an answer arrived.")
+        return DeliveryResult(
+            url=self.request.url,
+            started_at=self._clock.started_at,
+            elapsed_ms=self._clock.elapsed_ms(),
+            failure=failure,
+        )
+
+
+async def _deliver(
+    request: OutgoingRequest, pool: ClientPool | Callable[[], ClientPool]
+) -> DeliveryResult:
+    send = await import_in_background(SEND_MODULE)
+    for name in _FIRST_REQUEST_MODULES:
+        try:
+            await import_in_background(name)
+        except ImportError as exc:
+            logger.debug("not imported ahead of the first request: %s", exc)
+    if callable(pool):
+        pool = pool()
+    return await send.deliver(request, pool)
