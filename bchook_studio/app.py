@@ -193,6 +193,7 @@ def run_gui(on_ready: Callable[[object], None] | None = None) -> int:
     with loop:
         loop.run_until_complete(closed.wait())
         loop.run_until_complete(_cancel_pending_tasks())
+        loop.run_until_complete(loop.shutdown_asyncgens())
     guard.release()
     logger.info("stopped")
     return 0

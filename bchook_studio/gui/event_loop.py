@@ -9,10 +9,17 @@ does. Callbacks queued during a pass run in the next pass, after Qt has
 handled the events that arrived meanwhile, so a busy loop never starves
 painting or input. The timer stays armed while a pass runs, so a nested Qt
 event loop (a modal dialog opened by a callback) runs the rest of the queue.
+
+While it runs, the loop also installs asyncio's async generator hooks, which
+qasync leaves out. An async generator dropped before its end (an HTTP body
+read up to a cap, say) is then closed by a task on the loop, and
+`shutdown_asyncgens` closes the rest at exit, instead of the garbage collector
+closing them later without a running loop.
 """
 
 import asyncio
 import collections
+import sys
 from collections.abc import Callable
 from contextvars import Context
 from typing import Any
@@ -121,6 +128,23 @@ class BatchingEventLoop(qasync.QEventLoop):
 
         notifier.activated["int"].connect(ready)
         notifiers[fd] = notifier
+
+    def _before_run_forever(self) -> None:
+        """Install asyncio's async generator hooks, as asyncio's run_forever does."""
+        super()._before_run_forever()
+        self._saved_asyncgen_hooks = sys.get_asyncgen_hooks()
+        sys.set_asyncgen_hooks(
+            firstiter=self._asyncgen_firstiter_hook,
+            finalizer=self._asyncgen_finalizer_hook,
+        )
+
+    def _after_run_forever(self) -> None:
+        """Put back the async generator hooks that were set before the loop ran."""
+        super()._after_run_forever()
+        saved = getattr(self, "_saved_asyncgen_hooks", None)
+        if saved is not None:
+            sys.set_asyncgen_hooks(*saved)
+            self._saved_asyncgen_hooks = None
 
     def close(self) -> None:
         """Drop queued callbacks, then close as qasync does."""

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextvars
+import gc
 import socket
 
 import pytest
@@ -180,3 +181,25 @@ def test_close_drops_queued_callbacks(qapp):
 
     assert ran == []
     assert loop.is_closed()
+
+
+def test_dropped_async_generator_closed_on_loop(qtbot, qloop):
+    closed = []
+
+    async def numbers():
+        try:
+            yield 1
+            yield 2
+        finally:
+            await asyncio.sleep(0)
+            closed.append(True)
+
+    async def take_first() -> int:
+        generator = numbers()
+        first = await generator.__anext__()
+        del generator
+        gc.collect()
+        return first
+
+    assert run_in_loop(qtbot, take_first()) == 1
+    qtbot.waitUntil(lambda: closed == [True], timeout=2000)

@@ -1,5 +1,7 @@
 """Read a response body under the capture cap, decoding it while it arrives."""
 
+import contextlib
+
 import httpx
 
 from bchook_studio.core.delivery.content_encoding import (
@@ -69,9 +71,10 @@ class CappedBody:
 async def read_body(response: httpx.Response, cap: int) -> CappedBody:
     """Read the body of `response` under the capture cap."""
     collected = CappedBody(response.headers.get("content-encoding"), cap)
-    async for chunk in response.aiter_raw():
-        if not collected.feed(chunk):
-            break
-    else:
-        collected.finish()
+    async with contextlib.aclosing(response.aiter_raw()) as chunks:
+        async for chunk in chunks:
+            if not collected.feed(chunk):
+                break
+        else:
+            collected.finish()
     return collected
