@@ -11,10 +11,10 @@ painting or input. The timer stays armed while a pass runs, so a nested Qt
 event loop (a modal dialog opened by a callback) runs the rest of the queue.
 
 While it runs, the loop also installs asyncio's async generator hooks, which
-qasync leaves out. An async generator dropped before its end (an HTTP body
-read up to a cap, say) is then closed by a task on the loop, and
-`shutdown_asyncgens` closes the rest at exit, instead of the garbage collector
-closing them later without a running loop.
+qasync leaves out. An async generator dropped before its end, such as an HTTP
+body read up to a cap, is then closed by a task on the loop.
+`shutdown_asyncgens` closes the rest at exit. Without the hooks the garbage
+collector closes them later, when no loop runs.
 """
 
 import asyncio
