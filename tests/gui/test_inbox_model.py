@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from bchook_studio.core.receiver import Fault, ReceivedRequest
 from bchook_studio.gui.inbox.model import (
+    BODY_NOT_READ,
     NO_STATUS,
     REQUEST_ID_ROLE,
     Column,
@@ -134,3 +135,67 @@ def test_status_tooltip_repeats_cell(model):
     text = tooltip.replace("\xa0", " ")  # the rich-text tooltip's spaces
     assert "500 Internal Server Error<br>" in text
     assert "Sent by rule 1 (errors)." in text
+
+
+def _size_cell(model: InboxModel, role: int = Qt.ItemDataRole.DisplayRole) -> str:
+    return model.index(0, Column.SIZE).data(role)
+
+
+def test_size_body_not_read(model):
+    request = _request(
+        1,
+        status=413,
+        body=b"",
+        body_size=0,
+        declared_size=11_744_051,
+        rejection="the request body is over the limit",
+    )
+    model.add_batch([request])
+    tooltip = _size_cell(model, Qt.ItemDataRole.ToolTipRole)
+    assert _size_cell(model) == f"{BODY_NOT_READ} (11.2 MiB)"
+    assert (
+        tooltip == "Content-Length declared 11,744,051 bytes, and the receiver read 0."
+    )
+
+
+def test_size_body_partly_read(model):
+    request = _request(
+        1,
+        status=None,
+        body=b"x" * 400,
+        body_size=400,
+        declared_size=2048,
+        rejection="the connection closed before the request was complete",
+    )
+    model.add_batch([request])
+    assert _size_cell(model) == "400 B (2 KiB)"
+
+
+def test_size_rejected_without_length(model):
+    request = _request(
+        1, status=413, body=b"", body_size=0, rejection="the chunks are over the limit"
+    )
+    model.add_batch([request])
+    tooltip = _size_cell(model, Qt.ItemDataRole.ToolTipRole)
+    assert _size_cell(model) == BODY_NOT_READ
+    assert tooltip == "The receiver rejected the request before reading a body."
+
+
+def test_size_body_cut(model):
+    request = _request(
+        1,
+        status=413,
+        body=b"x" * 1024,
+        body_size=1500,
+        truncated=True,
+        rejection="the request body is over the limit",
+    )
+    model.add_batch([request])
+    tooltip = _size_cell(model, Qt.ItemDataRole.ToolTipRole)
+    assert _size_cell(model) == "1.5 KiB"
+    assert tooltip == "Received 1,500 bytes. The receiver kept the first 1,024."
+
+
+def test_size_empty_body(model):
+    model.add_batch([_request(1, body=b"", body_size=0, declared_size=0)])
+    assert _size_cell(model) == "0 B"

@@ -492,3 +492,121 @@ def test_status_column_fits_500(qtbot, panel):
     bold.setWeight(QFont.Weight.DemiBold)
     needed = QFontMetrics(bold).horizontalAdvance("500 Internal Server Error")
     assert panel.table.columnWidth(Column.STATUS) > needed
+
+
+# Bodies the receiver did not keep.
+
+SMALL_BODY_LIMIT = 1024
+
+
+@pytest.fixture
+def small_panel(qtbot, qloop):
+    limits = ReceiverLimits(max_body=SMALL_BODY_LIMIT)
+    receiver_controller = start_controller(qtbot, limits)
+    widget = open_panel(qtbot, receiver_controller)
+    yield widget
+    close_panel(qtbot, widget)
+    close_controller(qtbot, receiver_controller)
+
+
+async def _send_and_close(base_url: str, data: bytes) -> None:
+    host, port = base_url.removeprefix("http://").rsplit(":", 1)
+    _reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(data)
+    await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+
+
+def _send_oversized(qtbot, panel: InboxPanel) -> None:
+    """POST 1229 bytes (1.2 KiB) with Content-Length to a 1 KiB receiver."""
+    url = panel.controller.base_url + "/webhook"
+    response = send(qtbot, "POST", url, content=b"x" * 1229)
+    assert response.status_code == 413
+    wait_for_rows(qtbot, panel, 1)
+    show_newest(qtbot, panel)
+
+
+def test_oversized_size_shows_declared(qtbot, small_panel):
+    _send_oversized(qtbot, small_panel)
+    assert _cell(small_panel, 0, Column.SIZE) == "— (1.2 KiB)"
+    tooltip = small_panel.model.index(0, Column.SIZE).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip == "Content-Length declared 1,229 bytes, and the receiver read 0."
+
+
+def test_oversized_detail_not_kept(qtbot, small_panel):
+    _send_oversized(qtbot, small_panel)
+    message = small_panel.detail.body_message_label
+    assert message.isVisible()
+    assert message.text() == (
+        "The body was not kept. Content-Length declared 1.2 KiB, which is over "
+        "the receiver's 1 KiB limit, so the receiver rejected the request with "
+        "413 Content Too Large."
+    )
+
+
+def test_response_row_under_buttons(qtbot, small_panel):
+    _send_oversized(qtbot, small_panel)
+    detail = small_panel.detail
+    label = detail.response_label
+    button = detail.event_button
+    label_top = label.mapTo(detail, label.rect().topLeft()).y()
+    button_bottom = button.mapTo(detail, button.rect().bottomLeft()).y()
+    assert "Rejected by the receiver: the request body" in label.text()
+    assert label.wordWrap()
+    assert label_top > button_bottom
+    assert label.width() > detail.width() * 0.9
+    assert label.height() >= label.heightForWidth(label.width())
+
+
+def test_chunked_over_limit_not_read(qtbot, small_panel):
+    # The chunk size line announces 2000 bytes, so the receiver responds
+    # before any of the chunk arrives.
+    head = (
+        b"POST /chunks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n7d0\r\n"
+    )
+    base_url = small_panel.controller.base_url
+    response_head = run_in_loop(qtbot, _send_raw(base_url, head))
+    wait_for_rows(qtbot, small_panel, 1)
+    show_newest(qtbot, small_panel)
+    assert response_head.startswith(b"HTTP/1.1 413 ")
+    assert _cell(small_panel, 0, Column.SIZE) == "—"
+    assert small_panel.detail.body_message_label.text() == (
+        "The body was not kept. It is over the receiver's 1 KiB limit, so the "
+        "receiver rejected the request with 413 Content Too Large."
+    )
+
+
+def test_partial_body_shows_both_sizes(qtbot, small_panel):
+    data = b"POST /part HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"
+    data += b"y" * 400
+    run_in_loop(qtbot, _send_and_close(small_panel.controller.base_url, data))
+    wait_for_rows(qtbot, small_panel, 1)
+    show_newest(qtbot, small_panel)
+    response_text = small_panel.detail.response_label.text()
+    assert _cell(small_panel, 0, Column.SIZE) == "400 B (1000 B)"
+    assert response_text.endswith(
+        "Only 400 B of the 1000 B that Content-Length declared arrived."
+    )
+    assert small_panel.detail.body_view.text() == "y" * 400
+
+
+def test_empty_body_message(qtbot, small_panel):
+    send(qtbot, "GET", small_panel.controller.base_url + "/empty")
+    wait_for_rows(qtbot, small_panel, 1)
+    show_newest(qtbot, small_panel)
+    assert _cell(small_panel, 0, Column.SIZE) == "0 B"
+    text = small_panel.detail.body_message_label.text()
+    assert text == "The request has no body."
+
+
+def test_copy_message_keeps_splitter(qtbot, small_panel):
+    _send_oversized(qtbot, small_panel)
+    qtbot.wait(50)
+    sizes = small_panel.splitter.sizes()
+    small_panel.detail.copy_curl()
+    qtbot.wait(50)
+    message = small_panel.detail.action_message_label
+    assert message.isVisible()
+    assert message.wordWrap()
+    assert small_panel.splitter.sizes() == sizes

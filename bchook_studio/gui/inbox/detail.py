@@ -91,9 +91,12 @@ class RequestDetail(QWidget):
         parent: QWidget | None = None,
         caps: SizeCaps = DEFAULT_CAPS,
         pool: WorkerPool | None = None,
+        body_limit: int | None = None,
     ) -> None:
         super().__init__(parent)
         self._caps = caps
+        # The receiver's max body size in bytes, named when a body was over it.
+        self._body_limit = body_limit
         self._pool = pool if pool is not None else default_pool()
         self._request: ReceivedRequest | None = None
         self._prepared: PreparedRequest | None = None
@@ -112,6 +115,9 @@ class RequestDetail(QWidget):
             QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
         )
         self._answer = _plain_label(self, word_wrap=True)
+        self._answer.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+        )
         self._credentials = CredentialsRow(self)
 
         self._build_actions()
@@ -121,7 +127,7 @@ class RequestDetail(QWidget):
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
         self._message_timer.setInterval(MESSAGE_SECONDS * 1000)
-        self._message_timer.timeout.connect(self._action_message.clear)
+        self._message_timer.timeout.connect(self._clear_action_message)
         self._credentials.secrets_shown.connect(self._on_secrets_shown)
         self.retranslate_ui()
         self.clear()
@@ -135,7 +141,8 @@ class RequestDetail(QWidget):
         self._resend_button = QPushButton(self)
         self._event_button = QPushButton(self)
         self._save_button = QPushButton(self)
-        self._action_message = _plain_label(self)
+        self._action_message = _plain_label(self, word_wrap=True)
+        self._action_message.hide()
 
         self._copy_button.clicked.connect(lambda: self.copy_curl(show_secrets=False))
         self._copy_secrets_action.triggered.connect(
@@ -206,9 +213,7 @@ class RequestDetail(QWidget):
         actions.addWidget(self._resend_button)
         actions.addWidget(self._event_button)
         actions.addWidget(self._save_button)
-        actions.addSpacing(6)
-        actions.addWidget(self._answer, 1)
-        actions.addWidget(self._action_message)
+        actions.addStretch(1)
 
         self._content = QWidget(self)
         content_layout = QVBoxLayout(self._content)
@@ -217,6 +222,11 @@ class RequestDetail(QWidget):
         content_layout.addLayout(top)
         content_layout.addWidget(self._credentials)
         content_layout.addLayout(actions)
+        # The response text and the action messages wrap in rows of their own
+        # under the buttons. Beside the buttons, a long text would wrap one word
+        # per line, or widen the detail view and move the splitter.
+        content_layout.addWidget(self._answer)
+        content_layout.addWidget(self._action_message)
         content_layout.addWidget(self._tabs, 1)
 
         self._placeholder = _plain_label(self, word_wrap=True)
@@ -289,6 +299,15 @@ class RequestDetail(QWidget):
         return self._body_message
 
     @property
+    def response_label(self) -> QLabel:
+        """The label under the buttons with the response sent or the rejection."""
+        return self._answer
+
+    @property
+    def action_message_label(self) -> QLabel:
+        return self._action_message
+
+    @property
     def charset_label(self) -> QLabel:
         return self._charset
 
@@ -328,7 +347,7 @@ class RequestDetail(QWidget):
         self.cancel_preparation()
         self._request = request
         self._prepared = None
-        self._action_message.clear()
+        self._clear_action_message()
         self._show_summary(request)
         self._credentials.show_request(request)
         self._show_headers()
@@ -355,11 +374,18 @@ class RequestDetail(QWidget):
         self._summary.setToolTip(plain_tooltip(summary))
 
         answer = status_tooltip(request)
+        declared = request.declared_size
         if request.truncated:
             answer += " " + fill(
                 self.tr("The body was cut after %1 of %2."),
                 format_size(len(request.body)),
                 format_size(request.body_size),
+            )
+        elif declared is not None and 0 < request.body_size < declared:
+            answer += " " + fill(
+                self.tr("Only %1 of the %2 that Content-Length declared arrived."),
+                format_size(request.body_size),
+                format_size(declared),
             )
         self._answer.setText(answer)
 
@@ -434,7 +460,7 @@ class RequestDetail(QWidget):
         if not body.body_size:
             self._charset.clear()
             self._body_view.set_text("")
-            self._show_body_message(self.tr("The request has no body."))
+            self._show_body_message(self._missing_body_text())
         else:
             self._charset.setText(self._charset_text(prepared))
             self._body_view.set_text(body.text, body.lines, body.language)
@@ -451,6 +477,51 @@ class RequestDetail(QWidget):
         self._show_raw()
         self._update_event_button()
         self.body_shown.emit()
+
+    def _missing_body_text(self) -> str:
+        """Return the message shown in place of an empty body.
+
+        The receiver records a rejection only for a request that it stopped
+        reading before the end. So an empty body with a rejection is a body not
+        read, unless Content-Length declared 0 bytes.
+        """
+        request = self._request
+        if request is None or request.rejection is None or request.declared_size == 0:
+            return self.tr("The request has no body.")
+
+        declared = request.declared_size
+        limit = self._body_limit
+        if request.status == 413 and limit is not None:
+            if declared is not None and declared > limit:
+                return fill(
+                    self.tr(
+                        "The body was not kept. Content-Length declared %1, which "
+                        "is over the receiver's %2 limit, so the receiver rejected "
+                        "the request with %3."
+                    ),
+                    format_size(declared),
+                    format_size(limit),
+                    status_text(request),
+                )
+            if declared is None:
+                return fill(
+                    self.tr(
+                        "The body was not kept. It is over the receiver's %1 "
+                        "limit, so the receiver rejected the request with %2."
+                    ),
+                    format_size(limit),
+                    status_text(request),
+                )
+
+        text = self.tr(
+            "No body was kept, because the receiver rejected the request before "
+            "reading a body."
+        )
+        if declared is not None:
+            text += " " + fill(
+                self.tr("Content-Length declared %1."), format_size(declared)
+            )
+        return text
 
     def _charset_text(self, prepared: PreparedRequest) -> str:
         body = prepared.pretty
@@ -536,7 +607,12 @@ class RequestDetail(QWidget):
         colour = "#b02a37" if failed else "#1e7e34"
         self._action_message.setStyleSheet(f"color: {colour};")
         self._action_message.setText(text)
+        self._action_message.show()
         self._message_timer.start()
+
+    def _clear_action_message(self) -> None:
+        self._action_message.clear()
+        self._action_message.hide()
 
     def _on_resend_clicked(self) -> None:
         if self._request is not None:

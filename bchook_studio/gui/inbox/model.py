@@ -31,6 +31,10 @@ NO_STATUS = "—"
 """The Status text of a request that got no response (a hang, a drop, a
 client that left)."""
 
+BODY_NOT_READ = "—"
+"""The Size text of a request that the receiver rejected before reading any
+body, when no Content-Length declared one."""
+
 STATUS_COLOURS = {
     "1xx": "#5b6b7b",
     "2xx": "#1e7e34",
@@ -234,7 +238,7 @@ def _display(request: ReceivedRequest, column: Column) -> str:
     if column is Column.CONTENT_TYPE:
         return request.header("content-type") or ""
     if column is Column.SIZE:
-        return format_size(request.body_size)
+        return size_text(request)
     return status_text(request)
 
 
@@ -245,12 +249,51 @@ def _tooltip(request: ReceivedRequest, column: Column) -> str | None:
     if column is Column.PATH:
         return plain_tooltip(request.target)
     if column is Column.SIZE:
-        return fill(_translate("%1 bytes"), f"{request.body_size:,}")
+        return size_tooltip(request)
     if column is Column.STATUS:
         # The first line repeats the cell, which a narrow column cuts short.
         lines = (status_text(request), status_tooltip(request))
         return plain_tooltip("\n".join(lines))
     return None
+
+
+def size_text(request: ReceivedRequest) -> str:
+    """Return the body bytes received, and the declared size when more was due.
+
+    A body that the receiver did not read in full shows the bytes received,
+    then in brackets the size that Content-Length declared. It is "— (11.2 MiB)"
+    when none was read, as for a body over the limit, which gets 413 from the
+    head alone. It is "512 KiB (2 MiB)" when the client stopped part-way.
+    """
+    declared = request.declared_size
+    received = request.body_size
+    if declared is not None and received < declared:
+        received_text = format_size(received) if received else BODY_NOT_READ
+        return f"{received_text} ({format_size(declared)})"
+    if request.rejection is not None and not received and declared is None:
+        return BODY_NOT_READ
+    return format_size(received)
+
+
+def size_tooltip(request: ReceivedRequest) -> str:
+    """Return the byte counts behind `size_text` in full."""
+    declared = request.declared_size
+    received = request.body_size
+    if declared is not None and received < declared:
+        return fill(
+            _translate("Content-Length declared %1 bytes, and the receiver read %2."),
+            f"{declared:,}",
+            f"{received:,}",
+        )
+    if request.rejection is not None and not received and declared is None:
+        return _translate("The receiver rejected the request before reading a body.")
+    if request.truncated:
+        return fill(
+            _translate("Received %1 bytes. The receiver kept the first %2."),
+            f"{received:,}",
+            f"{len(request.body):,}",
+        )
+    return fill(_translate("%1 bytes"), f"{received:,}")
 
 
 def status_tooltip(request: ReceivedRequest) -> str:

@@ -35,7 +35,7 @@ from bchook_studio.core.receiver import (
 )
 from bchook_studio.core.workers import WorkerPool
 from bchook_studio.gui.icons import dot_icon
-from bchook_studio.gui.inbox.model import Column, InboxModel
+from bchook_studio.gui.inbox.model import BODY_NOT_READ, Column, InboxModel
 from bchook_studio.gui.placeholders import fill
 from bchook_studio.gui.receiver_controller import ReceiverController
 
@@ -59,6 +59,10 @@ STATUS_WIDTH_SAMPLES = (
     "413 Content Too Large",
 )
 """Statuses that the Status column is wide enough to show whole."""
+
+SIZE_WIDTH_SAMPLES = ("1023.9 KiB", f"{BODY_NOT_READ} (99.9 MiB)")
+"""Sizes that the Size column is wide enough to show whole. The second is a
+body not read, shown with the size that Content-Length declared."""
 
 
 class InboxPanel(QWidget):
@@ -192,13 +196,19 @@ class InboxPanel(QWidget):
             Column.TIME: "00:00:00.000",
             Column.METHOD: "DELETE",
             Column.CONTENT_TYPE: "application/json",
-            Column.SIZE: "1023.9 KB",
         }
         bold = QFont(table.font())
         bold.setWeight(QFont.Weight.DemiBold)
         for column, sample in widths.items():
             width = metrics.horizontalAdvance(sample)
             table.setColumnWidth(column, width + 20)
+
+        # Size is right-aligned, so a 10 px margin leaves a gap after Content
+        # type and keeps more width for Path.
+        size_width = max(
+            metrics.horizontalAdvance(sample) for sample in SIZE_WIDTH_SAMPLES
+        )
+        table.setColumnWidth(Column.SIZE, size_width + 10)
 
         # The Status column is drawn in DemiBold. Longer phrases end in "…",
         # with the status in full in the tooltip.
@@ -280,7 +290,12 @@ class InboxPanel(QWidget):
         if self._detail is None:
             from bchook_studio.gui.inbox.detail import RequestDetail
 
-            detail = RequestDetail(self, caps=self._caps, pool=self._pool)
+            detail = RequestDetail(
+                self,
+                caps=self._caps,
+                pool=self._pool,
+                body_limit=self._controller.limits.max_body,
+            )
             detail.set_base_url(self._controller.base_url)
             detail.set_placeholder(self._detail_placeholder.text())
             detail.resend_requested.connect(self.resend_requested)
