@@ -15,6 +15,7 @@ from bchook_studio.core.line_index import LineIndex
 from bchook_studio.core.workers import WorkerPool
 
 SMALL_CAPS = SizeCaps(display=1000, highlight=500)
+NOT_PRETTY_PART = "Not pretty-printed, because only the start of the document is shown."
 
 
 def _png(width: int = 4, height: int = 4) -> bytes:
@@ -207,7 +208,17 @@ def test_display_cap_cuts_and_skips_pretty():
     assert prepared.shown_size == 1000
     assert prepared.body_size == len(body)
     assert not prepared.pretty
-    assert "Not pretty-printed" in prepared.notices[0]
+    assert prepared.notices == (NOT_PRETTY_PART,)
+
+
+def test_truncated_json_not_pretty():
+    body = _json_records(10)[:-20]
+    prepared = prepare_body(body, "application/json", True, DEFAULT_CAPS, True)
+    assert prepared.text == body.decode()
+    assert not prepared.pretty
+    assert not prepared.display_capped
+    assert prepared.notices == (NOT_PRETTY_PART,)
+    assert prepared.language == "json"
 
 
 def test_highlight_cap_turns_colours_off():

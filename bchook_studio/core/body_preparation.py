@@ -8,7 +8,7 @@ a large one, and both give the same result for the same input.
 import logging
 from dataclasses import dataclass
 
-from bchook_studio.core.caps import SizeCaps, format_size
+from bchook_studio.core.caps import SizeCaps
 from bchook_studio.core.content_types import JSON, TEXT, XML, language_for_content_type
 from bchook_studio.core.display_text import hex_dump, pretty_for_display
 from bchook_studio.core.line_index import LineIndex
@@ -67,14 +67,20 @@ class PreparedBody:
 
 
 def prepare_body(
-    body: bytes, content_type: str | None, pretty: bool, caps: SizeCaps
+    body: bytes,
+    content_type: str | None,
+    pretty: bool,
+    caps: SizeCaps,
+    truncated: bool = False,
 ) -> PreparedBody:
     """Decode, pretty-print when asked and possible, and index `body` for a view.
 
     The body is cut at `caps.display` first. Above `caps.highlight` bytes, or for
     a binary body, the language is "text". A binary body becomes a hex dump of its
     first bytes. JSON and XML that do not parse are shown as received, with a
-    notice giving the reason.
+    notice giving the reason. Pass `truncated` for a body that is only the start
+    of a longer one, such as a body cut at the capture cap. Such a body is not
+    pretty-printed, because an incomplete document does not parse.
     """
     displayed = body[: caps.display]
     decoded = decode_body(displayed, content_type)
@@ -97,11 +103,9 @@ def prepare_body(
     reformatted = False
     blank = not text or text.isspace()
     if pretty and language in (JSON, XML) and not blank:
-        if len(displayed) < len(body):
-            shown = format_size(len(displayed))
+        if truncated or len(displayed) < len(body):
             notices.append(
-                f"Not pretty-printed, because only the first {shown} of the "
-                "document is shown."
+                "Not pretty-printed, because only the start of the document is shown."
             )
         else:
             text, reformatted, notice = _pretty_text(text, language)

@@ -13,7 +13,7 @@ class SizeCaps:
     """Bytes of a response or request body kept, counted after decoding."""
 
     display: int = 32 * MIB
-    """Bytes a view loads; the rest is reachable through "Save body to file"."""
+    """Bytes a view loads. "Save body…" writes all the bytes kept under `capture`."""
 
     highlight: int = 16 * MIB
     """Bytes above which a view shows plain text without syntax colours."""

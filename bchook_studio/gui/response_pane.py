@@ -41,7 +41,11 @@ from bchook_studio.gui.editor.code_editor import CodeEditor
 from bchook_studio.gui.placeholders import fill
 
 if TYPE_CHECKING:
-    from bchook_studio.core.delivery.result import DeliveryResult, SentRequest
+    from bchook_studio.core.delivery.result import (
+        DeliveryResult,
+        ReceivedResponse,
+        SentRequest,
+    )
 
 logger = logging.getLogger(__name__)
 
@@ -264,23 +268,16 @@ class ResponsePane(QWidget):
 
         colour = _STATUS_COLOURS.get(response.status_class, "#5b6b7b")
         self._set_status(str(response.status), colour)
-        size = format_size(response.size)
         self._summary.setText(
-            f"{response.reason} · {result.elapsed_ms:.0f} ms · {size}"
-            f" · {response.http_version}"
+            f"{response.reason} · {result.elapsed_ms:.0f} ms"
+            f" · {self._size_text(response)} · {response.http_version}"
         )
         self._show_headers(response.headers)
         self._save_button.setEnabled(True)
 
         notices = []
         if response.truncated:
-            notices.append(
-                fill(
-                    self.tr("The body was cut at the capture cap of %1; %2 were read."),
-                    format_size(len(response.body)),
-                    format_size(response.size),
-                )
-            )
+            notices.append(self._truncation_notice(response))
         if result.failure is not None:
             notices.append(result.failure.message)
         notices.extend(self._redirect_notices(result))
@@ -293,7 +290,7 @@ class ResponsePane(QWidget):
             )
         notices.extend(result.notes)
         self._result_notices = notices
-        self._set_notice(" ".join(notices))
+        self._set_notices(notices)
         self._show_body()
 
     def show_not_sent(self, text: str) -> None:
@@ -310,6 +307,34 @@ class ResponsePane(QWidget):
         self._save_button.setEnabled(False)
         self._request.set_text("")
         self._show_message(text)
+
+    def _size_text(self, response: ReceivedResponse) -> str:
+        """Return the body size for the summary, such as "50 MiB of 60 MiB"."""
+        if not response.truncated:
+            return format_size(response.size)
+
+        kept_size = format_size(len(response.body))
+        announced_size = _announced_size_text(response)
+        if announced_size is None:
+            return self.tr("%1 (truncated)").replace("%1", kept_size)
+        return fill(self.tr("%1 of %2"), kept_size, announced_size)
+
+    def _truncation_notice(self, response: ReceivedResponse) -> str:
+        kept_size = format_size(len(response.body))
+        announced_size = _announced_size_text(response)
+        if announced_size is None:
+            return self.tr(
+                "Only the first %1 of the body were kept, because it is over the "
+                "capture cap."
+            ).replace("%1", kept_size)
+        return fill(
+            self.tr(
+                "Only the first %1 of %2 announced were kept, because the body is "
+                "over the capture cap."
+            ),
+            kept_size,
+            announced_size,
+        )
 
     def _redirect_notices(self, result: DeliveryResult) -> list[str]:
         """Return one line per redirect hop, saying when the method or body changed."""
@@ -376,30 +401,33 @@ class ResponsePane(QWidget):
             )
             self.body_shown.emit()
             return
+        truncated = response.truncated
         if len(response.body) <= INLINE_LIMIT:
-            prepared = prepare_body(response.body, content_type, pretty, self._caps)
+            prepared = prepare_body(
+                response.body, content_type, pretty, self._caps, truncated
+            )
             self._show_prepared(prepared)
             return
 
         # The text shown so far goes now, so two large bodies are not in memory.
         self._body.set_text("")
         self._charset.clear()
-        self._set_notice(" ".join(self._result_notices))
+        self._set_notices(self._result_notices)
         self._show_message(
             self.tr("Preparing %1 for display…").replace(
                 "%1", format_size(len(response.body))
             )
         )
         self._prepare_task = asyncio.ensure_future(
-            self._prepare_in_worker(response.body, content_type, pretty)
+            self._prepare_in_worker(response.body, content_type, pretty, truncated)
         )
 
     async def _prepare_in_worker(
-        self, body: bytes, content_type: str | None, pretty: bool
+        self, body: bytes, content_type: str | None, pretty: bool, truncated: bool
     ) -> None:
         try:
             prepared = await self._pool.run(
-                prepare_body, body, content_type, pretty, self._caps
+                prepare_body, body, content_type, pretty, self._caps, truncated
             )
         except Exception as exc:
             logger.exception(
@@ -443,18 +471,14 @@ class ResponsePane(QWidget):
         prepared = self._prepared
         if prepared is None:
             return
-        notices = self._result_notices + list(prepared.notices)
-        notices.extend(self._size_notices(prepared))
-        self._set_notice(" ".join(notices))
+        notices = self._result_notices + self._size_notices(prepared)
+        notices.extend(prepared.notices)
+        self._set_notices(notices)
 
     def _size_notices(self, prepared: PreparedBody) -> list[str]:
         notices = []
         if prepared.display_capped:
-            notices.append(
-                self.tr(
-                    "Showing the first %1 of the body. Save body… writes all of it."
-                ).replace("%1", format_size(self._caps.display))
-            )
+            notices.append(self._display_cap_notice(prepared))
         if prepared.highlight_capped:
             notices.append(
                 self.tr(
@@ -470,6 +494,19 @@ class ResponsePane(QWidget):
                 )
             )
         return notices
+
+    def _display_cap_notice(self, prepared: PreparedBody) -> str:
+        shown_size = format_size(prepared.shown_size)
+        response = self._result.response if self._result is not None else None
+        if response is None or not response.truncated:
+            return self.tr(
+                "Showing the first %1 of the body. Save body… writes all of it."
+            ).replace("%1", shown_size)
+        return fill(
+            self.tr("Showing the first %1. Save body… writes the first %2."),
+            shown_size,
+            format_size(prepared.body_size),
+        )
 
     def cancel_preparation(self) -> None:
         """Cancel a body preparation in flight, if any."""
@@ -531,6 +568,15 @@ class ResponsePane(QWidget):
         self._notice.setText(text)
         self._notice.setVisible(bool(text))
 
+    def _set_notices(self, notices: list[str]) -> None:
+        """Show each notice on a line of its own, bulleted when there are several.
+
+        The bullets tell a new notice from a wrapped line of the one before.
+        """
+        if len(notices) > 1:
+            notices = [f"• {notice}" for notice in notices]
+        self._set_notice("\n".join(notices))
+
     def _on_save_clicked(self) -> None:
         if self._result is None or self._result.response is None:
             return
@@ -539,7 +585,10 @@ class ResponsePane(QWidget):
             self._save_task = asyncio.ensure_future(self.save_body(Path(path)))
 
     async def save_body(self, path: Path) -> None:
-        """Write every byte of the shown response body to `path`.
+        """Write the response body as kept to `path`, byte for byte.
+
+        A body over the capture cap was cut there, so the file contains the
+        bytes up to the cap, which can be more than the view shows.
 
         A failure is shown in the notice, not raised.
         """
@@ -563,3 +612,28 @@ class ResponsePane(QWidget):
         self._set_notice(
             fill(self.tr("Saved %1 to %2."), format_size(len(body)), str(path))
         )
+
+
+def _announced_size_text(response: ReceivedResponse) -> str | None:
+    """Return the body size that Content-Length announced, such as "60 MiB", or None.
+
+    The kept body is counted after decoding, so the Content-Length of a
+    content-coded (compressed) body is not comparable and gives None. The result
+    is None too when the header is missing or not a number, or when the
+    announced size does not read as larger than the bytes kept.
+    """
+    encoding = (response.header("content-encoding") or "").strip().lower()
+    if encoding not in ("", "identity"):
+        return None
+
+    value = (response.header("content-length") or "").strip()
+    if not (value.isascii() and value.isdigit()):
+        return None
+
+    announced_bytes = int(value)
+    kept_bytes = len(response.body)
+    if announced_bytes <= kept_bytes:
+        return None
+    if format_size(announced_bytes) == format_size(kept_bytes):
+        return None
+    return format_size(announced_bytes)

@@ -1,9 +1,12 @@
 """The response pane with large, capped and binary bodies, on a real worker pool."""
 
+import gzip
 import json
 import multiprocessing
 import os
+import random
 import signal
+import socket
 import time
 import zlib
 from datetime import UTC, datetime
@@ -13,17 +16,25 @@ from pygments.token import Name
 from PySide6.QtCore import QSettings, Qt, QTimer
 
 from bchook_studio.core import workers
+from bchook_studio.core.body_preparation import INLINE_LIMIT
 from bchook_studio.core.caps import MIB, SizeCaps
+from bchook_studio.core.delivery.clients import ClientPool
+from bchook_studio.core.delivery.request import OutgoingRequest
 from bchook_studio.core.delivery.result import DeliveryResult, ReceivedResponse
+from bchook_studio.core.delivery.send import deliver
 from bchook_studio.core.formats import pretty_json_text
 from bchook_studio.core.workers import WorkerPool
 from bchook_studio.gui.editor.theme import format_for_token
 from bchook_studio.gui.main_window import MainWindow
 from bchook_studio.gui.response_pane import ResponsePane
 from tests.gui.conftest import run_in_loop
+from tests.servers import RawServer, ReceivedRequest, respond
 
 WAIT_MS = 60_000
 TEN_MB = 10 * 1000 * 1000
+KIB = 1024
+# Caps far below the defaults, so a loopback server goes past them with 100 KiB.
+SMALL_CAPS = SizeCaps(capture=64 * KIB, display=16 * KIB, highlight=8 * KIB)
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +75,37 @@ def _result(body: bytes, content_type: str) -> DeliveryResult:
     )
 
 
+async def _deliver(url: str, caps: SizeCaps) -> DeliveryResult:
+    """Send one webhook to `url` through the real delivery path."""
+    pool = ClientPool()
+    try:
+        request = OutgoingRequest(
+            url=url, body=b"{}", content_type="application/json", caps=caps
+        )
+        return await deliver(request, pool)
+    finally:
+        await pool.aclose()
+
+
+def _respond_without_length(body: bytes, content_type: str):
+    """Return a behaviour that sends `body` with no Content-Length, then closes."""
+
+    def behaviour(conn: socket.socket, request: ReceivedRequest) -> None:
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n"
+        conn.sendall(head.encode("latin-1") + b"Connection: close\r\n\r\n" + body)
+        conn.close()
+
+    return behaviour
+
+
+def _text_body(size: int) -> bytes:
+    """Build `size` bytes of numbered text lines."""
+    lines = b"".join(b"line %06d\n" % number for number in range(size // 12 + 1))
+    return lines[:size]
+
+
 def _json_body(size: int) -> bytes:
-    """Build one line of JSON of at least `size` bytes."""
+    """Build one line of JSON of a little under `size` bytes (about 90% of it)."""
     record = {"id": 0, "name": "Zoë", "email": "a@example.com", "score": 1.5}
     count = size // len(json.dumps(record)) + 1
     records = [{**record, "id": number} for number in range(count)]
@@ -101,6 +141,11 @@ def _show_and_wait(qtbot, pane: ResponsePane, result: DeliveryResult) -> None:
         [pane.body_shown, pane.body_view.screen_ready], timeout=WAIT_MS
     ):
         pane.show_result(result)
+
+
+def _notices(pane: ResponsePane) -> list[str]:
+    """Return the notices shown, one per line, without their bullets."""
+    return [line.removeprefix("• ") for line in pane.notice_label.text().splitlines()]
 
 
 def _wait_highlighting(qtbot, pane: ResponsePane) -> None:
@@ -147,6 +192,7 @@ def test_malformed_json_notice(qtbot, pane):
     assert pane.body_view.toPlainText() == '{"a": }'
     assert not pane.notice_label.isHidden()
     assert "not well-formed JSON" in pane.notice_label.text()
+    assert not pane.notice_label.text().startswith("•")
 
 
 def test_pretty_toggle_shows_raw(qtbot, pane):
@@ -257,7 +303,10 @@ def test_display_cap_notice_and_save(qtbot, qloop, pool, tmp_path, thread_execut
     _show_and_wait(qtbot, pane, _result(body, "application/json"))
 
     assert len(pane.body_view.toPlainText().encode()) <= 1 * MIB
-    assert "Showing the first 1 MiB of the body" in pane.notice_label.text()
+    assert (
+        "Showing the first 1 MiB of the body. Save body… writes all of it."
+        in _notices(pane)
+    )
     assert "highlighting cap of 512 KiB" in pane.notice_label.text()
     assert pane.body_view.language() == "text"
 
@@ -351,3 +400,99 @@ def test_empty_body_explained(qtbot, pane):
 
     assert pane.showing_message()
     assert "no body" in pane.message_label.text()
+
+
+def test_capped_body_with_length(qtbot, qloop, pool, tmp_path):
+    body = _text_body(100 * KIB)
+    behaviour = respond("200 OK", body, {"Content-Type": "text/plain"})
+    with RawServer(behaviour) as server:
+        result = run_in_loop(qtbot, _deliver(server.url, SMALL_CAPS))
+    assert result.response.truncated
+    assert result.response.header("content-length") == str(100 * KIB)
+
+    pane = _pane(qtbot, pool, SMALL_CAPS)
+    _show_and_wait(qtbot, pane, result)
+    notices = _notices(pane)
+
+    assert " · 64 KiB of 100 KiB · " in pane.summary_label.text()
+    assert notices[0] == (
+        "Only the first 64 KiB of 100 KiB announced were kept, because the body "
+        "is over the capture cap."
+    )
+    assert notices[1] == "Showing the first 16 KiB. Save body… writes the first 64 KiB."
+    assert "all of it" not in pane.notice_label.text()
+    assert len(notices) == 2
+    assert pane.notice_label.text().startswith("• Only the first")
+    assert "\n• Showing the first" in pane.notice_label.text()
+    assert len(pane.body_view.toPlainText()) == 16 * KIB
+
+    path = tmp_path / "body.txt"
+    run_in_loop(qtbot, pane.save_body(path))
+    assert path.read_bytes() == body[: 64 * KIB]
+    assert pane.notice_label.text() == f"Saved 64 KiB to {path}."
+
+
+def test_capped_body_without_length(qtbot, qloop, pool):
+    body = _text_body(100 * KIB)
+    with RawServer(_respond_without_length(body, "text/plain")) as server:
+        result = run_in_loop(qtbot, _deliver(server.url, SMALL_CAPS))
+    assert result.response.header("content-length") is None
+
+    pane = _pane(qtbot, pool, SMALL_CAPS)
+    _show_and_wait(qtbot, pane, result)
+    notices = _notices(pane)
+
+    assert " · 64 KiB (truncated) · " in pane.summary_label.text()
+    assert notices[0] == (
+        "Only the first 64 KiB of the body were kept, because it is over the "
+        "capture cap."
+    )
+    assert notices[1] == "Showing the first 16 KiB. Save body… writes the first 64 KiB."
+
+
+def test_capped_gzip_length_not_announced(qtbot, qloop, pool):
+    body = random.Random(7).randbytes(100 * KIB)
+    compressed = gzip.compress(body)
+    behaviour = respond(
+        "200 OK",
+        compressed,
+        {"Content-Type": "application/octet-stream", "Content-Encoding": "gzip"},
+    )
+    with RawServer(behaviour) as server:
+        result = run_in_loop(qtbot, _deliver(server.url, SMALL_CAPS))
+    assert result.response.truncated
+    assert int(result.response.header("content-length")) > 64 * KIB
+
+    pane = _pane(qtbot, pool, SMALL_CAPS)
+    _show_and_wait(qtbot, pane, result)
+
+    assert " · 64 KiB (truncated) · " in pane.summary_label.text()
+    assert "announced" not in pane.notice_label.text()
+
+
+@pytest.mark.parametrize("capture_kib", [64, 192])
+def test_capped_json_under_display_cap(qtbot, qloop, pool, capture_kib):
+    # 64 KiB is prepared inline, 192 KiB in a worker process.
+    assert 64 * KIB < INLINE_LIMIT
+    assert 192 * KIB > INLINE_LIMIT
+    caps = SizeCaps(capture=capture_kib * KIB)
+    body = _json_body(400 * KIB)[: 300 * KIB]
+    behaviour = respond("200 OK", body, {"Content-Type": "application/json"})
+    with RawServer(behaviour) as server:
+        result = run_in_loop(qtbot, _deliver(server.url, caps))
+
+    pane = _pane(qtbot, pool, caps)
+    _show_and_wait(qtbot, pane, result)
+    notices = _notices(pane)
+
+    assert notices[0] == (
+        f"Only the first {capture_kib} KiB of 300 KiB announced were kept, because "
+        "the body is over the capture cap."
+    )
+    assert (
+        "Not pretty-printed, because only the start of the document is shown."
+        in notices
+    )
+    assert "not well-formed" not in pane.notice_label.text()
+    assert "Showing the first" not in pane.notice_label.text()
+    assert pane.body_view.language() == "json"
