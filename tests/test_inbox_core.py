@@ -110,6 +110,16 @@ def test_prepare_skips_match_over_display_cap():
     assert "display cap" in prepared.event.reason
 
 
+def test_prepare_truncated_body_not_matched():
+    body = example_text("course.enrollment").encode()[:-10]
+
+    prepared = prepare_request(body, "application/json", CAPS, truncated=True)
+
+    assert prepared.event.topic_key is None
+    assert "only the start of the body" in prepared.event.reason
+    assert not any("not well-formed" in notice for notice in prepared.pretty.notices)
+
+
 # The raw request text.
 
 

@@ -29,20 +29,28 @@ class PreparedRequest:
 
 
 def prepare_request(
-    body: bytes, content_type: str | None, caps: SizeCaps
+    body: bytes, content_type: str | None, caps: SizeCaps, truncated: bool = False
 ) -> PreparedRequest:
     """Decode `body` twice, indented and as received, and match it to a topic.
 
-    Each version is cut at `caps.display` as `prepare_body` does. A body over
-    the display cap is not matched to a topic, because only part of it is read.
+    Each version is cut at `caps.display` as `prepare_body` does. Pass
+    `truncated` when the receiver kept only the start of the body. A body over
+    the display cap, or truncated, is not matched to a topic, because only
+    part of it is there.
     """
-    pretty = prepare_body(body, content_type, True, caps)
-    raw = prepare_body(body, content_type, False, caps)
+    pretty = prepare_body(body, content_type, True, caps, truncated)
+    raw = prepare_body(body, content_type, False, caps, truncated)
     if pretty.display_capped:
         event = EventMatch(
             None,
             reason="The body is larger than the display cap, so it is not read "
             "as event data.",
+        )
+    elif truncated:
+        event = EventMatch(
+            None,
+            reason="The receiver kept only the start of the body, so it is not "
+            "read as event data.",
         )
     else:
         event = match_event(body, content_type)

@@ -414,7 +414,11 @@ class RequestDetail(QWidget):
     def _prepare(self, request: ReceivedRequest) -> None:
         content_type = request.header("content-type")
         if len(request.body) <= INLINE_LIMIT:
-            self._show_prepared(prepare_request(request.body, content_type, self._caps))
+            self._show_prepared(
+                prepare_request(
+                    request.body, content_type, self._caps, request.truncated
+                )
+            )
             return
 
         self._body_view.set_text("")
@@ -433,7 +437,11 @@ class RequestDetail(QWidget):
     ) -> None:
         try:
             prepared = await self._pool.run(
-                prepare_request, request.body, content_type, self._caps
+                prepare_request,
+                request.body,
+                content_type,
+                self._caps,
+                request.truncated,
             )
         except Exception as exc:
             logger.exception(
@@ -466,7 +474,16 @@ class RequestDetail(QWidget):
             self._body_view.set_text(body.text, body.lines, body.language)
             self._body_stack.setCurrentIndex(_BODY_PAGE)
         notices = list(body.notices)
-        if body.display_capped:
+        truncated = self._request is not None and self._request.truncated
+        if body.display_capped and truncated:
+            notices.append(
+                fill(
+                    self.tr("Showing the first %1. Save body… writes the %2 kept."),
+                    format_size(self._caps.display),
+                    format_size(body.body_size),
+                )
+            )
+        elif body.display_capped:
             notices.append(
                 fill(
                     self.tr("Showing the first %1. Save body… writes all of it."),
