@@ -220,6 +220,10 @@ def test_connection_dropped_mid_body():
 
     assert result.failure.kind is FailureKind.RESET
     assert "closed the connection" in result.failure.message
+    assert "The body stopped after 10 bytes" in result.failure.message
+    assert result.response.status == 200
+    assert result.response.body == b"0123456789"
+    assert result.response.header("content-length") == "100"
 
 
 def test_total_deadline():

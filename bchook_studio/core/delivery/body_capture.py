@@ -21,6 +21,8 @@ class CappedBody:
         self.cap = cap
         self.truncated = False
         self.error: str | None = None
+        self.interrupted: httpx.TransportError | None = None
+        """The error that stopped the body before its end, if one did."""
         self._raw = bytearray()
         self._raw_size = 0
         self._decoded = bytearray()
@@ -69,12 +71,20 @@ class CappedBody:
 
 
 async def read_body(response: httpx.Response, cap: int) -> CappedBody:
-    """Read the body of `response` under the capture cap."""
+    """Read the body of `response` under the capture cap.
+
+    A transport error while the body arrives (the connection reset or closed
+    early, a read timeout) ends the reading: the bytes that did arrive are
+    kept, and the error is in `interrupted`.
+    """
     collected = CappedBody(response.headers.get("content-encoding"), cap)
-    async with contextlib.aclosing(response.aiter_raw()) as chunks:
-        async for chunk in chunks:
-            if not collected.feed(chunk):
-                break
-        else:
-            collected.finish()
+    try:
+        async with contextlib.aclosing(response.aiter_raw()) as chunks:
+            async for chunk in chunks:
+                if not collected.feed(chunk):
+                    break
+            else:
+                collected.finish()
+    except httpx.TransportError as exc:
+        collected.interrupted = exc
     return collected

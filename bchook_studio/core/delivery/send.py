@@ -278,16 +278,50 @@ async def _finish(
     clock: Clock,
     failure: Failure | None = None,
 ) -> DeliveryResult:
-    """Read the body of the last response and build the result."""
+    """Read the body of the last response and build the result.
+
+    A body cut off by a transport error keeps the status, the headers and the
+    bytes that arrived, with the failure for the error.
+    """
     try:
         collected = await read_body(response, request.caps.capture)
     finally:
         await response.aclose()
 
     received = _received(response, collected)
-    if failure is None:
+    if collected.interrupted is not None:
+        failure = _body_failure(collected.interrupted, request, progress, received)
+    elif failure is None:
         failure = _answer_failure(response, collected, progress)
     return _result(request, clock, progress, received, failure)
+
+
+def _body_failure(
+    exc: httpx.TransportError,
+    request: OutgoingRequest,
+    progress: _Progress,
+    received: ReceivedResponse,
+) -> Failure:
+    """Return the failure for a body that stopped before its end."""
+    failure = classify(
+        exc,
+        progress.url,
+        request.timeouts.operation,
+        proxy=proxy_display(progress.proxy),
+        client_cert=bool(request.tls.client_cert),
+    )
+    logger.info(
+        "body from %s stopped after %d bytes: %s (%s)",
+        progress.url.host,
+        received.size,
+        failure.kind.value,
+        failure.detail,
+    )
+    message = (
+        f"The body stopped after {received.size:,} bytes, so the response is "
+        f"incomplete. {failure.message}"
+    )
+    return replace(failure, message=message)
 
 
 def _header_text(value: bytes) -> str:
