@@ -240,6 +240,22 @@ def test_png_is_hex_dump():
     assert "PNG" in prepared.text.splitlines()[0]
 
 
+def test_long_binary_dump_has_notice():
+    body = _png() + bytes(range(256)) * 400
+
+    prepared = prepare_body(body, "image/png", True, DEFAULT_CAPS)
+
+    assert prepared.is_binary
+    assert prepared.notices[-1].startswith("The hex dump shows the first 64 KiB of")
+    assert "Save body… writes the bytes as received." in prepared.notices[-1]
+
+
+def test_short_binary_dump_has_no_notice():
+    prepared = prepare_body(_png(), "image/png", True, DEFAULT_CAPS)
+
+    assert prepared.notices == ()
+
+
 def test_png_without_content_type_is_binary():
     prepared = prepare_body(_png(), None, True, DEFAULT_CAPS)
     assert prepared.is_binary

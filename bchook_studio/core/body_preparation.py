@@ -8,9 +8,13 @@ a large one, and both give the same result for the same input.
 import logging
 from dataclasses import dataclass
 
-from bchook_studio.core.caps import SizeCaps
+from bchook_studio.core.caps import SizeCaps, format_size
 from bchook_studio.core.content_types import JSON, TEXT, XML, language_for_content_type
-from bchook_studio.core.display_text import hex_dump, pretty_for_display
+from bchook_studio.core.display_text import (
+    HEX_DUMP_MAX_BYTES,
+    hex_dump,
+    pretty_for_display,
+)
 from bchook_studio.core.line_index import LineIndex
 from bchook_studio.core.text_decoding import decode_body
 
@@ -86,6 +90,13 @@ def prepare_body(
     decoded = decode_body(displayed, content_type)
     if decoded.is_binary:
         text = hex_dump(displayed)
+        notices = _present(decoded.notice)
+        if len(displayed) > HEX_DUMP_MAX_BYTES:
+            notices += (
+                f"The hex dump shows the first {format_size(HEX_DUMP_MAX_BYTES)} "
+                f"of {format_size(len(body))}. "
+                "Save body… writes the bytes as received.",
+            )
         return PreparedBody(
             text=text,
             lines=LineIndex.partial(text),
@@ -94,7 +105,7 @@ def prepare_body(
             shown_size=len(displayed),
             is_binary=True,
             media_type=decoded.media_type,
-            notices=_present(decoded.notice),
+            notices=notices,
         )
 
     text = decoded.text or ""

@@ -443,6 +443,8 @@ class ResponsePane(QWidget):
         self._show_prepared(prepared)
 
     def _show_prepared(self, prepared: PreparedBody) -> None:
+        # A hex dump has no pretty form, so the toggle would only redo it.
+        self._pretty.setEnabled(not prepared.is_binary)
         if prepared.is_binary:
             self._charset.setText(
                 fill(

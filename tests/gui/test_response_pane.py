@@ -211,6 +211,14 @@ def test_png_shown_as_hex(qtbot, pane):
     assert not view.highlighter.is_enabled()
     assert view.highlighter.colours(0) is None
     assert "image/png" in pane._charset.text()
+    assert not pane.pretty_box.isEnabled()
+
+
+def test_pretty_enabled_again_after_binary(qtbot, pane):
+    _show_and_wait(qtbot, pane, _result(_png(), "image/png"))
+    _show_and_wait(qtbot, pane, _result(b'{"a": 1}', "application/json"))
+
+    assert pane.pretty_box.isEnabled()
 
 
 @pytest.mark.slow
