@@ -229,17 +229,17 @@ def test_import_definitions(capsysbinary, app_home, tmp_path):
 
 
 SPOOFED_NAME = "\u009b2Jinvoice\u202egnp.exe"
-# Webhook names reject C1 and bidi controls, but zero-width and soft-hyphen
-# characters pass and are escaped on a terminal.
-HIDDEN_NAME = "invoice\u200b.pdf\u00ad"
+# Webhook names reject every character a terminal would get escaped, so an
+# accepted name, here Persian with ZERO WIDTH NON-JOINER, prints unchanged.
+SCRIPT_NAME = "سفارش\u200cها"
 """A webhook name that starts with an 8-bit CSI (U+009B) and that a terminal
 shows as "invoiceexe.png", because U+202E reverses the rest of the line."""
 
 
-def test_import_name_escaped_on_terminal(capsysbinary, app_home, tmp_path, monkeypatch):
+def test_import_script_name_on_terminal(capsysbinary, app_home, tmp_path, monkeypatch):
     source = tmp_path / "in.json"
     source.write_text(
-        definitions_to_json([WebhookDefinition(Webhook(name=HIDDEN_NAME))]),
+        definitions_to_json([WebhookDefinition(Webhook(name=SCRIPT_NAME))]),
         encoding="utf-8",
     )
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
@@ -247,14 +247,14 @@ def test_import_name_escaped_on_terminal(capsysbinary, app_home, tmp_path, monke
     status, out, err = run_cli(capsysbinary, "import", str(source))
 
     assert status == 0
-    assert out == "invoice\\u200b.pdf\\xad\n"
+    assert out == f"{SCRIPT_NAME}\n"
     assert err == ""
 
 
 def test_import_name_unchanged_in_pipe(capsysbinary, app_home, tmp_path, monkeypatch):
     source = tmp_path / "in.json"
     source.write_text(
-        definitions_to_json([WebhookDefinition(Webhook(name=HIDDEN_NAME))]),
+        definitions_to_json([WebhookDefinition(Webhook(name=SCRIPT_NAME))]),
         encoding="utf-8",
     )
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
@@ -262,13 +262,17 @@ def test_import_name_unchanged_in_pipe(capsysbinary, app_home, tmp_path, monkeyp
     status, out, _ = run_cli(capsysbinary, "import", str(source))
 
     assert status == 0
-    assert out == f"{HIDDEN_NAME}\n"
+    assert out == f"{SCRIPT_NAME}\n"
 
 
-def test_import_rejects_bidi_name(capsysbinary, app_home, tmp_path):
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [(SPOOFED_NAME, "U+009B"), ("Pro\u200bd", "U+200B"), ("Tag\U000e0041", "U+E0041")],
+)
+def test_import_rejects_invisible_name(capsysbinary, app_home, tmp_path, name, named):
     source = tmp_path / "in.json"
     source.write_text(
-        definitions_to_json([WebhookDefinition(Webhook(name=SPOOFED_NAME))]),
+        definitions_to_json([WebhookDefinition(Webhook(name=name))]),
         encoding="utf-8",
     )
 
@@ -276,7 +280,7 @@ def test_import_rejects_bidi_name(capsysbinary, app_home, tmp_path):
 
     assert status != 0
     assert out == ""
-    assert "U+009B" in err
+    assert named in err
 
 
 def test_import_curl_warns_without_keychain(capsysbinary, app_home, tmp_path):

@@ -71,3 +71,14 @@ def escape_unsafe(
     if not multiline:
         return escape_part(text)
     return "\r\n".join(escape_part(part) for part in text.split("\r\n"))
+
+
+def escaped_for_display(text: str) -> str:
+    """Return `text` with each unsafe character, tab and new line included,
+    written as `\\uHHHH` (`\\UHHHHHHHH` above U+FFFF), for a one-line message."""
+    return "".join(_code_escape(char) if is_unsafe(char) else char for char in text)
+
+
+def _code_escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from bchook_studio.core.store.errors import StoreError
+from bchook_studio.core.unsafe_text import escaped_for_display
 from bchook_studio.gui.placeholders import fill
 from bchook_studio.gui.store_controller import StoreController
 from bchook_studio.gui.webhooks_panel import WebhooksPanel
@@ -133,7 +134,7 @@ class WebhooksBinding(QObject):
             await self._controller.rename(webhook_id, name)
         except StoreError as exc:
             template = self.tr("Could not rename the webhook to “%1”: %2")
-            self._report(fill(template, name, exc))
+            self._report(fill(template, escaped_for_display(name), exc))
             return False
         self.webhook_renamed.emit(webhook_id, name)
         return True

@@ -12,6 +12,7 @@ from typing import Any
 
 from bchook_studio.core.store.errors import InvalidNameError
 from bchook_studio.core.store.secrets import SecretStorePolicy
+from bchook_studio.core.unsafe_text import escaped_for_display, is_unsafe
 from bchook_studio.core.webhook import Webhook
 from bchook_studio.core.webhook_codec import webhook_from_dict, webhook_to_dict
 
@@ -86,33 +87,18 @@ def clean_name(name: str) -> str:
             f"the webhook name {cleaned!r} contains a line break or control "
             "character. Put the name on one line."
         )
-    hidden = next((char for char in cleaned if _is_hidden_control(char)), None)
+    hidden = next((char for char in cleaned if is_unsafe(char)), None)
     if hidden is not None:
         code = f"U+{ord(hidden):04X}"
         described = unicodedata.name(hidden, "")
         if described:
             code += f" ({described})"
-        escaped_name = "".join(
-            f"\\u{ord(char):04x}" if _is_hidden_control(char) else char
-            for char in cleaned
-        )
         raise InvalidNameError(
-            f"the webhook name '{escaped_name}' contains the invisible character "
-            f"{code}, which can make a name show in a different order or on "
-            "several lines. Remove it."
+            f"the webhook name '{escaped_for_display(cleaned)}' contains the "
+            f"invisible character {code}, which can make a name show in a "
+            "different order, on several lines or like another name. Remove it."
         )
     return cleaned
-
-
-_BIDI_CONTROLS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
-"""The Unicode bidirectional controls: marks, embeddings, overrides, isolates."""
-
-
-def _is_hidden_control(char: str) -> bool:
-    """Return True for DEL, a C1 control, a bidi control or a line separator."""
-    return char in _BIDI_CONTROLS or unicodedata.category(char) in {"Cc", "Zl", "Zp"}
 
 
 def unique_name(name: str, taken_names: Iterable[str]) -> str:
