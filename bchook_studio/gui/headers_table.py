@@ -28,6 +28,9 @@ class HeadersTable(QWidget):
         self._table = QTableWidget(0, 3, self)
         self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self._table.verticalHeader().setVisible(False)
+        # Tab leaves the table for the next field; the arrow keys move between
+        # cells, and F2 or typing edits one.
+        self._table.setTabKeyNavigation(False)
         header = self._table.horizontalHeader()
         header.setSectionResizeMode(_NAME, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(_VALUE, QHeaderView.ResizeMode.Stretch)

@@ -140,11 +140,11 @@ class WebhookForm(QWidget):
             self._password,
             self._headers_toggle,
             self._connection_toggle,
-            self.headers,
+            *_tab_stops_inside(self.headers),
             self._timeout,
             self._total_timeout,
             self._secret_query,
-            self.network,
+            *_tab_stops_inside(self.network),
         )
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -546,6 +546,22 @@ class WebhookForm(QWidget):
         self._headers_toggle.setToolTip(tooltip)
         style = "color: #b02a37; font-weight: bold;" if problems else ""
         self._headers_toggle.setStyleSheet(style)
+
+
+def _tab_stops_inside(container: QWidget) -> list[QWidget]:
+    """Return the widgets inside `container` that Tab stops at, in chain order.
+
+    Ordering the stops one by one keeps them together: with a container as
+    its second argument, setTabOrder moved only the container in Qt 6.11 and
+    left the fields inside it behind.
+    """
+    stops = []
+    current = container.nextInFocusChain()
+    while container.isAncestorOf(current):
+        if current.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            stops.append(current)
+        current = current.nextInFocusChain()
+    return stops or [container]
 
 
 class _FormScrollArea(QScrollArea):

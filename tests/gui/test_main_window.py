@@ -499,3 +499,18 @@ def test_tab_order_with_connection_expanded(qtbot, window):
     assert window.form.network.isAncestorOf(stops[send - 1])
     assert toggle < timeout < send
     assert stops[send + 2] is window.designer.raw_button
+
+
+def test_tab_order_with_both_sections_expanded(qtbot, window):
+    window.show()
+    qtbot.waitExposed(window)
+    window.form._headers_toggle.click()
+    window.form._connection_toggle.click()
+
+    stops = tab_stops(window)
+    table = window.form.headers._table
+    connection_toggle = stops.index(window.form._connection_toggle)
+
+    assert connection_toggle < stops.index(table) < stops.index(window.form._timeout)
+    assert stops.index(window.form._timeout) < stops.index(window._send_button)
+    assert not table.tabKeyNavigation()
