@@ -116,7 +116,7 @@ def test_path_tooltip_escaped(model):
 
 def test_status_tooltip_names_rejection(model):
     request = _request(1, status=413, rejection="the body is too large")
-    assert status_tooltip(request) == "Rejected by the receiver: the body is too large"
+    assert status_tooltip(request) == "Rejected by the receiver: the body is too large."
 
 
 def test_status_phrase_rfc_9110(model):

@@ -299,7 +299,10 @@ def size_tooltip(request: ReceivedRequest) -> str:
 def status_tooltip(request: ReceivedRequest) -> str:
     """Return who sent the status, or why there was none, in one sentence."""
     if request.rejection:
-        return fill(_translate("Rejected by the receiver: %1"), request.rejection)
+        reason = request.rejection.rstrip()
+        if not reason.endswith((".", "!", "?")):
+            reason += "."
+        return fill(_translate("Rejected by the receiver: %1"), reason)
     if request.status is None:
         fault = request.fault.value
         if fault in ("hang", "drop"):
