@@ -41,6 +41,11 @@ def recorded(app_home):
         return [entry.id for entry in reversed(store.history.query())]
 
 
+def _newest_entry_id() -> int:
+    with Store.open() as store:
+        return store.history.query()[0].id
+
+
 def _make_newer(app_home) -> None:
     Store.open().close()
     connection = sqlite3.connect(app_home / "studio.sqlite3")
@@ -652,3 +657,32 @@ def test_export_delivery_file_mode(capsysbinary, recorded, tmp_path, umask_022):
 
     assert status == 0
     assert _mode(target) == 0o644
+
+
+@pytest.mark.parametrize("export_format", ["text", "har"])
+def test_export_escaped_on_terminal(capsysbinary, app_home, monkeypatch, export_format):
+    result = sample_result(body=b'{"note": "\x1b[2Jpaid\xe2\x80\xae00.01"}')
+    record_delivery_quietly(result, webhook_name="Hook", topic_key="sale.new")
+    entry_id = _newest_entry_id()
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+
+    status, out, _ = run_cli(
+        capsysbinary, "export", str(entry_id), "--as", export_format
+    )
+
+    assert status == 0
+    assert "\x1b" not in out
+    assert "\u202e" not in out
+    assert "\\u202e" in out
+
+
+def test_export_text_unchanged_in_pipe(capsysbinary, app_home, monkeypatch):
+    result = sample_result(body=b'{"note": "paid\xe2\x80\xae00.01"}')
+    record_delivery_quietly(result, webhook_name="Hook", topic_key="sale.new")
+    entry_id = _newest_entry_id()
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+
+    status, out, _ = run_cli(capsysbinary, "export", str(entry_id), "--as", "text")
+
+    assert status == 0
+    assert "paid\u202e00.01" in out

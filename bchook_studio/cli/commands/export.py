@@ -9,6 +9,7 @@ from bchook_studio.cli.output import (
     EXIT_OK,
     UsageError,
     is_stdout_path,
+    terminal_safe,
     warning,
     write_output_file,
     write_text,
@@ -126,7 +127,10 @@ def _export_delivery(options: argparse.Namespace) -> int:
             f"{body_file}, which the command reads"
         )
     if output is None:
-        write_text(export.text)
+        # A received or sent body can carry escape sequences and bidi controls,
+        # so a terminal gets them escaped. The cURL and PowerShell commands
+        # quote them already.
+        write_text(terminal_safe(export.text, multiline=True))
     else:
         _write_file(output, export.text.encode("utf-8"), private=private)
     return EXIT_OK
