@@ -49,6 +49,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+_BODY_INTERRUPTED_KINDS = frozenset(
+    {FailureKind.RESET, FailureKind.PROTOCOL, FailureKind.READ_TIMEOUT}
+)
+"""Failure kinds that come with a response only when its body stopped early."""
+
 _STATUS_COLOURS = {
     "1xx": "#5b6b7b",
     "2xx": "#1e7e34",
@@ -392,16 +397,28 @@ class ResponsePane(QWidget):
         response = self._result.response
         content_type = response.header("content-type")
         pretty = self._pretty.isChecked()
+        # A response that comes with a transport failure lost the end of its body.
+        interrupted = (
+            self._result.failure is not None
+            and self._result.failure.kind in _BODY_INTERRUPTED_KINDS
+        )
         if not response.body and not response.truncated:
             self._prepared = None
             self._body.set_text("")
             self._charset.clear()
-            self._show_message(
-                self.tr("The response has no body. The headers are on the Headers tab.")
-            )
+            if interrupted:
+                message = self.tr(
+                    "No body arrived before the connection failed. The headers are "
+                    "on the Headers tab."
+                )
+            else:
+                message = self.tr(
+                    "The response has no body. The headers are on the Headers tab."
+                )
+            self._show_message(message)
             self.body_shown.emit()
             return
-        truncated = response.truncated
+        truncated = response.truncated or interrupted
         if len(response.body) <= INLINE_LIMIT:
             prepared = prepare_body(
                 response.body, content_type, pretty, self._caps, truncated

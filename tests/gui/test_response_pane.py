@@ -7,6 +7,7 @@ import os
 import random
 import signal
 import socket
+import struct
 import time
 import zlib
 from datetime import UTC, datetime
@@ -504,3 +505,47 @@ def test_capped_json_under_display_cap(qtbot, qloop, pool, capture_kib):
     assert "not well-formed" not in pane.notice_label.text()
     assert "Showing the first" not in pane.notice_label.text()
     assert pane.body_view.language() == "json"
+
+
+def _reset_after(head: bytes, body: bytes):
+    """Return a behaviour that sends `head` and `body`, then resets the connection."""
+
+    def behaviour(conn: socket.socket, request: ReceivedRequest) -> None:
+        conn.sendall(head + body)
+        # SO_LINGER with a zero timeout makes close() send a reset.
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()
+
+    return behaviour
+
+
+def test_interrupted_json_not_called_malformed(qtbot, qloop, pool):
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+    head += b"Content-Length: 500\r\n\r\n"
+    with RawServer(_reset_after(head, b'{"ok": true, "data": "rrr')) as server:
+        result = run_in_loop(qtbot, _deliver(server.url, SMALL_CAPS))
+    assert result.failure is not None
+    assert result.response.body == b'{"ok": true, "data": "rrr'
+
+    pane = _pane(qtbot, pool, SMALL_CAPS)
+    _show_and_wait(qtbot, pane, result)
+    notices = _notices(pane)
+
+    assert any("The body stopped after" in notice for notice in notices)
+    assert not any("not well-formed" in notice for notice in notices)
+    assert pane.body_view.toPlainText() == '{"ok": true, "data": "rrr'
+
+
+def test_interrupted_before_body_message(qtbot, qloop, pool):
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+    head += b"Content-Length: 1000\r\n\r\n"
+    with RawServer(_reset_after(head, b"")) as server:
+        result = run_in_loop(qtbot, _deliver(server.url, SMALL_CAPS))
+    assert result.failure is not None
+    assert result.response.body == b""
+
+    pane = _pane(qtbot, pool, SMALL_CAPS)
+    with qtbot.waitSignal(pane.body_shown, timeout=WAIT_MS):
+        pane.show_result(result)
+
+    assert "No body arrived before the connection failed" in pane.message_label.text()
