@@ -69,8 +69,14 @@ def status_class(summary: HistorySummary) -> str:
 
 
 def status_text(summary: HistorySummary) -> str:
-    """Return "200 OK" for a response, or the failure kind, such as "refused"."""
+    """Return "200 OK" for a response, or the failure kind, such as "refused".
+
+    A response that came with a failure, such as a body cut by a reset, shows
+    both: "200 reset".
+    """
     if summary.failure_kind is not None:
+        if summary.status is not None:
+            return f"{summary.status} {summary.failure_kind}"
         return summary.failure_kind
     if summary.status is None:
         return "-"

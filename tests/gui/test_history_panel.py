@@ -1,5 +1,7 @@
 """The history panel over real deliveries recorded in a real database."""
 
+from datetime import UTC, datetime
+
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFontMetrics, QGuiApplication
@@ -8,10 +10,12 @@ from PySide6.QtWidgets import QMessageBox
 from bchook_studio.core.export.history_entries import ExportKind
 from bchook_studio.core.export.masking import MASK
 from bchook_studio.core.store import Store
+from bchook_studio.core.store.history import HistorySummary
 from bchook_studio.gui.history_model import (
     STATUS_COLOURS,
     Column,
     HistoryTableModel,
+    status_text,
 )
 from bchook_studio.gui.history_panel import PAGE_SIZE, HistoryPanel
 from tests.gui.conftest import run_in_loop
@@ -425,3 +429,33 @@ def test_status_tooltip_repeats_cell(qtbot, panel):
     tooltip = panel.model.index(row, Column.STATUS).data(Qt.ItemDataRole.ToolTipRole)
     assert tooltip.splitlines()[0] == "500 Error"
     assert "bytes in the response body" in tooltip
+
+
+def _summary(status: int | None, failure_kind: str | None) -> HistorySummary:
+    return HistorySummary(
+        id=1,
+        run_id=None,
+        webhook_id=None,
+        webhook_name=None,
+        topic_key="user.created",
+        started_at=datetime.now(UTC),
+        elapsed_ms=5.0,
+        method="POST",
+        url="http://127.0.0.1:9/hook",
+        status=status,
+        reason="OK" if status else None,
+        failure_kind=failure_kind,
+        response_size=None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "failure_kind", "shown"),
+    [
+        (200, None, "200 OK"),
+        (None, "refused", "refused"),
+        (200, "reset", "200 reset"),
+    ],
+)
+def test_status_text_shows_status_and_failure(status, failure_kind, shown):
+    assert status_text(_summary(status, failure_kind)) == shown
