@@ -28,6 +28,10 @@ async def import_in_background(name: str) -> ModuleType:
         module = sys.modules.get(name)
         if module is not None:
             return module
+    elif job.done() and not job.cancelled() and not _failed(job):
+        # Every send asks again, so a finished import returns without a wait.
+        return job.result()
+
     if job is None or job.cancelled() or _failed(job):
         executor = ThreadPoolExecutor(1, thread_name_prefix="import")
         job = executor.submit(importlib.import_module, name)

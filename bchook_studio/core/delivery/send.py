@@ -140,6 +140,19 @@ def _credentials_from_url(
     return stripped, request
 
 
+def _classify(
+    exc: BaseException, request: OutgoingRequest, progress: _Progress
+) -> Failure:
+    """Return the Failure for `exc`, raised while exchanging with `progress.url`."""
+    return classify(
+        exc,
+        progress.url,
+        request.timeouts.operation,
+        proxy=proxy_display(progress.proxy),
+        client_cert=bool(request.tls.client_cert),
+    )
+
+
 async def _classified(
     exc: BaseException,
     pool: ClientPool,
@@ -147,13 +160,7 @@ async def _classified(
     progress: _Progress,
     clock: Clock,
 ) -> Failure:
-    failure = classify(
-        exc,
-        progress.url,
-        request.timeouts.operation,
-        proxy=proxy_display(progress.proxy),
-        client_cert=bool(request.tls.client_cert),
-    )
+    failure = _classify(exc, request, progress)
     failure = await _explained(failure, exc, pool, request, progress, clock)
     logger.info(
         "delivery to %s failed: %s (%s)",
@@ -303,13 +310,7 @@ def _body_failure(
     received: ReceivedResponse,
 ) -> Failure:
     """Return the failure for a body that stopped before its end."""
-    failure = classify(
-        exc,
-        progress.url,
-        request.timeouts.operation,
-        proxy=proxy_display(progress.proxy),
-        client_cert=bool(request.tls.client_cert),
-    )
+    failure = _classify(exc, request, progress)
     logger.info(
         "body from %s stopped after %d bytes: %s (%s)",
         progress.url.host,
