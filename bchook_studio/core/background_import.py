@@ -29,7 +29,7 @@ async def import_in_background(name: str) -> ModuleType:
         if module is not None:
             return module
     elif job.done() and not job.cancelled() and not _failed(job):
-        # Every send asks again, so a finished import returns without a wait.
+        # Every send calls this, so a finished import returns without a wait.
         return job.result()
 
     if job is None or job.cancelled() or _failed(job):
