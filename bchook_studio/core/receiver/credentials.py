@@ -2,7 +2,6 @@
 
 import base64
 import binascii
-import hmac
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -34,6 +33,11 @@ class RequiredCredentials:
         """True when `offered` carries this username and password."""
         if offered is None:
             return False
+
+        # hmac loads hashlib and OpenSSL, which the window's start-up does
+        # not otherwise need.
+        import hmac
+
         # Compare both fields every time so the check takes the same time
         # whichever of them is wrong.
         same_user = hmac.compare_digest(

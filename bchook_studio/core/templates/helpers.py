@@ -13,11 +13,7 @@ from datetime import UTC, datetime
 
 from markupsafe import Markup
 
-
-def format_iso(moment: datetime) -> str:
-    """Write a time as BrainCert's events do: UTC, milliseconds and a Z."""
-    utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+from bchook_studio.core.templates.time_text import format_iso
 
 
 class StudioHelpers:

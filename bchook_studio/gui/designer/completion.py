@@ -18,7 +18,7 @@ from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from bchook_studio.core.templates import HELPER_EXPRESSIONS, field_paths
-from bchook_studio.core.templates.helpers import format_iso
+from bchook_studio.core.templates.time_text import format_iso
 from bchook_studio.core.topics import Topic
 from bchook_studio.gui.designer.values import describe_value
 
