@@ -250,6 +250,21 @@ def test_find_not_found(qtbot, view):
     assert view.find_bar().status_label.text() == "Not found"
 
 
+def test_find_bar_narrow_keeps_field(qtbot, view):
+    view.resize(420, 300)
+    _show(qtbot, view, "x1\nx2\n")
+    view.open_find_bar()
+    bar = view.find_bar()
+    bar.show_result(found=True, wrapped=True)
+    qtbot.wait(50)
+
+    characters = bar.field.width() / bar.field.fontMetrics().averageCharWidth()
+
+    assert characters >= 12
+    assert bar.status_label.toolTip() == "Found after wrapping around"
+    assert bar.status_label.width() < bar.status_label.sizeHint().width()
+
+
 def test_find_bar_takes_selection(qtbot, view):
     _show(qtbot, view, JSON_TEXT, "json")
     view.select(5, 9)

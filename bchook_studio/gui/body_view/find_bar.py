@@ -2,18 +2,53 @@
 
 import logging
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QToolButton,
     QWidget,
 )
 
 logger = logging.getLogger(__name__)
+
+FIELD_MIN_CHARACTERS = 16
+"""The search field keeps room for this many average characters in a narrow view."""
+
+
+class _StatusLabel(QLabel):
+    """A one-line label that gives up width first and elides its text to fit.
+
+    The full text is its tooltip, so a shortened result can still be read.
+    """
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def show_status(self, text: str) -> None:
+        """Set the text and the tooltip that shows it whole."""
+        self.setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        elided = self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width()
+        )
+        painter.drawText(
+            self.contentsRect(),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            elided,
+        )
 
 
 class FindBar(QWidget):
@@ -30,23 +65,25 @@ class FindBar(QWidget):
         super().__init__(parent)
         self._field = QLineEdit(self)
         self._field.setClearButtonEnabled(True)
+        self._field.setMinimumWidth(
+            self._field.fontMetrics().averageCharWidth() * FIELD_MIN_CHARACTERS
+        )
         self._match_case = QCheckBox(self)
         self._previous = QToolButton(self)
         self._previous.setArrowType(Qt.ArrowType.UpArrow)
         self._next = QToolButton(self)
         self._next.setArrowType(Qt.ArrowType.DownArrow)
-        self._status = QLabel(self)
-        self._status.setTextFormat(Qt.TextFormat.PlainText)
+        self._status = _StatusLabel(self)
         self._close = QToolButton(self)
         self._close.setAutoRaise(True)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        layout.addWidget(self._field, 1)
+        layout.addWidget(self._field, 3)
         layout.addWidget(self._previous)
         layout.addWidget(self._next)
         layout.addWidget(self._match_case)
-        layout.addWidget(self._status)
+        layout.addWidget(self._status, 2)
         layout.addWidget(self._close)
         self.setAutoFillBackground(True)
 
@@ -94,18 +131,18 @@ class FindBar(QWidget):
         self._field.selectAll()
 
     def show_searching(self) -> None:
-        self._status.setText(self.tr("Searching…"))
+        self._status.show_status(self.tr("Searching…"))
 
     def show_result(self, found: bool, wrapped: bool) -> None:
         if not found:
-            self._status.setText(self.tr("Not found"))
+            self._status.show_status(self.tr("Not found"))
         elif wrapped:
-            self._status.setText(self.tr("Found after wrapping around"))
+            self._status.show_status(self.tr("Found after wrapping around"))
         else:
-            self._status.clear()
+            self._status.show_status("")
 
     def clear_status(self) -> None:
-        self._status.clear()
+        self._status.show_status("")
 
     def eventFilter(self, watched: object, event: QEvent) -> bool:
         if watched is self._field and event.type() == QEvent.Type.KeyPress:
