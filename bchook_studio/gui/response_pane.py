@@ -35,8 +35,6 @@ from bchook_studio.core.files import save_bytes
 from bchook_studio.core.logs import mask_url_password
 from bchook_studio.core.text_decoding import binary_summary, decode_body
 from bchook_studio.core.workers import WorkerPool, default_pool
-from bchook_studio.gui.body_view.line_highlighter import MAX_HIGHLIGHTED_COLUMNS
-from bchook_studio.gui.body_view.view import BodyView
 from bchook_studio.gui.editor.code_editor import CodeEditor
 from bchook_studio.gui.placeholders import fill
 
@@ -46,6 +44,7 @@ if TYPE_CHECKING:
         ReceivedResponse,
         SentRequest,
     )
+    from bchook_studio.gui.body_view.view import BodyView
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +62,6 @@ _STATUS_COLOURS = {
 }
 _FAILURE_COLOUR = "#b02a37"
 _CANCELLED_COLOUR = "#5b6b7b"
-_TEXT_PAGE, _MESSAGE_PAGE = range(2)
 
 
 class ResponsePane(QWidget):
@@ -116,7 +114,9 @@ class ResponsePane(QWidget):
         self._charset = QLabel(self)
         self._charset.setTextFormat(Qt.TextFormat.PlainText)
 
-        self._body = BodyView(self)
+        # The body view, and the modules behind it, are built for the first
+        # body shown, which keeps them out of the window's start-up.
+        self._body: BodyView | None = None
         self._message = QLabel(self)
         self._message.setTextFormat(Qt.TextFormat.PlainText)
         self._message.setWordWrap(True)
@@ -128,7 +128,6 @@ class ResponsePane(QWidget):
         )
         self._message.setMargin(12)
         self._body_stack = QStackedWidget(self)
-        self._body_stack.addWidget(self._body)
         self._body_stack.addWidget(self._message)
 
         self._headers = QTableWidget(0, 2, self)
@@ -163,7 +162,6 @@ class ResponsePane(QWidget):
         layout.addWidget(self._tabs, 1)
 
         self._pretty.toggled.connect(self._show_body)
-        self._body.index_completed.connect(self._show_body_notices)
         self._save_button.clicked.connect(self._on_save_clicked)
         self.retranslate_ui()
         self.clear()
@@ -198,6 +196,13 @@ class ResponsePane(QWidget):
 
     @property
     def body_view(self) -> BodyView:
+        """The view that shows response bodies, built on first use."""
+        if self._body is None:
+            from bchook_studio.gui.body_view.view import BodyView
+
+            self._body = BodyView(self)
+            self._body_stack.addWidget(self._body)
+            self._body.index_completed.connect(self._show_body_notices)
         return self._body
 
     @property
@@ -218,7 +223,7 @@ class ResponsePane(QWidget):
 
     def showing_message(self) -> bool:
         """True when the body area shows a plain-words message instead of a body."""
-        return self._body_stack.currentIndex() == _MESSAGE_PAGE
+        return self._body_stack.currentWidget() is self._message
 
     # Showing states.
 
@@ -227,7 +232,7 @@ class ResponsePane(QWidget):
         self.cancel_preparation()
         self._result = None
         self._result_notices = []
-        self._body.set_text("")
+        self._empty_body_view()
         self._set_status("", None)
         self._summary.setText(self.tr("No response yet. Press Send Test (Ctrl+Enter)."))
         self._notice.hide()
@@ -303,7 +308,7 @@ class ResponsePane(QWidget):
         self.cancel_preparation()
         self._result = None
         self._result_notices = []
-        self._body.set_text("")
+        self._empty_body_view()
         self._set_status(self.tr("Not sent"), _FAILURE_COLOUR)
         self._summary.setText(self.tr("The request was not sent."))
         self._notice.hide()
@@ -377,7 +382,7 @@ class ResponsePane(QWidget):
             self._summary.setText(f"{failure.kind.value} · {result.elapsed_ms:.0f} ms")
         self.cancel_preparation()
         self._result_notices = []
-        self._body.set_text("")
+        self._empty_body_view()
         self._notice.hide()
         self._headers.setRowCount(0)
         self._charset.clear()
@@ -404,7 +409,7 @@ class ResponsePane(QWidget):
         )
         if not response.body and not response.truncated:
             self._prepared = None
-            self._body.set_text("")
+            self._empty_body_view()
             self._charset.clear()
             if interrupted:
                 message = self.tr(
@@ -427,7 +432,7 @@ class ResponsePane(QWidget):
             return
 
         # The text shown so far goes now, so two large bodies are not in memory.
-        self._body.set_text("")
+        self._empty_body_view()
         self._charset.clear()
         self._set_notices(self._result_notices)
         self._show_message(
@@ -479,8 +484,9 @@ class ResponsePane(QWidget):
                 )
             )
         self._prepared = prepared
-        self._body.set_text(prepared.text, prepared.lines, prepared.language)
-        self._body_stack.setCurrentIndex(_TEXT_PAGE)
+        view = self.body_view
+        view.set_text(prepared.text, prepared.lines, prepared.language)
+        self._body_stack.setCurrentWidget(view)
         self._show_body_notices()
         self.body_shown.emit()
 
@@ -505,6 +511,10 @@ class ResponsePane(QWidget):
                     "without colours."
                 ).replace("%1", format_size(self._caps.highlight))
             )
+        from bchook_studio.gui.body_view.line_highlighter import (
+            MAX_HIGHLIGHTED_COLUMNS,
+        )
+
         long_lines = prepared.lines.max_length > MAX_HIGHLIGHTED_COLUMNS
         if prepared.language != TEXT and long_lines:
             notices.append(
@@ -569,7 +579,12 @@ class ResponsePane(QWidget):
 
     def _show_message(self, text: str) -> None:
         self._message.setText(text)
-        self._body_stack.setCurrentIndex(_MESSAGE_PAGE)
+        self._body_stack.setCurrentWidget(self._message)
+
+    def _empty_body_view(self) -> None:
+        """Drop the text the body view shows, if it was built."""
+        if self._body is not None:
+            self._body.set_text("")
 
     def _set_status(self, text: str, colour: str | None) -> None:
         self._status.setText(text)

@@ -72,6 +72,7 @@ NOT_AT_CONSTRUCTION = (
     "bchook_studio.core.receiver.connection",
     "bchook_studio.core.store.store",
     "bchook_studio.core.templates.helpers",
+    "bchook_studio.gui.body_view.view",
     "bchook_studio.gui.check_view",
     "bchook_studio.gui.history_panel",
     "bchook_studio.gui.inbox.detail",
