@@ -144,6 +144,44 @@ def test_header_control_character_rejected(capsysbinary, value):
     assert server.requests == []
 
 
+@pytest.mark.parametrize("value", ["a\u0085", "\u0085a"])
+def test_header_next_line_not_trimmed(capsysbinary, value):
+    with RawServer(respond("200 OK", b"")) as server:
+        status, out, err = run_cli(
+            capsysbinary,
+            "send",
+            "sale.new",
+            "--url",
+            server.url,
+            "--header",
+            f"X-A: {value}",
+        )
+
+    assert status == 2
+    assert out == ""
+    assert err.startswith("bchook-studio: error: the value of header 'X-A' ")
+    assert "control character U+0085" in err
+    assert err.count("\n") == 1
+    assert server.requests == []
+
+
+def test_header_trims_only_spaces_and_tabs(capsysbinary):
+    with RawServer(respond("200 OK", b"")) as server:
+        status, _, _ = run_cli(
+            capsysbinary,
+            "send",
+            "sale.new",
+            "--url",
+            server.url,
+            "--header",
+            "X-A: \t \u00a0a b\u3000 \t",
+        )
+
+    head = server.requests[0].head
+    assert status == 0
+    assert "\r\nX-A: \u00a0a b\u3000\r\n".encode() in head
+
+
 def test_header_tab_accepted(capsysbinary):
     with RawServer(respond("200 OK", b"")) as server:
         status, _, _ = run_cli(
@@ -298,6 +336,41 @@ def test_read_timeout_names_flag(capsysbinary):
     assert status == 1
     assert err.startswith("error: read_timeout: ")
     assert "--timeout SECONDS" in err
+
+
+def test_total_timeout_prints_partial_response(capsysbinary, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+
+    def stall(conn: socket.socket, request: ReceivedRequest) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nX-Trace: t1\r\n\r\n"
+        conn.sendall(head + b"0123456789")
+        # Wait up to 10 s for the client to close the connection.
+        conn.settimeout(10)
+        conn.recv(1)
+
+    with RawServer(stall) as server:
+        status, out, err = run_cli(
+            capsysbinary,
+            "send",
+            "sale.new",
+            "--url",
+            server.url,
+            "--total-timeout",
+            "0.5",
+        )
+
+    head, _, body = out.partition("\n\n")
+    assert status == 1
+    assert head.splitlines() == [
+        "HTTP/1.1 200 OK",
+        "Content-Length: 100",
+        "X-Trace: t1",
+    ]
+    assert body == "0123456789"
+    assert err.startswith("error: total_timeout: The body stopped after 10 bytes")
+    assert "total deadline of 0.5 s" in err
+    assert "--total-timeout SECONDS" in err
+    assert err.count("\n") == 1
 
 
 def test_proxy_failure_names_flags(capsysbinary, unused_port):

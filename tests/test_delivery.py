@@ -15,6 +15,7 @@ from bchook_studio.core.delivery.request import BasicAuth, OutgoingRequest, Time
 from bchook_studio.core.delivery.send import deliver
 from tests.servers import (
     RawServer,
+    ReceivedRequest,
     drop_mid_body,
     full_backlog_listener,
     never_answer,
@@ -224,6 +225,62 @@ def test_connection_dropped_mid_body():
     assert result.response.status == 200
     assert result.response.body == b"0123456789"
     assert result.response.header("content-length") == "100"
+
+
+def stall_mid_body(conn: socket.socket, request: ReceivedRequest) -> None:
+    """Promise 100 bytes, send 10, then wait up to 10 s for the client to close."""
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789")
+    conn.settimeout(10)
+    conn.recv(1)
+
+
+def cut_after(data: bytes, sent: int, headers: dict[str, str]):
+    """Return a behaviour that promises `data`, sends its first `sent` bytes and
+    closes the connection."""
+
+    def behaviour(conn: socket.socket, request: ReceivedRequest) -> None:
+        lines = ["HTTP/1.1 200 OK", f"Content-Length: {len(data)}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        head = "\r\n".join([*lines, "", ""]).encode("latin-1")
+        conn.sendall(head + data[:sent])
+        conn.shutdown(socket.SHUT_RDWR)
+        conn.close()
+
+    return behaviour
+
+
+def test_total_deadline_mid_body_keeps_response():
+    with RawServer(stall_mid_body) as server:
+        started = time.monotonic()
+        result = run(send(server.url, timeouts=Timeouts(30, 0.5)))
+        elapsed = time.monotonic() - started
+
+    assert result.failure.kind is FailureKind.TOTAL_TIMEOUT
+    assert "The body stopped after 10 bytes" in result.failure.message
+    assert "total deadline of 0.5 s" in result.failure.message
+    assert result.response.status == 200
+    assert result.response.body == b"0123456789"
+    assert result.response.header("content-length") == "100"
+    assert not result.response.truncated
+    assert result.headers_ms is not None
+    assert elapsed < 5
+
+
+def test_gzip_cut_short_counts_received_bytes():
+    payload = b"".join(b"line %d of the body\n" % i for i in range(5000))
+    compressed = gzip.compress(payload)
+    sent = len(compressed) // 2
+    behaviour = cut_after(compressed, sent, {"Content-Encoding": "gzip"})
+    with RawServer(behaviour) as server:
+        result = run(send(server.url))
+
+    decoded = result.response.size
+    message = result.failure.message
+    assert result.failure.kind is FailureKind.RESET
+    assert decoded > sent
+    assert payload.startswith(result.response.body)
+    assert f"after {sent:,} bytes received with Content-Encoding gzip" in message
+    assert f"({decoded:,} bytes once decoded)" in message
 
 
 def test_total_deadline():

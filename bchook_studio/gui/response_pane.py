@@ -49,7 +49,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _BODY_INTERRUPTED_KINDS = frozenset(
-    {FailureKind.RESET, FailureKind.PROTOCOL, FailureKind.READ_TIMEOUT}
+    {
+        FailureKind.RESET,
+        FailureKind.PROTOCOL,
+        FailureKind.READ_TIMEOUT,
+        FailureKind.TOTAL_TIMEOUT,
+    }
 )
 """Failure kinds that come with a response only when its body stopped early."""
 
@@ -402,16 +407,20 @@ class ResponsePane(QWidget):
         response = self._result.response
         content_type = response.header("content-type")
         pretty = self._pretty.isChecked()
-        # A response that comes with a transport failure lost the end of its body.
-        interrupted = (
-            self._result.failure is not None
-            and self._result.failure.kind in _BODY_INTERRUPTED_KINDS
-        )
+        # A response that comes with a transport failure or the total deadline
+        # lost the end of its body.
+        failure = self._result.failure
+        interrupted = failure is not None and failure.kind in _BODY_INTERRUPTED_KINDS
         if not response.body and not response.truncated:
             self._prepared = None
             self._empty_body_view()
             self._charset.clear()
-            if interrupted:
+            if interrupted and failure.kind is FailureKind.TOTAL_TIMEOUT:
+                message = self.tr(
+                    "No body arrived before the total deadline. The headers are on "
+                    "the Headers tab."
+                )
+            elif interrupted:
                 message = self.tr(
                     "No body arrived before the connection failed. The headers are "
                     "on the Headers tab."

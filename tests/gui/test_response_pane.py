@@ -20,7 +20,7 @@ from bchook_studio.core import workers
 from bchook_studio.core.body_preparation import INLINE_LIMIT
 from bchook_studio.core.caps import MIB, SizeCaps
 from bchook_studio.core.delivery.clients import ClientPool
-from bchook_studio.core.delivery.request import OutgoingRequest
+from bchook_studio.core.delivery.request import OutgoingRequest, Timeouts
 from bchook_studio.core.delivery.result import DeliveryResult, ReceivedResponse
 from bchook_studio.core.delivery.send import deliver
 from bchook_studio.core.formats import pretty_json_text
@@ -76,12 +76,18 @@ def _result(body: bytes, content_type: str) -> DeliveryResult:
     )
 
 
-async def _deliver(url: str, caps: SizeCaps) -> DeliveryResult:
+async def _deliver(
+    url: str, caps: SizeCaps, timeouts: Timeouts | None = None
+) -> DeliveryResult:
     """Send one webhook to `url` through the real delivery path."""
     pool = ClientPool()
     try:
         request = OutgoingRequest(
-            url=url, body=b"{}", content_type="application/json", caps=caps
+            url=url,
+            body=b"{}",
+            content_type="application/json",
+            caps=caps,
+            timeouts=timeouts or Timeouts(),
         )
         return await deliver(request, pool)
     finally:
@@ -534,6 +540,48 @@ def test_interrupted_json_not_called_malformed(qtbot, qloop, pool):
     assert any("The body stopped after" in notice for notice in notices)
     assert not any("not well-formed" in notice for notice in notices)
     assert pane.body_view.toPlainText() == '{"ok": true, "data": "rrr'
+
+
+def test_total_timeout_keeps_partial_body(qtbot, qloop, pool):
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+    head += b"Content-Length: 500\r\n\r\n"
+
+    def stall(conn: socket.socket, request: ReceivedRequest) -> None:
+        conn.sendall(head + b'{"ok": true, "data": "rrr')
+        time.sleep(2)
+
+    timeouts = Timeouts(operation=5.0, total=0.5)
+    with RawServer(stall) as server:
+        result = run_in_loop(qtbot, _deliver(server.url, SMALL_CAPS, timeouts))
+    assert result.failure is not None
+    assert result.failure.kind.value == "total_timeout"
+
+    pane = _pane(qtbot, pool, SMALL_CAPS)
+    _show_and_wait(qtbot, pane, result)
+    notices = _notices(pane)
+
+    assert any("The body stopped after 25 bytes" in notice for notice in notices)
+    assert not any("not well-formed" in notice for notice in notices)
+    assert pane.body_view.toPlainText() == '{"ok": true, "data": "rrr'
+
+
+def test_total_timeout_before_body_message(qtbot, qloop, pool):
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+    head += b"Content-Length: 500\r\n\r\n"
+
+    def stall(conn: socket.socket, request: ReceivedRequest) -> None:
+        conn.sendall(head)
+        time.sleep(2)
+
+    timeouts = Timeouts(operation=5.0, total=0.5)
+    with RawServer(stall) as server:
+        result = run_in_loop(qtbot, _deliver(server.url, SMALL_CAPS, timeouts))
+
+    pane = _pane(qtbot, pool, SMALL_CAPS)
+    with qtbot.waitSignal(pane.body_shown, timeout=WAIT_MS):
+        pane.show_result(result)
+
+    assert "No body arrived before the total deadline" in pane.message_label.text()
 
 
 def test_interrupted_before_body_message(qtbot, qloop, pool):

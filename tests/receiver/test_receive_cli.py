@@ -314,7 +314,10 @@ def test_request_text_escapes_bidi(capsysbinary, monkeypatch):
 
 
 def test_body_block_breaks_only_at_cr_lf():
-    body = "a\u2028b\u2029c\x85d\x0ce\x0bf\r\ng\rh\n"
+    body = (
+        "alpha\u2028beta\u2029gamma\x85delta\x0cepsilon\x0bzeta\x1ceta\x1dtheta"
+        "\x1eiota\r\nkappa\rlambda\nmu\r"
+    )
     request = make_request(
         headers=(("Content-Type", "text/plain"),),
         body=body.encode(),
@@ -323,7 +326,13 @@ def test_body_block_breaks_only_at_cr_lf():
 
     text = body_block(request)
 
-    assert text == "  a\\u2028b\\u2029c\\x85d\\x0ce\\x0bf\n  g\n  h\n\n"
+    assert text == (
+        "  alpha\\u2028beta\\u2029gamma\\x85delta\\x0cepsilon\\x0bzeta\\x1ceta"
+        "\\x1dtheta\\x1eiota\n"
+        "  kappa\\x0dlambda\n"
+        "  mu\\x0d\n"
+        "\n"
+    )
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a hard kill there")
@@ -407,6 +416,32 @@ def test_receive_escapes_bidi_characters(receive_process):
     assert body_text == (
         "  paid \\u202e00.0001\\u202c EUR\\u2028refund: none\\ufeff\\u200b"
     )
+    assert status == 130
+    assert err == ""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a hard kill there")
+def test_receive_escapes_lone_carriage_return(receive_process):
+    process = receive_process("--port", "0", "--show-body")
+    port = int(
+        re.fullmatch(r"listening on http://127\.0\.0\.1:(\d+)/", process.line())[1]
+    )
+    # On a terminal the lone CR would print "paid" over the start of the line.
+    body = b"refund: 100.00 EUR\rpaid\r\nnext\n"
+    request = (
+        b"POST /pay HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain; charset=utf-8"
+        b"\r\nContent-Length: %d\r\n\r\n" % len(body)
+    ) + body
+    with socket.create_connection(("127.0.0.1", port), 10) as raw:
+        raw.sendall(request)
+        raw.recv(100)
+
+    request_fields = process.line().split("\t")
+    body_lines = [process.line(), process.line(), process.line()]
+    status, err = process.stop()
+
+    assert request_fields[3] == "/pay"
+    assert body_lines == ["  refund: 100.00 EUR\\x0dpaid", "  next", ""]
     assert status == 130
     assert err == ""
 

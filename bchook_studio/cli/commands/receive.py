@@ -19,7 +19,7 @@ from bchook_studio.cli.output import (
 
 FAULTS = ("hang", "drop", "slow")
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK = re.compile(r"\r?\n")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,9 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Listen for webhooks and print one tab-separated line per request: "
             "time, client, method, path, status, body size and content type. "
             "Text from requests is printed with \\xHH, \\uHHHH or \\UHHHHHHHH "
-            "escapes for control characters other than tab, CR and LF, for "
-            "format characters such as the bidirectional controls, and for the "
-            "Unicode line and paragraph separators. "
+            "escapes for control characters other than tab, LF and the CR of "
+            "a CR LF line break, for format characters such as the "
+            "bidirectional controls, and for the Unicode line and paragraph "
+            "separators. "
             "It runs until Ctrl+C or SIGTERM stops it, and then exits with "
             "status 130, as every sub-command does when interrupted."
         ),
@@ -328,9 +329,10 @@ def request_line(request) -> str:
 def body_block(request) -> str:
     """Return the body as printed under its line: indented, then an empty line.
 
-    Only CR LF, CR and LF start a new line. The other characters that
-    `str.splitlines` breaks at, such as U+2028, are escaped like any other
-    control or format character.
+    Only CR LF and LF start a new line. A lone CR, and the other characters
+    that `str.splitlines` breaks at (VT, FF, U+001C to U+001E, U+0085, U+2028,
+    U+2029), are escaped like any other control or format character, so a CR
+    cannot move the cursor back and print over the start of the line.
     """
     from bchook_studio.core.text_decoding import binary_summary, decode_body
 

@@ -69,15 +69,40 @@ class CappedBody:
             return bytes(self._raw), self._raw_size
         return bytes(self._decoded[: self.cap]), self._decoded_size
 
+    @property
+    def raw_size(self) -> int:
+        """Bytes of the body received before content decoding.
 
-async def read_body(response: httpx.Response, cap: int) -> CappedBody:
-    """Read the body of `response` under the capture cap.
+        The count is of the message body as the server encoded it, without
+        the chunk framing of a chunked transfer.
+        """
+        return self._raw_size
+
+    @property
+    def codings(self) -> tuple[str, ...]:
+        """The content codings `body()` has decoded, such as ('gzip',).
+
+        Empty when the body is kept as it arrived, because none was declared
+        or decoding failed.
+        """
+        if self._decoder is None or self.error is not None:
+            return ()
+        return self._decoder.codings
+
+
+def capped_body(response: httpx.Response, cap: int) -> CappedBody:
+    """Return an empty CappedBody for the body of `response`."""
+    return CappedBody(response.headers.get("content-encoding"), cap)
+
+
+async def read_body(response: httpx.Response, collected: CappedBody) -> None:
+    """Read the body of `response` into `collected`, under its capture cap.
 
     A transport error while the body arrives (the connection reset or closed
     early, a read timeout) ends the reading: the bytes that did arrive are
-    kept, and the error is in `interrupted`.
+    kept, and the error is in `interrupted`. When the task is cancelled, for
+    example by the total deadline, the bytes that arrived stay in `collected`.
     """
-    collected = CappedBody(response.headers.get("content-encoding"), cap)
     try:
         async with contextlib.aclosing(response.aiter_raw()) as chunks:
             async for chunk in chunks:
@@ -87,4 +112,3 @@ async def read_body(response: httpx.Response, cap: int) -> CappedBody:
                 collected.finish()
     except httpx.TransportError as exc:
         collected.interrupted = exc
-    return collected

@@ -145,6 +145,10 @@ class BodyDecoder:
                 f"the Content-Encoding {unsupported[0]!r} is not supported; "
                 "Hook Studio decodes gzip and deflate"
             )
+        self.codings = tuple(names)
+        """The codings decoded, in the order the server applied them. Empty
+        when none or only `identity` was declared."""
+
         # Codings are listed in the order they were applied, so decode in reverse.
         self._stages: list[_Identity | _Zlib] = [
             _Zlib("gzip" if name == "x-gzip" else name) for name in reversed(names)

@@ -62,6 +62,9 @@ def is_secret_query_parameter(name: str) -> bool:
 # RFC 9110 token characters for a field name.
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
+# HTTP's optional white space (OWS): space and horizontal tab.
+_OPTIONAL_WHITESPACE = " \t"
+
 # C0 controls except tab, DEL, and the C1 controls that some terminals obey.
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
@@ -150,14 +153,17 @@ class OutgoingRequest:
 
 
 def check_header(name: str, value: str) -> tuple[str, str]:
-    """Return a custom header with surrounding whitespace removed, or raise.
+    """Return a custom header with surrounding spaces and tabs removed, or raise.
 
-    Values may hold any Unicode text except control characters other than tab
-    (RFC 9110 section 5.5 forbids them in field values); non-ASCII characters
-    are sent as UTF-8 bytes.
+    Only space and tab are removed, as HTTP trims optional white space (OWS,
+    RFC 9110 section 5.6.3). `str.strip` would also remove characters such as
+    U+0085 and U+00A0, changing the value without a word. Values may contain
+    any Unicode text except control characters other than tab, because RFC
+    9110 section 5.5 forbids them in field values. Non-ASCII characters are
+    sent as UTF-8 bytes.
     """
-    name = name.strip()
-    value = value.strip()
+    name = name.strip(_OPTIONAL_WHITESPACE)
+    value = value.strip(_OPTIONAL_WHITESPACE)
     if not name:
         raise RequestProblem(f"a custom header with the value {value!r} has no name.")
     if not _HEADER_NAME.fullmatch(name):

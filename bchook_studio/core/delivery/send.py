@@ -12,7 +12,11 @@ from dataclasses import dataclass, field, replace
 
 import httpx
 
-from bchook_studio.core.delivery.body_capture import CappedBody, read_body
+from bchook_studio.core.delivery.body_capture import (
+    CappedBody,
+    capped_body,
+    read_body,
+)
 from bchook_studio.core.delivery.clients import ClientPool
 from bchook_studio.core.delivery.failures import classify, host_port
 from bchook_studio.core.delivery.handle import Clock
@@ -57,6 +61,20 @@ _PROBE_MAX_SECONDS = 1.5
 
 
 @dataclass
+class _BodyReading:
+    """The last response and its body as read so far, kept for the result."""
+
+    response: httpx.Response
+    collected: CappedBody
+    failure: Failure | None
+    """The failure already known before the body was read, if any."""
+
+    done: bool = False
+    """True once reading ended without being cancelled, at the end of the body,
+    at the capture cap or on a transport error."""
+
+
+@dataclass
 class _Progress:
     """The state of a delivery in progress, kept for the result however it ends."""
 
@@ -74,6 +92,8 @@ class _Progress:
     """True between sending a request and receiving its response headers."""
 
     https_used: bool = False
+    reading: _BodyReading | None = None
+    """Set once the body of the last response is being read."""
 
 
 async def deliver(
@@ -110,15 +130,21 @@ async def deliver(
         if not deadline.expired():
             failure = await _classified(exc, pool, request, progress, clock)
         else:
-            failure = Failure(
-                FailureKind.TOTAL_TIMEOUT,
-                f"The exchange with {host_port(progress.url)} did not finish "
-                f"within the total deadline of {request.timeouts.total:g} s. Raise "
-                "the deadline or check why the endpoint is slow.",
-            )
+            failure = _total_timeout(request, progress)
+            if progress.reading is not None:
+                return _read_result(request, clock, progress, progress.reading, failure)
     except (httpx.HTTPError, OSError) as exc:
         failure = await _classified(exc, pool, request, progress, clock)
     return _failed(request, clock, failure, progress)
+
+
+def _total_timeout(request: OutgoingRequest, progress: _Progress) -> Failure:
+    return Failure(
+        FailureKind.TOTAL_TIMEOUT,
+        f"The exchange with {host_port(progress.url)} did not finish "
+        f"within the total deadline of {request.timeouts.total:g} s. Raise "
+        "the deadline or check why the endpoint is slow.",
+    )
 
 
 def _credentials_from_url(
@@ -287,42 +313,85 @@ async def _finish(
 ) -> DeliveryResult:
     """Read the body of the last response and build the result.
 
-    A body cut off by a transport error keeps the status, the headers and the
-    bytes that arrived, with the failure for the error.
+    `progress.reading` keeps the body as it arrives, so that `deliver` can
+    still build the result from it when the total deadline cuts the reading.
     """
+    reading = _BodyReading(
+        response, capped_body(response, request.caps.capture), failure
+    )
+    progress.reading = reading
     try:
-        collected = await read_body(response, request.caps.capture)
+        await read_body(response, reading.collected)
+        reading.done = True
     finally:
         await response.aclose()
+    return _read_result(request, clock, progress, reading)
 
-    received = _received(response, collected)
-    if collected.interrupted is not None:
-        failure = _body_failure(collected.interrupted, request, progress, received)
-    elif failure is None:
-        failure = _answer_failure(response, collected, progress)
+
+def _read_result(
+    request: OutgoingRequest,
+    clock: Clock,
+    progress: _Progress,
+    reading: _BodyReading,
+    deadline_failure: Failure | None = None,
+) -> DeliveryResult:
+    """Build the result from the last response and its body, read or cut.
+
+    A body cut off by a transport error or by the total deadline
+    (`deadline_failure`) keeps the status, the headers and the bytes that
+    arrived, with the failure that cut it. A deadline that expires while the
+    connection closes, after the whole body arrived, is ignored.
+    """
+    collected = reading.collected
+    received = _received(reading.response, collected)
+
+    if deadline_failure is not None and not reading.done:
+        failure = _body_failure(deadline_failure, progress, collected)
+    elif collected.interrupted is not None:
+        cause = _classify(collected.interrupted, request, progress)
+        failure = _body_failure(cause, progress, collected)
+    elif reading.failure is not None:
+        failure = reading.failure
+    else:
+        failure = _answer_failure(reading.response, collected, progress)
     return _result(request, clock, progress, received, failure)
 
 
 def _body_failure(
-    exc: httpx.TransportError,
-    request: OutgoingRequest,
-    progress: _Progress,
-    received: ReceivedResponse,
+    failure: Failure, progress: _Progress, collected: CappedBody
 ) -> Failure:
-    """Return the failure for a body that stopped before its end."""
-    failure = _classify(exc, request, progress)
+    """Return `failure`, which cut the body short, with a message that says how
+    much of the body arrived."""
     logger.info(
-        "body from %s stopped after %d bytes: %s (%s)",
+        "body from %s stopped after %d bytes received: %s (%s)",
         progress.url.host,
-        received.size,
+        collected.raw_size,
         failure.kind.value,
         failure.detail,
     )
     message = (
-        f"The body stopped after {received.size:,} bytes, so the response is "
-        f"incomplete. {failure.message}"
+        f"The body stopped after {_received_amount(collected)}, so the response "
+        f"is incomplete. {failure.message}"
     )
     return replace(failure, message=message)
+
+
+def _received_amount(collected: CappedBody) -> str:
+    """Describe how many body bytes arrived, counted before content decoding.
+
+    For an encoded body the decoded size follows, because that is the size the
+    response shows.
+    """
+    amount = f"{collected.raw_size:,} bytes"
+    if not collected.codings:
+        return amount
+
+    _, decoded_size = collected.body()
+    codings = ", ".join(collected.codings)
+    return (
+        f"{amount} received with Content-Encoding {codings} "
+        f"({decoded_size:,} bytes once decoded)"
+    )
 
 
 def _header_text(value: bytes) -> str:
