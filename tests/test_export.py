@@ -1094,3 +1094,11 @@ def test_curl_import_report_has_topic_warning(tmp_path):
         report = import_text(store, "curl http://127.0.0.1:1/in -d '{}'", tmp_path)
 
     assert TOPIC_WARNING in report.warnings
+
+
+def test_curl_import_keeps_no_break_space():
+    text = "curl -H 'X-A: \ta\u00a0 ' http://127.0.0.1:9/hook"
+
+    imported = parse_curl_command(text).webhook
+
+    assert [(row.name, row.value) for row in imported.headers] == [("X-A", "a\u00a0")]

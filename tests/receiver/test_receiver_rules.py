@@ -271,6 +271,8 @@ def test_rule_dict_invalid_value(data, named):
         ({"headers": (("Bad Name", "x"),)}, "'Bad Name'"),
         ({"headers": (("Content-Length", "3"),)}, "'Content-Length'"),
         ({"headers": (("X-A", "a\r\nb"),)}, "'X-A'"),
+        ({"headers": (("X-A", "a\x01b"),)}, "U+0001"),
+        ({"headers": (("X-A", "a\x7f"),)}, "U+007F"),
     ],
 )
 def test_rule_invalid_setting(options, named):
@@ -278,6 +280,12 @@ def test_rule_invalid_setting(options, named):
         ResponseRule(**options)
 
     assert named in str(caught.value)
+
+
+def test_rule_header_keeps_next_line():
+    rule = ResponseRule(headers=(("X-A", " a\x85 "),))
+
+    assert rule.headers == (("X-A", "a\x85"),)
 
 
 def test_credentials_reject_colon_in_username():

@@ -261,12 +261,13 @@ def _add_header(command: _Command, value: str, option: str) -> None:
         )
     name, separator, rest = value.partition(":")
     if separator:
-        command.headers.append((name.strip(), rest.strip()))
+        # HTTP trims only spaces and tabs around a field value (RFC 9110 5.5).
+        command.headers.append((name.strip(" \t"), rest.strip(" \t")))
         return
     name, separator, rest = value.partition(";")
     if separator and not rest.strip():
         # curl sends "Name;" as a header with an empty value.
-        command.headers.append((name.strip(), ""))
+        command.headers.append((name.strip(" \t"), ""))
         return
     raise CurlImportError(
         f"the header {value!r} given with {option} has no colon. Write it as "

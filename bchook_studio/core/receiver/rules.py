@@ -16,6 +16,10 @@ MAX_DELAY_MS = 10 * 60 * 1000
 
 # RFC 9110 token characters for a field name.
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# C0 controls except tab, and DEL, which RFC 9110 section 5.5 forbids in a field
+# value. h11 writes them without a check, so a client would get them.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
 # The receiver frames every response itself.
 _FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding"})
 
@@ -36,13 +40,15 @@ class Fault(StrEnum):
 
 
 def check_response_header(name: str, value: str) -> tuple[str, str]:
-    """Return a response header with surrounding whitespace removed, or raise.
+    """Return a response header with surrounding spaces and tabs removed, or raise.
 
     Raises ValueError for an invalid name, a framing header the receiver sets
     itself, or a value holding a line break or NUL.
     """
-    name = name.strip()
-    value = value.strip()
+    # Trim only HTTP's optional white space, because str.strip() would also
+    # drop characters such as U+0085 and U+00A0 from the value.
+    name = name.strip(" \t")
+    value = value.strip(" \t")
     if not _HEADER_NAME.fullmatch(name):
         raise ValueError(
             f"the response header name {name!r} is invalid: use letters, digits "
@@ -57,6 +63,13 @@ def check_response_header(name: str, value: str) -> tuple[str, str]:
         raise ValueError(
             f"the value of response header {name!r} contains a line break or NUL "
             "character. Put the value on one line."
+        )
+    control = _CONTROL_CHARACTER.search(value)
+    if control is not None:
+        raise ValueError(
+            f"the value of response header {name!r} contains the control character "
+            f"U+{ord(control.group()):04X}, which HTTP does not allow in a header. "
+            "Remove it; only tab is allowed."
         )
     return name, value
 

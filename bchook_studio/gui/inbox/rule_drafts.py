@@ -77,7 +77,7 @@ def parse_header_lines(text: str) -> tuple[tuple[str, str], ...]:
                 f"response header line {number}, {line.strip()!r}, has no colon. "
                 "Write it as 'Name: value'."
             )
-        headers.append((name.strip(), value.strip()))
+        headers.append((name.strip(" \t"), value.strip(" \t")))
     return tuple(headers)
 
 
