@@ -400,6 +400,28 @@ def test_cancelled_delivery_is_a_result():
     assert result.failure.message == "Cancelled before an answer arrived."
 
 
+def test_cancel_mid_body_keeps_response():
+    async def scenario():
+        pool = ClientPool()
+        handle = DeliveryHandle(
+            OutgoingRequest(url=server.url, body=b"{}", content_type=JSON), pool
+        )
+        await asyncio.sleep(0.5)
+        handle.cancel()
+        result = await handle.result()
+        await pool.aclose()
+        return result
+
+    with RawServer(stall_mid_body) as server:
+        result = run(scenario())
+
+    assert result.cancelled
+    assert "The body stopped after 10 bytes" in result.failure.message
+    assert "Cancelled while the body arrived." in result.failure.message
+    assert result.response.status == 200
+    assert result.response.body == b"0123456789"
+
+
 def test_request_as_sent_masks_authorization():
     with RawServer(respond("200 OK", b"")) as server:
         result = run(send(server.url, auth=BasicAuth("carol", "secret")))

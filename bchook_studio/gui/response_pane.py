@@ -54,6 +54,7 @@ _BODY_INTERRUPTED_KINDS = frozenset(
         FailureKind.PROTOCOL,
         FailureKind.READ_TIMEOUT,
         FailureKind.TOTAL_TIMEOUT,
+        FailureKind.CANCELLED,
     }
 )
 """Failure kinds that come with a response only when its body stopped early."""
@@ -407,8 +408,8 @@ class ResponsePane(QWidget):
         response = self._result.response
         content_type = response.header("content-type")
         pretty = self._pretty.isChecked()
-        # A response that comes with a transport failure or the total deadline
-        # lost the end of its body.
+        # A response that comes with a transport failure, the total deadline or
+        # a cancel lost the end of its body.
         failure = self._result.failure
         interrupted = failure is not None and failure.kind in _BODY_INTERRUPTED_KINDS
         if not response.body and not response.truncated:
@@ -419,6 +420,11 @@ class ResponsePane(QWidget):
                 message = self.tr(
                     "No body arrived before the total deadline. The headers are on "
                     "the Headers tab."
+                )
+            elif interrupted and failure.kind is FailureKind.CANCELLED:
+                message = self.tr(
+                    "No body arrived before the send was cancelled. The headers are "
+                    "on the Headers tab."
                 )
             elif interrupted:
                 message = self.tr(

@@ -1,5 +1,6 @@
 """The response pane with large, capped and binary bodies, on a real worker pool."""
 
+import asyncio
 import gzip
 import json
 import multiprocessing
@@ -20,6 +21,7 @@ from bchook_studio.core import workers
 from bchook_studio.core.body_preparation import INLINE_LIMIT
 from bchook_studio.core.caps import MIB, SizeCaps
 from bchook_studio.core.delivery.clients import ClientPool
+from bchook_studio.core.delivery.handle import DeliveryHandle
 from bchook_studio.core.delivery.request import OutgoingRequest, Timeouts
 from bchook_studio.core.delivery.result import DeliveryResult, ReceivedResponse
 from bchook_studio.core.delivery.send import deliver
@@ -582,6 +584,39 @@ def test_total_timeout_before_body_message(qtbot, qloop, pool):
         pane.show_result(result)
 
     assert "No body arrived before the total deadline" in pane.message_label.text()
+
+
+def test_cancel_keeps_partial_body(qtbot, qloop, pool):
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+    head += b"Content-Length: 500\r\n\r\n"
+
+    def stall(conn: socket.socket, request: ReceivedRequest) -> None:
+        conn.sendall(head + b'{"ok": true, "data": "rrr')
+        time.sleep(2)
+
+    async def cancel_mid_body() -> DeliveryResult:
+        clients = ClientPool()
+        request = OutgoingRequest(
+            url=server.url, body=b"{}", content_type="application/json"
+        )
+        handle = DeliveryHandle(request, clients)
+        await asyncio.sleep(0.5)
+        handle.cancel()
+        result = await handle.result()
+        await clients.aclose()
+        return result
+
+    with RawServer(stall) as server:
+        result = run_in_loop(qtbot, cancel_mid_body())
+
+    pane = _pane(qtbot, pool, SMALL_CAPS)
+    _show_and_wait(qtbot, pane, result)
+    notices = _notices(pane)
+
+    assert pane.status_label.text() == "200"
+    assert any("Cancelled while the body arrived." in notice for notice in notices)
+    assert not any("not well-formed" in notice for notice in notices)
+    assert pane.body_view.toPlainText() == '{"ok": true, "data": "rrr'
 
 
 def test_interrupted_before_body_message(qtbot, qloop, pool):

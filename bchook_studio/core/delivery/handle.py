@@ -43,6 +43,24 @@ class Clock:
         return (time.perf_counter() - self._start) * 1000
 
 
+class PartialResult:
+    """The part of a delivery received so far, for the result of a cancelled one.
+
+    The delivery sets `build` when it starts. `build` returns None until the
+    body of the last response is being read, and after the body has ended.
+    """
+
+    def __init__(self) -> None:
+        self.build: Callable[[Failure], DeliveryResult | None] | None = None
+
+    def result(self, failure: Failure) -> DeliveryResult | None:
+        """Return the status, headers and body bytes received so far with
+        `failure`, or None when no body is being read."""
+        if self.build is None:
+            return None
+        return self.build(failure)
+
+
 class DeliveryHandle:
     """A delivery running as a task, which can be cancelled.
 
@@ -59,7 +77,8 @@ class DeliveryHandle:
     ) -> None:
         self.request = request
         self._clock = Clock()
-        self._task = asyncio.ensure_future(_deliver(request, pool))
+        self._partial = PartialResult()
+        self._task = asyncio.ensure_future(_deliver(request, pool, self._partial))
 
     @property
     def started_at(self) -> datetime:
@@ -89,7 +108,17 @@ class DeliveryHandle:
             return self.cancelled_result()
 
     def cancelled_result(self) -> DeliveryResult:
-        """Return the result that stands for this delivery being cancelled."""
+        """Return the result that stands for this delivery being cancelled.
+
+        Cancelled while the body arrived, the result keeps the status, the
+        headers and the bytes received so far.
+        """
+        cut = self._partial.result(
+            Failure(FailureKind.CANCELLED, "Cancelled while the body arrived.")
+        )
+        if cut is not None:
+            return cut
+
         failure = Failure(FailureKind.CANCELLED, "Cancelled before an answer arrived.")
         return DeliveryResult(
             url=self.request.url,
@@ -100,7 +129,9 @@ class DeliveryHandle:
 
 
 async def _deliver(
-    request: OutgoingRequest, pool: ClientPool | Callable[[], ClientPool]
+    request: OutgoingRequest,
+    pool: ClientPool | Callable[[], ClientPool],
+    partial: PartialResult,
 ) -> DeliveryResult:
     send = await import_in_background(SEND_MODULE)
     for name in _FIRST_REQUEST_MODULES:
@@ -110,4 +141,4 @@ async def _deliver(
             logger.debug("not imported ahead of the first request: %s", exc)
     if callable(pool):
         pool = pool()
-    return await send.deliver(request, pool)
+    return await send.deliver(request, pool, partial)

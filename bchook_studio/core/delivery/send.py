@@ -19,7 +19,7 @@ from bchook_studio.core.delivery.body_capture import (
 )
 from bchook_studio.core.delivery.clients import ClientPool
 from bchook_studio.core.delivery.failures import classify, host_port
-from bchook_studio.core.delivery.handle import Clock
+from bchook_studio.core.delivery.handle import Clock, PartialResult
 from bchook_studio.core.delivery.kinds import FailureKind
 from bchook_studio.core.delivery.probes import probe_auth_schemes, probe_tls_alert
 from bchook_studio.core.delivery.proxies import (
@@ -99,11 +99,13 @@ class _Progress:
 async def deliver(
     request: OutgoingRequest,
     pool: ClientPool,
+    partial: PartialResult | None = None,
 ) -> DeliveryResult:
     """Send `request` and return the result; failures are results too.
 
     Cancelling the task that runs this coroutine cancels the exchange and
-    raises CancelledError as usual; `DeliveryHandle` turns that into a result.
+    raises CancelledError as usual; `DeliveryHandle` turns that into a result,
+    with what arrived so far through `partial`.
     """
     clock = Clock()
 
@@ -118,6 +120,8 @@ async def deliver(
         return _failed(request, clock, failure)
 
     progress = _Progress(url)
+    if partial is not None:
+        partial.build = lambda failure: _cut_result(request, clock, progress, failure)
     deadline = asyncio.timeout(request.timeouts.total)
     try:
         async with deadline:
@@ -136,6 +140,17 @@ async def deliver(
     except (httpx.HTTPError, OSError) as exc:
         failure = await _classified(exc, pool, request, progress, clock)
     return _failed(request, clock, failure, progress)
+
+
+def _cut_result(
+    request: OutgoingRequest, clock: Clock, progress: _Progress, failure: Failure
+) -> DeliveryResult | None:
+    """Return the result of a body cut short by `failure`, or None when no body
+    is being read."""
+    reading = progress.reading
+    if reading is None or reading.done:
+        return None
+    return _read_result(request, clock, progress, reading, failure)
 
 
 def _total_timeout(request: OutgoingRequest, progress: _Progress) -> Failure:
@@ -333,20 +348,20 @@ def _read_result(
     clock: Clock,
     progress: _Progress,
     reading: _BodyReading,
-    deadline_failure: Failure | None = None,
+    cut_by: Failure | None = None,
 ) -> DeliveryResult:
     """Build the result from the last response and its body, read or cut.
 
-    A body cut off by a transport error or by the total deadline
-    (`deadline_failure`) keeps the status, the headers and the bytes that
+    A body cut off by a transport error, by the total deadline or by a cancel
+    (`cut_by`) keeps the status, the headers and the bytes that
     arrived, with the failure that cut it. A deadline that expires while the
     connection closes, after the whole body arrived, is ignored.
     """
     collected = reading.collected
     received = _received(reading.response, collected)
 
-    if deadline_failure is not None and not reading.done:
-        failure = _body_failure(deadline_failure, progress, collected)
+    if cut_by is not None and not reading.done:
+        failure = _body_failure(cut_by, progress, collected)
     elif collected.interrupted is not None:
         cause = _classify(collected.interrupted, request, progress)
         failure = _body_failure(cause, progress, collected)
