@@ -60,6 +60,46 @@ def test_warm_up_returns_at_once(pool):
     assert elapsed < 0.5
 
 
+WARM_UP_ON_LOOP = textwrap.dedent(
+    """
+    import asyncio, operator, sys
+    from bchook_studio.core.workers import WorkerPool
+
+    async def main():
+        pool = WorkerPool(max_workers=1)
+        pool.warm_up()
+        print("loaded on call:", "concurrent.futures.process" in sys.modules)
+        for _ in range(200):
+            if pool.is_started():
+                break
+            await asyncio.sleep(0.05)
+        print("started:", pool.is_started())
+        print("sum:", await pool.run(operator.add, 2, 3))
+        await pool.aclose()
+
+    if __name__ == "__main__":
+        asyncio.run(main())
+    """
+)
+
+
+def test_warm_up_on_loop_imports_off_thread(tmp_path):
+    script = tmp_path / "warm_up.py"
+    script.write_text(WARM_UP_ON_LOOP)
+
+    completed = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+    assert "loaded on call: False" in completed.stdout
+    assert "started: True" in completed.stdout
+    assert "sum: 5" in completed.stdout
+
+
 def test_warm_up_process_serves_run(pool):
     pool.warm_up()
     assert asyncio.run(pool.run(operator.add, 2, 3)) == 5

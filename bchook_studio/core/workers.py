@@ -19,10 +19,13 @@ import asyncio
 import logging
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from bchook_studio.core.background_import import import_in_background
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -37,6 +40,9 @@ START_METHOD = "spawn"
 
 IDLE_SECONDS = 300.0
 """Seconds without work after which the pool stops its processes."""
+
+_POOL_MODULE = "concurrent.futures.process"
+"""The process pool's module, which loads most of multiprocessing."""
 
 _T = TypeVar("_T")
 
@@ -60,6 +66,7 @@ class WorkerPool:
         self._idle_seconds = idle_seconds
         self._executor: ProcessPoolExecutor | None = None
         self._warmed_up = False
+        self._pending_warm_up: asyncio.Task[None] | None = None
         self._running_jobs = 0
         self._idle_timer: asyncio.TimerHandle | None = None
 
@@ -72,12 +79,39 @@ class WorkerPool:
 
         Call it when a large result may come soon, such as when a send starts,
         so the work finds a process that has already imported its modules. Once
-        a process runs, calling it again costs nothing.
+        a process runs, calling it again costs nothing. On a running event loop
+        the first call imports multiprocessing on a worker thread first: on
+        the loop's thread that import took about 25 ms.
         """
-        from concurrent.futures.process import BrokenProcessPool
-
         if self._warmed_up and self._executor is not None:
             return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop: the idle timer starts after the first run
+            self._start_process()
+            return
+
+        if _POOL_MODULE in sys.modules:
+            self._start_process()
+            self._start_idle_timer(loop)
+        elif self._pending_warm_up is None:
+            self._pending_warm_up = loop.create_task(self._warm_up_after_import())
+
+    async def _warm_up_after_import(self) -> None:
+        try:
+            await import_in_background(_POOL_MODULE)
+        except ImportError:
+            logger.exception("importing %s for the worker pool failed", _POOL_MODULE)
+            return
+        finally:
+            self._pending_warm_up = None
+        if not (self._warmed_up and self._executor is not None):
+            self._start_process()
+            self._start_idle_timer(asyncio.get_running_loop())
+
+    def _start_process(self) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
         executor = self._ensure_executor()
         try:
             future = executor.submit(_ready)
@@ -87,10 +121,8 @@ class WorkerPool:
             future = self._ensure_executor().submit(_ready)
         future.add_done_callback(_log_warm_up_failure)
         self._warmed_up = True
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no loop: the idle timer starts after the first run
-            return
+
+    def _start_idle_timer(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._running_jobs == 0 and self._idle_timer is None:
             self._idle_timer = loop.call_later(self._idle_seconds, self._stop_idle)
 
@@ -135,6 +167,7 @@ class WorkerPool:
         Without `wait` the processes end in the background after their running
         job, and the interpreter waits for them when it exits.
         """
+        self._cancel_pending_warm_up()
         self._cancel_idle_timer()
         executor, self._executor = self._executor, None
         self._warmed_up = False
@@ -145,6 +178,7 @@ class WorkerPool:
 
     async def aclose(self) -> None:
         """Stop the processes without blocking the event loop while jobs end."""
+        self._cancel_pending_warm_up()
         self._cancel_idle_timer()
         executor, self._executor = self._executor, None
         self._warmed_up = False
@@ -164,6 +198,11 @@ class WorkerPool:
         threading.Thread(target=shut_down, name="worker-pool-shutdown").start()
         await stopped
         logger.info("stopped the worker pool")
+
+    def _cancel_pending_warm_up(self) -> None:
+        if self._pending_warm_up is not None:
+            self._pending_warm_up.cancel()
+            self._pending_warm_up = None
 
     def _discard(self, executor: ProcessPoolExecutor) -> None:
         """Drop a broken executor, so the next call starts a new one."""
