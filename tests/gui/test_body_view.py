@@ -5,9 +5,10 @@ import time
 
 import pytest
 from pygments.token import Comment, Name, String
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QEvent, QPoint, Qt
+from PySide6.QtGui import QGuiApplication, QHelpEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QToolTip
 
 from bchook_studio.core.line_index import LineIndex
 from bchook_studio.gui.body_view.line_highlighter import MAX_HIGHLIGHTED_COLUMNS
@@ -340,3 +341,60 @@ def test_screen_ready_after_long_line(qtbot, view):
     _show(qtbot, view, text, "xml")
     assert view.highlighter.visible_lines_final()
     assert _colour_at(view, 1, 1) == _token_colour(Name.Tag)
+
+
+def _piece_text(view: BodyView, line: int) -> str:
+    """Return the text laid out for `line`, as the view draws it."""
+    return view._slice(line).layout.text()
+
+
+def test_line_separator_shown_as_mark(qtbot, view):
+    _show(qtbot, view, '{"bio": "one\u2028two", "id": 42}\n', "json")
+
+    drawn = _piece_text(view, 0)
+
+    assert drawn == '{"bio": "one\u00b6two", "id": 42}'
+    assert view.text() == '{"bio": "one\u2028two", "id": 42}\n'
+
+
+def test_bidi_controls_shown_as_marks(qtbot, view):
+    _show(qtbot, view, '"admin\u202e\u2066gnp.exe\u2069"\n')
+
+    assert _piece_text(view, 0) == '"admin\u25c6\u25c6gnp.exe\u25c6"'
+
+
+def test_lone_carriage_return_shown(qtbot, view):
+    _show(qtbot, view, "first\rsecond\r\nthird\r")
+
+    assert _piece_text(view, 0) == "first\u21b5second"
+    assert _piece_text(view, 1) == "third\u21b5"
+
+
+def test_copy_keeps_final_carriage_return(qtbot, view):
+    _show(qtbot, view, "first\rsecond\r")
+    view.select_all()
+    view.copy()
+
+    assert QGuiApplication.clipboard().text() == "first\rsecond\r"
+
+
+def test_mark_offsets_match_astral_text(qtbot, view):
+    _show(qtbot, view, "\U0001f600\u202ex\n")
+    piece = view._slice(0)
+
+    assert piece.layout.text() == "\U0001f600\u25c6x"
+    assert piece.to_utf16(2) == 3
+
+
+def test_mark_tooltip_names_character(qtbot, view):
+    _show(qtbot, view, "ab\u202ecd\n")
+    piece = view._slice(0)
+    x = TEXT_MARGIN + (piece.x_of(2) + piece.x_of(3)) / 2
+    position = QPoint(round(x), view._line_height // 2)
+    event = QHelpEvent(
+        QEvent.Type.ToolTip, position, view.viewport().mapToGlobal(position)
+    )
+
+    view.viewportEvent(event)
+
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in QToolTip.text()

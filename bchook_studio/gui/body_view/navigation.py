@@ -25,9 +25,14 @@ class TextNavigator:
         self._lines = lines
 
     def line_end(self, line: int) -> int:
-        """Return the offset after the last visible character of a line."""
+        """Return the offset after the last visible character of a line.
+
+        The CR of a CR LF pair is not visible. A CR that ends the text is, like
+        any other lone CR.
+        """
         end = self._lines.end(line)
-        if end > self._lines.start(line) and self._text[end - 1] == "\r":
+        ends_with_pair = end < len(self._text) and self._text[end - 1 : end] == "\r"
+        if end > self._lines.start(line) and ends_with_pair:
             return end - 1
         return end
 

@@ -3,6 +3,11 @@
 A view lays out only the columns it shows, so a line of ten million characters
 costs no more than a short one. QTextLayout counts UTF-16 code units, the view
 counts code points; SliceLayout converts between the two.
+
+Controls, format characters and the line and paragraph separators are laid out
+as visible marks, one character for one, so offsets do not change. Drawn as
+they are, U+2028 ends the laid-out line and hides the rest of it, a lone CR
+shows nothing, and the bidirectional controls reorder the line on screen.
 """
 
 import logging
@@ -11,13 +16,43 @@ from bisect import bisect_left
 from collections import OrderedDict
 
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QFont, QTextLayout, QTextOption
+from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextLayout, QTextOption
 
+from bchook_studio.core.unsafe_text import escape_unsafe
 from bchook_studio.gui.body_view.line_highlighter import LineColours
 
 logger = logging.getLogger(__name__)
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+
+MARK_COLOUR = "#b02a37"
+MARK_BACKGROUND = "#f8e1e3"
+"""Colours of the marks that stand for controls and format characters."""
+
+
+def control_mark(char: str) -> str:
+    """Return the visible character drawn in place of a control or format character.
+
+    A lone CR shows as U+21B5 (a return arrow), the line and paragraph
+    separators as U+00B6 (a pilcrow), and every other control or format
+    character, the bidirectional controls among them, as U+25C6 (a diamond).
+    Common fonts have these three glyphs, which they lack for the Unicode
+    control pictures. The view's tooltip names the character under the mouse.
+    """
+    if char == "\r":
+        return "\u21b5"
+    if char in "\u2028\u2029":
+        return "\u00b6"
+    return "\u25c6"
+
+
+def drawn_text(text: str) -> str:
+    """Return one line's text with each unsafe character replaced by its mark."""
+    if text.isascii() and _ASCII_CONTROL.search(text) is None:
+        return text
+    return escape_unsafe(text, control_mark)
 
 
 class SliceLayout:
@@ -38,19 +73,24 @@ class SliceLayout:
         self.first = first
         """The offset of the slice's first character in the whole text."""
 
+        drawn = drawn_text(text)
+
         # Positions of characters above U+FFFF, which take two UTF-16 units.
         self._astral: list[int] = []
-        if not text.isascii():
-            self._astral = [found.start() for found in _ASTRAL.finditer(text)]
+        if not drawn.isascii():
+            self._astral = [found.start() for found in _ASTRAL.finditer(drawn)]
 
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.NoWrap)
         option.setTabStopDistance(tab_stop)
-        self.layout = QTextLayout(text, font)
+        self.layout = QTextLayout(drawn, font)
         self.layout.setTextOption(option)
         self.layout.setCacheEnabled(True)
-        if colours is not None:
-            self.layout.setFormats(self._format_ranges(colours, column))
+        ranges = [] if colours is None else self._format_ranges(colours, column)
+        if drawn is not text:
+            ranges += self._mark_ranges(text, drawn)
+        if ranges:
+            self.layout.setFormats(ranges)
         self.layout.beginLayout()
         line = self.layout.createLine()
         line.setPosition(QPointF(0, 0))
@@ -90,6 +130,22 @@ class SliceLayout:
 
     def width(self) -> float:
         return self.layout.lineAt(0).naturalTextWidth()
+
+    def _mark_ranges(self, text: str, drawn: str) -> list[QTextLayout.FormatRange]:
+        """Return formats that set the marks apart from the text around them."""
+        mark_format = QTextCharFormat()
+        mark_format.setForeground(QColor(MARK_COLOUR))
+        mark_format.setBackground(QColor(MARK_BACKGROUND))
+        ranges = []
+        for index, (original, mark) in enumerate(zip(text, drawn, strict=True)):
+            if original == mark:
+                continue
+            mark_range = QTextLayout.FormatRange()
+            mark_range.start = self.to_utf16(index)
+            mark_range.length = 1
+            mark_range.format = mark_format
+            ranges.append(mark_range)
+        return ranges
 
     def _format_ranges(
         self, colours: LineColours, column: int

@@ -17,6 +17,7 @@ selects all with Ctrl+A, and finds with Ctrl+F, F3 and Shift+F3.
 import logging
 import math
 import time
+import unicodedata
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal, Slot
@@ -25,6 +26,7 @@ from PySide6.QtGui import (
     QFocusEvent,
     QFontMetricsF,
     QGuiApplication,
+    QHelpEvent,
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
@@ -35,16 +37,18 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextLayout,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QMenu, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QMenu, QToolTip, QWidget
 
 from bchook_studio.core.content_types import TEXT
 from bchook_studio.core.line_index import LineIndex
 from bchook_studio.core.text_search import TextSearch
+from bchook_studio.core.unsafe_text import is_unsafe
 from bchook_studio.gui.body_view.find_bar import FindBar
 from bchook_studio.gui.body_view.line_highlighter import LineHighlighter
 from bchook_studio.gui.body_view.navigation import TextNavigator
 from bchook_studio.gui.body_view.slice_layouts import SliceLayout, SliceLayoutCache
 from bchook_studio.gui.editor import theme
+from bchook_studio.gui.placeholders import fill
 
 logger = logging.getLogger(__name__)
 
@@ -562,6 +566,45 @@ class BodyView(QAbstractScrollArea):
         line = min(max(line, 0), self._lines.line_count - 1)
         piece = self._slice(line)
         return piece.offset_at_x(position.x() - TEXT_MARGIN)
+
+    def _character_at(self, position: QPoint) -> int | None:
+        """Return the offset of the character drawn at a point of the viewport."""
+        row = math.floor(position.y() / self._line_height)
+        line = self.first_visible_line() + row
+        if row < 0 or line >= self._lines.line_count:
+            return None
+        piece = self._slice(line)
+        x = position.x() - TEXT_MARGIN
+        offset = piece.offset_at_x(x)
+        for candidate in (offset, offset - 1):
+            inside = piece.first <= candidate < piece.last
+            if inside and piece.x_of(candidate) <= x < piece.x_of(candidate + 1):
+                return candidate
+        return None
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            self._show_mark_tooltip(event)
+            return True
+        return super().viewportEvent(event)
+
+    def _show_mark_tooltip(self, event: QHelpEvent) -> None:
+        """Name the control or format character under the mouse, if any."""
+        offset = self._character_at(event.pos())
+        char = self._text[offset] if offset is not None else ""
+        if not char or char == "\t" or not is_unsafe(char):
+            QToolTip.hideText()
+            return
+        name = unicodedata.name(char, "") or self.tr("a control character")
+        text = fill(
+            self.tr(
+                "U+%1 %2, shown as a mark. Copy and Save body… keep the character."
+            ),
+            f"{ord(char):04X}",
+            name,
+        )
+        QToolTip.showText(event.globalPos(), text, self.viewport())
 
     def _apply_palette(self) -> None:
         palette = self.palette()
