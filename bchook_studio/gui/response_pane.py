@@ -284,9 +284,13 @@ class ResponsePane(QWidget):
 
         colour = _STATUS_COLOURS.get(response.status_class, "#5b6b7b")
         self._set_status(str(response.status), colour)
+        cut = (
+            result.failure is not None
+            and result.failure.kind in _BODY_INTERRUPTED_KINDS
+        )
         self._summary.setText(
             f"{response.reason} · {result.elapsed_ms:.0f} ms"
-            f" · {self._size_text(response)} · {response.http_version}"
+            f" · {self._size_text(response, cut)} · {response.http_version}"
         )
         self._show_headers(response.headers)
         self._save_button.setEnabled(True)
@@ -324,16 +328,22 @@ class ResponsePane(QWidget):
         self._request.set_text("")
         self._show_message(text)
 
-    def _size_text(self, response: ReceivedResponse) -> str:
-        """Return the body size for the summary, such as "50 MiB of 60 MiB"."""
-        if not response.truncated:
+    def _size_text(self, response: ReceivedResponse, cut: bool) -> str:
+        """Return the body size for the summary, such as "50 MiB of 60 MiB".
+
+        `cut` is True when the connection failed, or the send was stopped,
+        before the end of the body.
+        """
+        if not response.truncated and not cut:
             return format_size(response.size)
 
         kept_size = format_size(len(response.body))
         announced_size = _announced_size_text(response)
-        if announced_size is None:
+        if announced_size is not None:
+            return fill(self.tr("%1 of %2"), kept_size, announced_size)
+        if response.truncated:
             return self.tr("%1 (truncated)").replace("%1", kept_size)
-        return fill(self.tr("%1 of %2"), kept_size, announced_size)
+        return self.tr("%1 (incomplete)").replace("%1", kept_size)
 
     def _truncation_notice(self, response: ReceivedResponse) -> str:
         kept_size = format_size(len(response.body))
@@ -499,8 +509,14 @@ class ResponsePane(QWidget):
                 )
             )
         self._prepared = prepared
+        response = self._result.response if self._result is not None else None
+        partial = prepared.display_capped or (
+            response is not None and response.truncated
+        )
         view = self.body_view
-        view.set_text(prepared.text, prepared.lines, prepared.language)
+        view.set_text(
+            prepared.text, prepared.lines, prepared.language, complete=not partial
+        )
         self._body_stack.setCurrentWidget(view)
         self._show_body_notices()
         self.body_shown.emit()

@@ -398,3 +398,14 @@ def test_mark_tooltip_names_character(qtbot, view):
     view.viewportEvent(event)
 
     assert "U+202E RIGHT-TO-LEFT OVERRIDE" in QToolTip.text()
+
+
+def test_find_in_partial_text_says_so(qtbot, view):
+    with qtbot.waitSignal(view.screen_ready, timeout=WAIT_MS):
+        view.set_text("start of a long body\n", complete=False)
+    view.open_find_bar()
+
+    with qtbot.waitSignal(view.search_finished, timeout=WAIT_MS):
+        QTest.keyClicks(view.find_bar().field, "q")
+
+    assert view.find_bar().status_label.text() == "Not found in the part shown"

@@ -565,6 +565,7 @@ def test_total_timeout_keeps_partial_body(qtbot, qloop, pool):
     assert any("The body stopped after 25 bytes" in notice for notice in notices)
     assert not any("not well-formed" in notice for notice in notices)
     assert pane.body_view.toPlainText() == '{"ok": true, "data": "rrr'
+    assert "25 B of 500 B" in pane.summary_label.text()
 
 
 def test_total_timeout_before_body_message(qtbot, qloop, pool):

@@ -133,8 +133,14 @@ class FindBar(QWidget):
     def show_searching(self) -> None:
         self._status.show_status(self.tr("Searching…"))
 
-    def show_result(self, found: bool, wrapped: bool) -> None:
-        if not found:
+    def show_result(
+        self, found: bool, wrapped: bool, searched_all: bool = True
+    ) -> None:
+        """Show how a search ended; `searched_all` is False when the view shows
+        only the start of the body."""
+        if not found and not searched_all:
+            self._status.show_status(self.tr("Not found in the part shown"))
+        elif not found:
             self._status.show_status(self.tr("Not found"))
         elif wrapped:
             self._status.show_status(self.tr("Found after wrapping around"))

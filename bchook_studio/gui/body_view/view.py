@@ -100,6 +100,7 @@ class BodyView(QAbstractScrollArea):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._text = ""
+        self._complete = True
         self._lines = LineIndex.of("")
         self._navigator = TextNavigator(self._text, self._lines)
         self._anchor = 0
@@ -153,16 +154,24 @@ class BodyView(QAbstractScrollArea):
     # Text
 
     def set_text(
-        self, text: str, lines: LineIndex | None = None, language: str = TEXT
+        self,
+        text: str,
+        lines: LineIndex | None = None,
+        language: str = TEXT,
+        *,
+        complete: bool = True,
     ) -> None:
         """Show `text`, coloured as "json", "xml" or "text" (no colours).
 
         `lines` is the text's LineIndex when the caller has built it already,
         for example in a worker process. A partial index is completed in time
         slices, and lines not indexed yet stay blank until then. The view
-        scrolls to the top and the selection is cleared.
+        scrolls to the top and the selection is cleared. `complete` is False
+        when `text` is only the start of a longer body, so a failed Find reports
+        that it searched only the part shown.
         """
         self._stop_search()
+        self._complete = complete
         self._text = text
         self._lines = lines if lines is not None else LineIndex.partial(text)
         self._navigator = TextNavigator(self._text, self._lines)
@@ -351,7 +360,9 @@ class BodyView(QAbstractScrollArea):
         self._search = None
         if search.match is not None:
             self.select(*search.match)
-        self._find_bar.show_result(search.match is not None, search.wrapped)
+        self._find_bar.show_result(
+            search.match is not None, search.wrapped, searched_all=self._complete
+        )
         self.search_finished.emit(search.match is not None)
 
     def _stop_search(self) -> None:

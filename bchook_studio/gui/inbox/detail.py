@@ -470,8 +470,14 @@ class RequestDetail(QWidget):
             self._body_view.set_text("")
             self._show_body_message(self._missing_body_text())
         else:
+            truncated = self._request is not None and self._request.truncated
             self._charset.setText(self._charset_text(prepared))
-            self._body_view.set_text(body.text, body.lines, body.language)
+            self._body_view.set_text(
+                body.text,
+                body.lines,
+                body.language,
+                complete=not (body.display_capped or truncated),
+            )
             self._body_stack.setCurrentIndex(_BODY_PAGE)
         notices = list(body.notices)
         truncated = self._request is not None and self._request.truncated
