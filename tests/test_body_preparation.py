@@ -11,7 +11,9 @@ import pytest
 from bchook_studio.core.body_preparation import INLINE_LIMIT, prepare_body
 from bchook_studio.core.caps import DEFAULT_CAPS, SizeCaps
 from bchook_studio.core.formats import pretty_json_text, pretty_xml_text
+from bchook_studio.core.formats.json_text import MAX_JSON_DEPTH
 from bchook_studio.core.line_index import LineIndex
+from bchook_studio.core.text_decoding import decode_body
 from bchook_studio.core.workers import WorkerPool
 
 SMALL_CAPS = SizeCaps(display=1000, highlight=500)
@@ -309,3 +311,165 @@ def test_worker_output_equals_inline():
         assert prepared.notices == inline.notices
         assert prepared.pretty == inline.pretty
     assert len(cases[0][0]) > INLINE_LIMIT
+
+
+XML_DEPTH_NOTICE = (
+    "Shown as received, because the XML is nested too deeply to pretty-print: "
+    "line 1, column 771: the document nests elements more than 256 levels deep, "
+    "deeper than Hook Studio's XML parser reads."
+)
+
+
+def test_deep_xml_notice():
+    body = b"<a>" * 300 + b"</a>" * 300
+    prepared = prepare_body(body, "application/xml", True, DEFAULT_CAPS)
+    assert prepared.text == body.decode()
+    assert not prepared.pretty
+    assert prepared.notices == (XML_DEPTH_NOTICE,)
+
+
+def test_deep_json_notice():
+    depth = 100_000
+    start = b'{"a": '
+    body = start + b"[" * depth + b"]" * depth + b"}"
+    prepared = prepare_body(body, "application/json", True, DEFAULT_CAPS)
+    assert prepared.text == body.decode()
+    assert not prepared.pretty
+    # The top-level object is the first level, so the bracket that opens one
+    # level too many is the MAX_JSON_DEPTH-th one.
+    column = len(start) + MAX_JSON_DEPTH
+    assert prepared.notices == (
+        "Shown as received, because the JSON is nested too deeply to pretty-print: "
+        f"line 1, column {column}: the document nests arrays and objects more "
+        f"than {MAX_JSON_DEPTH} levels deep, deeper than Hook Studio's JSON "
+        "parser reads.",
+    )
+
+
+def test_long_xml_text_node_notice():
+    body = b"<a>" + b"x" * 10_000_001 + b"</a>"
+    prepared = prepare_body(body, "application/xml", True, DEFAULT_CAPS)
+    assert not prepared.pretty
+    assert len(prepared.notices) == 1
+    assert prepared.notices[0].startswith(
+        "Shown as received, because the XML is too large to pretty-print: "
+    )
+    assert "not well-formed" not in prepared.notices[0]
+    assert "XML_PARSE_HUGE" not in prepared.notices[0]
+
+
+LATIN1_JSON_NOTICE = (
+    "The body was decoded as UTF-8, the charset of JSON without a charset "
+    "parameter, but 3 byte sequences are not valid UTF-8 and show as � (U+FFFD). "
+    "The server may have sent another charset without declaring it. "
+    "Save body… writes the bytes as received."
+)
+
+
+def test_latin1_json_notice():
+    body = '{"name": "Zoë Ünï"}'.encode("latin-1")
+    prepared = prepare_body(body, "application/json", True, DEFAULT_CAPS)
+    assert prepared.charset == "utf-8"
+    assert prepared.charset_source == "json"
+    assert prepared.text.count("\ufffd") == 3
+    assert prepared.pretty
+    assert prepared.notices == (LATIN1_JSON_NOTICE,)
+
+
+def test_latin1_json_notice_when_raw():
+    body = '{"name": "Zoë Ünï"}'.encode("latin-1")
+    prepared = prepare_body(body, "application/json", False, DEFAULT_CAPS)
+    assert prepared.notices == (LATIN1_JSON_NOTICE,)
+
+
+def test_header_charset_invalid_bytes():
+    body = b"caf\xe9 ok"
+    prepared = prepare_body(body, "text/plain; charset=utf-8", True, DEFAULT_CAPS)
+    assert prepared.text == "caf\ufffd ok"
+    assert prepared.charset_source == "header"
+    assert prepared.notices == (
+        "1 byte sequence is not valid utf-8 and shows as � (U+FFFD). "
+        "Save body… writes the bytes as received.",
+    )
+
+
+def test_undefined_cp1252_bytes_notice():
+    body = b"caf\xe9 \x81\x8d ok"
+    prepared = prepare_body(body, "text/plain", True, DEFAULT_CAPS)
+    assert prepared.charset == "cp1252"
+    assert prepared.charset_source == "detected"
+    assert prepared.text == "café \ufffd\ufffd ok"
+    assert prepared.notices == (
+        "2 byte sequences are not valid cp1252 and show as � (U+FFFD). "
+        "Save body… writes the bytes as received.",
+    )
+
+
+def test_utf16_odd_length_notice():
+    body = "ab".encode("utf-16") + b"\x00"
+    prepared = prepare_body(body, "text/plain", True, DEFAULT_CAPS)
+    assert prepared.charset_source == "bom"
+    assert prepared.text == "ab\ufffd"
+    assert len(prepared.notices) == 1
+    assert prepared.notices[0].startswith("1 byte sequence is not valid utf-16")
+
+
+def test_encoded_fffd_not_counted():
+    body = '{"a": "\ufffd"}'.encode()
+    prepared = prepare_body(body, "application/json", True, DEFAULT_CAPS)
+    assert "\ufffd" in prepared.text
+    assert prepared.notices == ()
+
+
+def test_display_cap_cut_not_counted():
+    body = ("é" * 600).encode()
+    caps = SizeCaps(display=1001)
+    prepared = prepare_body(body, "text/plain; charset=utf-8", True, caps)
+    assert prepared.text.endswith("\ufffd")
+    assert prepared.display_capped
+    assert prepared.notices == ()
+
+
+def test_truncated_cut_not_counted():
+    body = '{"a": "é'.encode()[:-1]
+    prepared = prepare_body(body, "application/json", True, DEFAULT_CAPS, True)
+    assert prepared.text.endswith("\ufffd")
+    assert prepared.notices == (NOT_PRETTY_PART,)
+
+
+def test_decode_body_counts_replacements():
+    decoded = decode_body(b"a\xff\xfeb\xc3", "text/plain; charset=utf-8")
+    assert decoded.text == "a\ufffd\ufffdb\ufffd"
+    assert decoded.replaced == 3
+
+
+def test_decode_partial_skips_cut():
+    decoded = decode_body(b"a\xffb\xe2\x82", "text/plain; charset=utf-8", partial=True)
+    assert decoded.replaced == 1
+
+
+def test_decode_valid_no_replacements():
+    decoded = decode_body("Zoë".encode(), "application/json")
+    assert decoded.replaced == 0
+
+
+@pytest.mark.parametrize(
+    ("declaration", "encoding"),
+    [
+        ('<?xml version="1.0" encoding="ISO-8859-1"?>', "latin-1"),
+        ('<?xml version="1.0" encoding="UTF-16"?>', "utf-16"),
+        ("<?xml version='1.0' encoding='windows-1252' standalone='yes'?>", "cp1252"),
+    ],
+    ids=["latin-1", "utf-16", "standalone"],
+)
+def test_xml_pretty_keeps_declaration(declaration, encoding):
+    body = f"{declaration}<a><b>é</b></a>".encode(encoding)
+    prepared = prepare_body(body, "application/xml", True, DEFAULT_CAPS)
+    assert prepared.pretty
+    assert prepared.text == f"{declaration}\n<a>\n  <b>é</b>\n</a>\n"
+    assert prepared.notices == ()
+
+
+def test_xml_pretty_no_declaration():
+    prepared = prepare_body(b"<a><b>1</b></a>", "application/xml", True, DEFAULT_CAPS)
+    assert prepared.text == "<a>\n  <b>1</b>\n</a>\n"

@@ -14,13 +14,14 @@ from bchook_studio.core.formats import (
     FormatError,
     FormatProblem,
     JsonNumber,
+    ParserLimit,
     check_json,
     json_text,
     parse_json,
     pretty_json,
     pretty_json_text,
 )
-from bchook_studio.core.formats.json_text import number_from_spelling
+from bchook_studio.core.formats.json_text import MAX_JSON_DEPTH, number_from_spelling
 
 
 @pytest.mark.parametrize(
@@ -134,7 +135,61 @@ def test_check_json_control_character():
 def test_check_json_too_deep():
     problem = check_json("[" * 100_000 + "]" * 100_000)
     assert problem is not None
-    assert "nested too deeply" in problem.message
+    assert problem.limit is ParserLimit.DEPTH
+    assert (problem.line, problem.column) == (1, MAX_JSON_DEPTH + 1)
+    assert problem.message == (
+        f"the document nests arrays and objects more than {MAX_JSON_DEPTH} levels "
+        "deep, deeper than Hook Studio's JSON parser reads"
+    )
+
+
+def test_json_depth_skips_strings():
+    text = '{"a": "[[{{",\n "b": ' + "[" * 2000 + "]" * 2000 + "}"
+    problem = check_json(text)
+    assert problem is not None
+    assert problem.limit is ParserLimit.DEPTH
+    assert problem.line == 2
+    assert problem.column == 6 + MAX_JSON_DEPTH
+
+
+def test_parse_json_max_depth_deep_stack():
+    # Called 300 frames deep, the parser's own recursion runs out below the
+    # limit, so this needs the retry with a full recursion budget.
+    text = "[" * MAX_JSON_DEPTH + "1" + "]" * MAX_JSON_DEPTH
+
+    def call_at_depth(depth: int) -> object:
+        if depth:
+            return call_at_depth(depth - 1)
+        return parse_json(text)
+
+    value = call_at_depth(300)
+    for _ in range(MAX_JSON_DEPTH):
+        assert isinstance(value, list)
+        value = value[0]
+    assert value == 1
+
+
+def test_check_json_over_max_depth():
+    # From a shallow stack the parser may read a few levels more, so the call
+    # comes from 300 frames deep, where it cannot.
+    depth = MAX_JSON_DEPTH + 1
+    text = "[" * depth + "]" * depth
+
+    def call_at_depth(depth: int) -> FormatProblem | None:
+        if depth:
+            return call_at_depth(depth - 1)
+        return check_json(text)
+
+    problem = call_at_depth(300)
+    assert problem is not None
+    assert problem.limit is ParserLimit.DEPTH
+    assert problem.column == depth
+
+
+def test_json_syntax_problem_no_limit():
+    problem = check_json("[1,]")
+    assert problem is not None
+    assert problem.limit is None
 
 
 def test_parse_json_raises_format_error():

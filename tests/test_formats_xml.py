@@ -17,6 +17,7 @@ from lxml import etree
 from bchook_studio.core.formats import (
     FormatError,
     FormatProblem,
+    ParserLimit,
     check_xml,
     parse_xml,
     pretty_xml_text,
@@ -149,9 +150,46 @@ def test_pretty_xml_utf8_declaration_str():
 
 
 def test_pretty_xml_latin1_declaration_str():
-    text = '<?xml version="1.0" encoding="ISO-8859-1"?><a><b>é€</b></a>'
-    expected = f"{DECLARATION}\n<a>\n  <b>é€</b>\n</a>\n"
+    declaration = '<?xml version="1.0" encoding="ISO-8859-1"?>'
+    text = f"{declaration}<a><b>é€</b></a>"
+    expected = f"{declaration}\n<a>\n  <b>é€</b>\n</a>\n"
     assert pretty_xml_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        "<?xml version='1.0' encoding='ISO-8859-1' standalone='yes'?>",
+        '<?xml version="1.0"?>',
+        '<?xml version="1.0" standalone="no" ?>',
+        '<?xml  version = "1.1"\n  encoding = "UTF-16" ?>',
+        '<?xml version="1.0" encoding="utf-8"?>',
+    ],
+    ids=["standalone", "version-only", "space", "multiline", "lower-case"],
+)
+def test_pretty_xml_keeps_declaration_verbatim(declaration):
+    text = f"{declaration}<a><b>x</b></a>"
+    expected = f"{declaration}\n<a>\n  <b>x</b>\n</a>\n"
+    assert pretty_xml_text(text) == expected
+
+
+def test_pretty_xml_no_declaration():
+    assert pretty_xml_text("<a><b>x</b></a>") == "<a>\n  <b>x</b>\n</a>\n"
+
+
+def test_pretty_xml_bom_not_shown():
+    text = '\ufeff<?xml version="1.0"?><a/>'
+    assert pretty_xml_text(text) == '<?xml version="1.0"?>\n<a/>\n'
+
+
+def test_pretty_xml_stylesheet_kept():
+    text = '<?xml-stylesheet href="a.xsl"?><a/>'
+    assert pretty_xml_text(text) == '<?xml-stylesheet href="a.xsl"?>\n<a/>\n'
+
+
+def test_pretty_xml_declared_is_idempotent():
+    once = pretty_xml_text("<?xml version='1.0' encoding='UTF-16'?><a><b/></a>")
+    assert pretty_xml_text(once) == once
 
 
 def test_latin1_declaration_replaced_in_bytes():
@@ -169,13 +207,26 @@ def test_latin1_declaration_keeps_columns():
 
 
 def test_pretty_xml_latin1_bytes():
-    data = '<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>'.encode("latin-1")
-    assert pretty_xml_text(data) == f"{DECLARATION}\n<a>é</a>\n"
+    declaration = '<?xml version="1.0" encoding="ISO-8859-1"?>'
+    data = f"{declaration}<a>é</a>".encode("latin-1")
+    assert pretty_xml_text(data) == f"{declaration}\n<a>é</a>\n"
 
 
 def test_pretty_xml_utf16_bytes():
-    data = '<?xml version="1.0" encoding="UTF-16"?><a><b>ü</b></a>'.encode("utf-16")
-    assert pretty_xml_text(data) == f"{DECLARATION}\n<a>\n  <b>ü</b>\n</a>\n"
+    declaration = '<?xml version="1.0" encoding="UTF-16"?>'
+    data = f"{declaration}<a><b>ü</b></a>".encode("utf-16")
+    assert pretty_xml_text(data) == f"{declaration}\n<a>\n  <b>ü</b>\n</a>\n"
+
+
+def test_pretty_xml_utf16_bytes_without_bom():
+    declaration = "<?xml version='1.0' encoding='UTF-16BE'?>"
+    data = f"{declaration}<a>ü</a>".encode("utf-16-be")
+    assert pretty_xml_text(data) == f"{declaration}\n<a>ü</a>\n"
+
+
+def test_pretty_xml_utf8_bytes_with_bom():
+    data = '\ufeff<?xml version="1.0"?><a>ü</a>'.encode()
+    assert pretty_xml_text(data) == '<?xml version="1.0"?>\n<a>ü</a>\n'
 
 
 def test_check_xml_utf16_declaration_str():
@@ -198,7 +249,30 @@ def test_check_xml_too_deep():
     depth = 300
     problem = check_xml("<a>" * depth + "</a>" * depth)
     assert problem is not None
-    assert "depth" in problem.message
+    assert problem.limit is ParserLimit.DEPTH
+    assert (problem.line, problem.column) == (1, 257 * len("<a>"))
+    assert problem.message == (
+        "the document nests elements more than 256 levels deep, deeper than "
+        "Hook Studio's XML parser reads"
+    )
+
+
+def test_check_xml_max_depth_reads():
+    assert check_xml("<a>" * 256 + "</a>" * 256) is None
+
+
+def test_check_xml_long_text_node():
+    problem = check_xml("<a>" + "x" * 10_000_001 + "</a>")
+    assert problem is not None
+    assert problem.limit is ParserLimit.SIZE
+    assert "XML_PARSE_HUGE" not in problem.message
+    assert "10,000,000 bytes" in problem.message
+
+
+def test_xml_syntax_problem_no_limit():
+    problem = check_xml("<a><b></a>")
+    assert problem is not None
+    assert problem.limit is None
 
 
 def test_billion_laughs_reported_quickly():
@@ -245,7 +319,7 @@ def test_external_doctype_allowed():
 
 def test_external_doctype_entity_kept_raw():
     text = '<!DOCTYPE a SYSTEM "a.dtd"><a><b>&x;</b></a>'
-    expected = f'{DECLARATION}\n<!DOCTYPE a SYSTEM "a.dtd">\n<a>\n  <b>&x;</b>\n</a>\n'
+    expected = '<!DOCTYPE a SYSTEM "a.dtd">\n<a>\n  <b>&x;</b>\n</a>\n'
     assert pretty_xml_text(text) == expected
 
 
@@ -336,23 +410,13 @@ def test_parse_xml_returns_tree():
 
 def test_pretty_xml_layout():
     text = "<a>  <b>x</b>\n\n<c><d>  y  </d><e/></c></a>"
-    expected = (
-        f"{DECLARATION}\n"
-        "<a>\n"
-        "  <b>x</b>\n"
-        "  <c>\n"
-        "    <d>  y  </d>\n"
-        "    <e/>\n"
-        "  </c>\n"
-        "</a>\n"
-    )
+    expected = "<a>\n  <b>x</b>\n  <c>\n    <d>  y  </d>\n    <e/>\n  </c>\n</a>\n"
     assert pretty_xml_text(text) == expected
 
 
 def test_pretty_xml_keeps_comments_and_instructions():
     text = "<!-- before --><?app go?><a><!-- in --><b/></a><!-- after -->"
     expected = (
-        f"{DECLARATION}\n"
         "<!-- before -->\n"
         "<?app go?>\n"
         "<a>\n"
@@ -366,7 +430,7 @@ def test_pretty_xml_keeps_comments_and_instructions():
 
 def test_pretty_xml_escapes():
     text = "<a t='&quot;&lt;'>&lt;&amp;&gt;<![CDATA[<x>]]>&#13;</a>"
-    expected = f'{DECLARATION}\n<a t="&quot;&lt;">&lt;&amp;&gt;&lt;x&gt;&#13;</a>\n'
+    expected = '<a t="&quot;&lt;">&lt;&amp;&gt;&lt;x&gt;&#13;</a>\n'
     assert pretty_xml_text(text) == expected
 
 
@@ -385,7 +449,6 @@ def test_pretty_xml_bad_input():
 def test_pretty_xml_keeps_mixed_content():
     text = "<a><p>Hi <b><i>x</i></b> there<!-- c --></p><q><r>1</r></q></a>"
     expected = (
-        f"{DECLARATION}\n"
         "<a>\n"
         "  <p>Hi <b><i>x</i></b> there<!-- c --></p>\n"
         "  <q>\n"
@@ -397,7 +460,10 @@ def test_pretty_xml_keeps_mixed_content():
 
 
 def reference_pretty_xml_text(text: str) -> str:
-    """Pretty-print with XPath and etree.indent, as pretty_xml_text once did."""
+    """Pretty-print with XPath and etree.indent, as pretty_xml_text once did.
+
+    The generated documents have no XML declaration, so none is written.
+    """
     tree = parse_xml(text, remove_blank_text=True)
     root = tree.getroot()
     mixed = root.xpath("descendant-or-self::*[*][text()[normalize-space()]]")
@@ -419,7 +485,7 @@ def reference_pretty_xml_text(text: str) -> str:
     def serialize(node: etree._Element) -> str:
         return etree.tostring(node, encoding="unicode", with_tail=False)
 
-    lines = [DECLARATION]
+    lines = []
     if tree.docinfo.doctype:
         lines.append(tree.docinfo.doctype)
     preceding = list(root.itersiblings(preceding=True))

@@ -13,6 +13,7 @@ from bchook_studio.core.formats import (
     FormatError,
     FormatProblem,
     JsonNumber,
+    ParserLimit,
     check_xml,
     json_text_to_xml_text,
     json_to_xml,
@@ -579,3 +580,14 @@ def test_topic_examples_round_trip():
         assert xml_text_to_json_text(json_text_to_xml_text(text)) == pretty_json(
             value
         ), topic.key
+
+
+def test_xml_too_deep_to_convert():
+    depth = 300
+    text = "<webhook>" + "<a>" * depth + "</a>" * depth + "</webhook>"
+    with pytest.raises(FormatError) as caught:
+        xml_to_json(text)
+    problem = caught.value.problem
+    assert not isinstance(caught.value, ConversionError)
+    assert problem.limit is ParserLimit.DEPTH
+    assert "more than 256 levels deep" in problem.message

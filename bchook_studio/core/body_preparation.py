@@ -16,7 +16,7 @@ from bchook_studio.core.display_text import (
     pretty_for_display,
 )
 from bchook_studio.core.line_index import LineIndex
-from bchook_studio.core.text_decoding import decode_body
+from bchook_studio.core.text_decoding import DecodedBody, decode_body
 
 logger = logging.getLogger(__name__)
 
@@ -81,13 +81,16 @@ def prepare_body(
 
     The body is cut at `caps.display` first. Above `caps.highlight` bytes, or for
     a binary body, the language is "text". A binary body becomes a hex dump of its
-    first bytes. JSON and XML that do not parse are shown as received, with a
-    notice giving the reason. Pass `truncated` for a body that is only the start
-    of a longer one, such as a body cut at the capture cap. Such a body is not
-    pretty-printed, because an incomplete document does not parse.
+    first bytes. Bytes that are invalid in the charset show as U+FFFD, with a
+    notice giving their count. JSON and XML that do not parse are shown as
+    received, with a notice giving the reason. Pass `truncated` for a body that
+    is only the start of a longer one, such as a body cut at the capture cap.
+    Such a body is not pretty-printed, because an incomplete document does not
+    parse.
     """
     displayed = body[: caps.display]
-    decoded = decode_body(displayed, content_type)
+    partial = truncated or len(displayed) < len(body)
+    decoded = decode_body(displayed, content_type, partial=partial)
     if decoded.is_binary:
         text = hex_dump(displayed)
         notices = _present(decoded.notice)
@@ -111,10 +114,11 @@ def prepare_body(
     text = decoded.text or ""
     language = language_for_content_type(content_type or "")
     notices = list(_present(decoded.notice))
+    notices.extend(_present(_replaced_notice(decoded)))
     reformatted = False
     blank = not text or text.isspace()
     if pretty and language in (JSON, XML) and not blank:
-        if truncated or len(displayed) < len(body):
+        if partial:
             notices.append(
                 "Not pretty-printed, because only the start of the document is shown."
             )
@@ -152,23 +156,49 @@ def _pretty_text(text: str, language: str) -> tuple[str, bool, str | None]:
     if pretty is not text:
         return pretty, True, notice
     if notice is None:
-        notice = _not_well_formed_notice(text, language)
+        notice = _not_parsed_notice(text, language)
     return text, False, notice
 
 
-def _not_well_formed_notice(text: str, language: str) -> str | None:
-    from bchook_studio.core.formats import BodyFormat
+def _not_parsed_notice(text: str, language: str) -> str | None:
+    """Return why `text` did not parse: a syntax problem or a parser limit."""
+    from bchook_studio.core.formats import BodyFormat, ParserLimit
 
     problem = BodyFormat(language).check(text)
     if problem is None:
         return None
+
+    name = language.upper()
+    if problem.limit is ParserLimit.DEPTH:
+        reason = f"the {name} is nested too deeply to pretty-print"
+    elif problem.limit is ParserLimit.SIZE:
+        reason = f"the {name} is too large to pretty-print"
+    else:
+        reason = f"the body is not well-formed {name}"
+
     position = f"line {problem.line}"
     if problem.column is not None:
         position += f", column {problem.column}"
-    return (
-        f"Shown as received, because the body is not well-formed "
-        f"{language.upper()}: {position}: {problem.message}."
-    )
+    return f"Shown as received, because {reason}: {position}: {problem.message}."
+
+
+def _replaced_notice(decoded: DecodedBody) -> str | None:
+    """Return a warning about bytes that did not decode, or None when all did."""
+    count = decoded.replaced
+    if count == 0:
+        return None
+
+    sequences = "1 byte sequence is" if count == 1 else f"{count:,} byte sequences are"
+    show = "shows" if count == 1 else "show"
+    save = "Save body… writes the bytes as received."
+    if decoded.charset_source == "json":
+        return (
+            "The body was decoded as UTF-8, the charset of JSON without a charset "
+            f"parameter, but {sequences} not valid UTF-8 and {show} as � (U+FFFD). "
+            "The server may have sent another charset without declaring it. "
+            f"{save}"
+        )
+    return f"{sequences} not valid {decoded.charset} and {show} as � (U+FFFD). {save}"
 
 
 def _present(notice: str | None) -> tuple[str, ...]:

@@ -42,6 +42,9 @@ class DecodedBody:
     notice: str = ""
     """A warning about the charset, such as a declared name that is unknown."""
 
+    replaced: int = 0
+    """The number of invalid byte sequences that became U+FFFD in `text`."""
+
     @property
     def is_binary(self) -> bool:
         """True when the body is shown as bytes rather than text."""
@@ -101,6 +104,25 @@ def _decode(body: bytes, codec: str) -> str | None:
         return None
 
 
+def _count_replaced(body: bytes, codec: str, partial: bool) -> int:
+    """Count the invalid byte sequences in `body`, which the codec decodes.
+
+    The U+FFFD characters that "replace" adds are those that "ignore" leaves
+    out, so the difference excludes any U+FFFD the body encodes itself. With
+    `partial`, the incremental decoder keeps back an incomplete sequence at the
+    end, so it is not counted.
+    """
+    counts = []
+    for errors in ("replace", "ignore"):
+        decoder = codecs.getincrementaldecoder(codec)(errors)
+        try:
+            text = decoder.decode(body, final=not partial)
+        except (LookupError, UnicodeError, ValueError, TypeError):
+            return 0
+        counts.append(text.count("\ufffd"))
+    return counts[0] - counts[1]
+
+
 def _binary_media_type(media_type: str) -> bool:
     return media_type.startswith(("image/", "audio/", "video/", "font/")) or (
         media_type in {"application/octet-stream", "application/pdf", "application/zip"}
@@ -114,14 +136,18 @@ def _bom_codec(body: bytes) -> str | None:
     return None
 
 
-def decode_body(body: bytes, content_type: str | None) -> DecodedBody:
+def decode_body(
+    body: bytes, content_type: str | None, *, partial: bool = False
+) -> DecodedBody:
     """Decode `body` for display following the charset rules of this module.
 
     It never raises: an unknown or unusable charset name is noted in `notice`
     and the next rule applies, and bytes that do not fit a charset become
-    replacement characters. NUL or many control bytes make a body binary
-    whatever its media type says, unless a UTF-16 or UTF-32 charset or byte
-    order mark explains them.
+    replacement characters, counted in `replaced`. NUL or many control bytes
+    make a body binary whatever its media type, unless a UTF-16 or UTF-32
+    charset or byte order mark explains them. Pass `partial` for a body that
+    is only the start of a longer one, so that a character cut at its end is
+    not counted as invalid.
     """
     media_type = media_type_of(content_type)
     size = len(body)
@@ -140,32 +166,37 @@ def decode_body(body: bytes, content_type: str | None) -> DecodedBody:
     if not wide and looks_binary(body):
         return DecodedBody(None, "", "", media_type, size, notice)
 
+    def decoded(text: str, charset: str, source: str) -> DecodedBody:
+        # Valid bytes decode without U+FFFD unless the body encodes one.
+        replaced = 0
+        if "\ufffd" in text:
+            replaced = _count_replaced(body, charset, partial)
+        return DecodedBody(text, charset, source, media_type, size, notice, replaced)
+
     if codec is not None:
         text = _decode(body, codec)
         if text is not None:
-            return DecodedBody(text, codec, "header", media_type, size, notice)
+            return decoded(text, codec, "header")
         notice = f"The declared charset {declared!r} failed, so it was ignored."
 
     if bom_codec is not None:
         text = _decode(body, bom_codec) or ""
-        return DecodedBody(text, bom_codec, "bom", media_type, size, notice)
+        return decoded(text, bom_codec, "bom")
 
     match = _XML_ENCODING.match(body[:1024])
     xml_codec = _lookup(match.group(1).decode("ascii")) if match else None
     if xml_codec is not None:
         text = _decode(body, xml_codec)
         if text is not None:
-            return DecodedBody(text, xml_codec, "declaration", media_type, size, notice)
+            return decoded(text, xml_codec, "declaration")
 
     if media_type == "application/json" or media_type.endswith("+json"):
-        text = body.decode("utf-8", "replace")
-        return DecodedBody(text, "utf-8", "json", media_type, size, notice)
+        return decoded(body.decode("utf-8", "replace"), "utf-8", "json")
 
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        text = body.decode("cp1252", "replace")
-        return DecodedBody(text, "cp1252", "detected", media_type, size, notice)
+        return decoded(body.decode("cp1252", "replace"), "cp1252", "detected")
     return DecodedBody(text, "utf-8", "detected", media_type, size, notice)
 
 

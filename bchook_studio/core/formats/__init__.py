@@ -19,6 +19,7 @@ from bchook_studio.core.formats.problems import (
     ConversionError,
     FormatError,
     FormatProblem,
+    ParserLimit,
 )
 from bchook_studio.core.formats.xml_convert import (
     json_text_to_xml_text,
@@ -41,6 +42,7 @@ __all__ = [
     "FormatError",
     "FormatProblem",
     "JsonNumber",
+    "ParserLimit",
     "check_json",
     "check_xml",
     "json_text_to_xml_text",

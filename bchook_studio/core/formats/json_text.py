@@ -10,18 +10,29 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from json.encoder import encode_basestring
 from typing import Any
 
 from bchook_studio.core.formats.problems import (
     FormatError,
     FormatProblem,
+    ParserLimit,
     describe_text,
     problem_at,
 )
 
 INDENT = "  "
+
+# Levels of arrays and objects that parse_json reads from any caller. CPython
+# 3.11's json parser recurses once per level and stops at the recursion limit
+# (1000 by default), less the frames already on the stack. A parse that runs
+# out is retried in a new thread, whose stack is empty, so a document up to
+# this depth parses unless the recursion limit was lowered.
+# NOTE: from a shallow stack, documents a little deeper than this also parse,
+# so whether one of 901 to about 990 levels parses depends on the caller.
+MAX_JSON_DEPTH = 900
 
 # The number grammar of RFC 8259, ASCII digits only.
 JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
@@ -31,6 +42,8 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # A JSON string literal, or one of the constants Python's json module reads
 # but JSON does not have.
 _STRING_OR_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)', re.DOTALL)
+# A JSON string literal, or a bracket or brace outside one.
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
 
 
 class JsonNumber(float):
@@ -129,20 +142,76 @@ def parse_json(text: str) -> Any:
         )
 
     try:
-        return json.loads(
-            text,
-            parse_int=number_from_spelling,
-            parse_float=number_from_spelling,
-            parse_constant=_reject_constant,
-        )
+        return _loads_any_depth(text)
     except json.JSONDecodeError as error:
         problem = FormatProblem(error.lineno, error.colno, _plain_message(error))
         raise FormatError(problem) from None
     except _NonFiniteConstant as error:
         raise FormatError(_constant_problem(text, error.constant)) from None
     except RecursionError:
+        # Only a recursion limit lowered below about MAX_JSON_DEPTH gets here.
         message = "the document is nested too deeply for the JSON parser"
-        raise FormatError(FormatProblem(1, None, message)) from None
+        problem = FormatProblem(1, None, message, ParserLimit.DEPTH)
+        raise FormatError(problem) from None
+
+
+def _loads(text: str) -> Any:
+    return json.loads(
+        text,
+        parse_int=number_from_spelling,
+        parse_float=number_from_spelling,
+        parse_constant=_reject_constant,
+    )
+
+
+def _loads_any_depth(text: str) -> Any:
+    """Parse, retrying in a new thread when the caller's stack left too little room.
+
+    Raise FormatError for a document nested more than MAX_JSON_DEPTH levels
+    deep that the parser could not read.
+    """
+    try:
+        return _loads(text)
+    except RecursionError:
+        pass
+
+    problem = _depth_problem(text)
+    if problem is not None:
+        raise FormatError(problem)
+    return _loads_in_new_thread(text)
+
+
+def _loads_in_new_thread(text: str) -> Any:
+    """Parse in a new thread, whose recursion depth starts at zero.
+
+    The thread's exceptions are raised here.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="json-parse") as pool:
+        return pool.submit(_loads, text).result()
+
+
+def _depth_problem(text: str) -> FormatProblem | None:
+    """Return a problem at the bracket nested more than MAX_JSON_DEPTH deep, or None.
+
+    Brackets inside string literals do not count. The scan does not check the
+    syntax, so on text that is not JSON the position is only a guess.
+    """
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token == "[" or token == "{":
+            depth += 1
+        elif token == "]" or token == "}":
+            depth -= 1
+        if depth > MAX_JSON_DEPTH:
+            message = (
+                f"the document nests arrays and objects more than "
+                f"{MAX_JSON_DEPTH} levels deep, deeper than Hook Studio's "
+                "JSON parser reads"
+            )
+            problem = problem_at(text, match.start(), message)
+            return replace(problem, limit=ParserLimit.DEPTH)
+    return None
 
 
 _CONTROL_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\b": "\\b", "\f": "\\f"}

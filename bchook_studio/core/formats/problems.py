@@ -1,6 +1,17 @@
 """Positions and messages for bodies that are not well formed or not convertible."""
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ParserLimit(StrEnum):
+    """A parser limit that a document exceeded, so it was not read to the end."""
+
+    DEPTH = "depth"
+    """The document nests elements, arrays or objects too deeply."""
+
+    SIZE = "size"
+    """A text node, attribute value or name in the document is too long."""
 
 
 @dataclass(frozen=True)
@@ -14,6 +25,11 @@ class FormatProblem:
     line: int
     column: int | None
     message: str
+    limit: ParserLimit | None = None
+    """The parser limit the document exceeded, or None for a syntax problem.
+
+    A document over a limit was not read to the end, so it may be well-formed.
+    """
 
     def __str__(self) -> str:
         if self.column is None:

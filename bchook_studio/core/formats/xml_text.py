@@ -20,11 +20,16 @@ does not load lxml.
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from typing import TYPE_CHECKING
 
-from bchook_studio.core.formats.problems import FormatError, FormatProblem
+from bchook_studio.core.formats.problems import (
+    FormatError,
+    FormatProblem,
+    ParserLimit,
+)
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -51,6 +56,13 @@ _DECLARED_ENCODING = re.compile(
     r"""[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])([^"']*)\1"""
 )
 _UTF8_NAMES = frozenset({"utf-8", "utf8"})
+# The XML declaration at the very start of the text, after a byte order mark.
+# Its pseudo-attributes cannot contain ">".
+_DECLARATION = re.compile(r"\ufeff?(<\?xml[ \t\r\n]+version[ \t\r\n]*=[^>]*\?>)")
+# Bytes read to find the declaration of a document given as bytes.
+# NOTE: a declaration padded with spaces beyond this is not found, so the
+# pretty text of such a document has no declaration.
+_DECLARATION_SCAN_BYTES = 4096
 
 _BLANK = re.compile(rb"[ \t\r\n]*")
 # Items allowed before a DOCTYPE: a byte order mark, white space, the XML
@@ -204,6 +216,21 @@ def _check_declarations(tree: etree._ElementTree) -> None:
 
 _POSITION_SUFFIX = re.compile(r", line \d+, column \d+.*\Z", re.DOTALL)
 
+# The start of libxml2's message when a document nests elements deeper than its
+# limit, which is 256 levels without XML_PARSE_HUGE (checked with libxml2 2.14).
+_DEPTH_MESSAGE = re.compile(r"Excessive depth in document: (\d+)")
+# libxml2's advice to set XML_PARSE_HUGE, an option users of Hook Studio cannot set.
+_HUGE_OPTION_ADVICE = re.compile(r"[,;]?\s*(?:use|try) XML_PARSE_HUGE(?: option)?")
+# The error types libxml2 2.14 gives for a text node, attribute value or name
+# over its limit. Other versions give other types, so a message containing
+# "huge", as in "use XML_PARSE_HUGE option" or "Huge input lookup", counts too.
+_SIZE_LIMIT_TYPES = frozenset({"ERR_RESOURCE_LIMIT", "ERR_NAME_TOO_LONG"})
+_SIZE_LIMITS = (
+    "Hook Studio's XML parser reads text nodes, attribute values, comments and "
+    "CDATA sections of at most 10,000,000 bytes and names of at most 50,000 "
+    "characters"
+)
+
 
 def _syntax_problem(
     parser: etree.XMLParser, error: etree.XMLSyntaxError
@@ -213,11 +240,42 @@ def _syntax_problem(
     errors = parser.error_log.filter_from_errors()
     if errors:
         first = errors[0]
-        return FormatProblem(first.line or 1, first.column or None, first.message)
+        line, column = first.line or 1, first.column or None
+        message, kind = first.message, first.type_name
+    else:
+        line, column = error.position
+        line, column = line or 1, column or None
+        message, kind = _POSITION_SUFFIX.sub("", str(error.msg)), ""
 
-    line, column = error.position
-    message = _POSITION_SUFFIX.sub("", str(error.msg))
-    return FormatProblem(line or 1, column or None, message)
+    problem = _limit_problem(line, column, message, kind)
+    if problem is None:
+        problem = FormatProblem(line, column, message)
+    return problem
+
+
+def _limit_problem(
+    line: int, column: int | None, message: str, kind: str
+) -> FormatProblem | None:
+    """Return a plain problem for a libxml2 limit error, or None for other errors.
+
+    The safe parser never sets huge_tree (XML_PARSE_HUGE), because lxml 6
+    documents it as disabling security restrictions. libxml2's parser.h lists
+    what it lifts: text nodes of 1 GB instead of 10 MB, 2048 element levels
+    instead of 256 and 40 levels of entities instead of 20.
+    """
+    depth = _DEPTH_MESSAGE.search(message)
+    if depth is not None:
+        plain = (
+            f"the document nests elements more than {depth.group(1)} levels deep, "
+            "deeper than Hook Studio's XML parser reads"
+        )
+        return FormatProblem(line, column, plain, ParserLimit.DEPTH)
+
+    if kind in _SIZE_LIMIT_TYPES or "huge" in message.lower():
+        reason = _HUGE_OPTION_ADVICE.sub("", message).strip().rstrip(".")
+        plain = f"{reason}. {_SIZE_LIMITS}"
+        return FormatProblem(line, column, plain, ParserLimit.SIZE)
+    return None
 
 
 def check_xml(text: str | bytes) -> FormatProblem | None:
@@ -234,21 +292,27 @@ def check_xml(text: str | bytes) -> FormatProblem | None:
 
 
 def pretty_xml_text(text: str | bytes) -> str:
-    """Reformat XML with a UTF-8 declaration, two-space indent and a final new line.
+    """Reformat XML with two-space indent and a final new line.
 
-    White space between elements is replaced. Text inside elements is kept, and
-    so is the whole content of elements that mix text or entity references with
-    child elements. Raise FormatError for text that check_xml reports.
+    The XML declaration is kept as the document wrote it, encoding included,
+    because the result is text and not bytes in that encoding. A document
+    without one gets none, and a byte order mark is dropped. White space
+    between elements is replaced. Text inside elements is kept, and so is the
+    whole content of elements that mix text or entity references with child
+    elements. Raise FormatError for text that check_xml reports.
     """
     tree = parse_xml(text, remove_blank_text=True)
     root = tree.getroot()
 
-    lines = [XML_DECLARATION]
+    lines = []
+    declaration = _declaration(text)
+    if declaration is not None:
+        lines.append(declaration)
     if tree.docinfo.doctype:
         lines.append(tree.docinfo.doctype)
     preceding = list(root.itersiblings(preceding=True))
     lines.extend(_serialize_node(node) for node in reversed(preceding))
-    prolog = "\n".join(lines)
+    prolog = "\n".join(lines) if lines else None
 
     document = _serialize_element_only(root, prolog)
     if document is None:
@@ -259,6 +323,20 @@ def pretty_xml_text(text: str | bytes) -> str:
     if following:
         document += "".join(following)
     return document
+
+
+def _declaration(text: str | bytes) -> str | None:
+    """Return the XML declaration at the start of a parsed document, or None.
+
+    The declaration contains only ASCII characters, so for bytes it is read
+    from the start of the document decoded as UTF-8 or, for UTF-16 and UTF-32,
+    from that encoding.
+    """
+    if isinstance(text, bytes):
+        head = _ascii_compatible_view(text[:_DECLARATION_SCAN_BYTES])
+        text = head.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="replace")
+    match = _DECLARATION.match(text)
+    return match.group(1) if match else None
 
 
 def indent_keeping_mixed_content(root: etree._Element) -> None:
@@ -326,8 +404,8 @@ def _has_child_element(element: etree._Element) -> bool:
     return any(isinstance(child.tag, str) for child in element)
 
 
-def _serialize_element_only(root: etree._Element, prolog: str) -> str | None:
-    """Serialize root indented by libxml2 after `prolog`, or return None.
+def _serialize_element_only(root: etree._Element, prolog: str | None) -> str | None:
+    """Serialize root indented by libxml2 after `prolog` if given, or return None.
 
     libxml2's pretty printer puts every child node on a line of its own, indented
     by two spaces per level, up to 60 spaces (MAX_INDENT in libxml2's xmlsave.c,
