@@ -67,6 +67,10 @@ def _read_imported_sources_faster() -> None:
 _read_imported_sources_faster()
 
 
+_LAYOUT_PASSES = 3
+"""Layout passes run before the first paint; a pass can queue the next one."""
+
+
 def _install_exception_hooks(loop: asyncio.AbstractEventLoop) -> None:
     """Log unhandled exceptions from slots, threads and the loop; keep running.
 
@@ -121,10 +125,24 @@ def _show_window(home: Path) -> MainWindow:
         path = str(home / SETTINGS_FILE_NAME)
         window = MainWindow(QSettings(path, QSettings.Format.IniFormat))
         window.show()
+        _settle_layouts()
         gc.freeze()
     finally:
         gc.enable()
     return window
+
+
+def _settle_layouts() -> None:
+    """Run the layout passes that showing the window queued, before it paints.
+
+    Widgets whose size hint depends on their width (wrapped labels, the
+    form's scroll area) ask for another pass once shown. Run after the first
+    paint, that pass moved most of the window and painted it all again.
+    """
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    for _ in range(_LAYOUT_PASSES):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
 
 def _drop_source_lines() -> None:

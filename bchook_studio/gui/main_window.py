@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QDesktopServices,
     QKeySequence,
     QPaintEvent,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self._check_view: CheckView | None = None
         self._webhook_summaries: list[WebhookSummary] = []
         self._services_started = False
+        self._docks_need_size = False
         self.ask_before_discarding = True
         """False skips the unsaved-changes question when closing (scripts, tests)."""
 
@@ -887,8 +889,9 @@ class MainWindow(QMainWindow):
 
     def _restore_window_state(self) -> None:
         if self._settings.value("window/state") is None:
-            # The docks get their height once the window has its own.
-            QTimer.singleShot(0, self._size_docks)
+            # The docks get their height when the window is shown and has its
+            # own, before it first paints.
+            self._docks_need_size = True
         for key, restore in (
             ("window/geometry", self.restoreGeometry),
             ("window/state", self.restoreState),
@@ -899,6 +902,12 @@ class MainWindow(QMainWindow):
             value = self._settings.value(key)
             if value is not None:
                 restore(value)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._docks_need_size:
+            self._docks_need_size = False
+            self._size_docks()
 
     def _size_docks(self) -> None:
         height = max(160, self.height() // 3)

@@ -107,3 +107,26 @@ def test_check_table_gets_dock_height(qtbot, window):
     view = window.check_view
     table = view._table
     assert table.height() >= view.height() - 2 * view.layout().contentsMargins().top()
+
+
+def test_layout_settled_before_first_paint(qtbot, qloop, app_home, thread_executor):
+    from bchook_studio.app import _settle_layouts
+
+    settings = QSettings(str(app_home / "window.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings, receiver_port=0)
+    window.ask_before_discarding = False
+    window.resize(1400, 900)
+    window.show()
+    _settle_layouts()
+    parts = (window.form, window.designer, window.response_pane, window.inbox)
+    before = [part.geometry() for part in parts]
+
+    qtbot.waitExposed(window)
+    for _ in range(6):
+        QApplication.processEvents()
+    after = [part.geometry() for part in parts]
+
+    assert after == before
+    window.close()
+    qtbot.waitUntil(lambda: window._closed, timeout=10_000)
+    window.deleteLater()
