@@ -448,6 +448,23 @@ def test_decode_partial_skips_cut():
     assert decoded.replaced == 1
 
 
+def test_decode_partial_utf8_cut_stays_utf8():
+    decoded = decode_body("caf\u00e9 \u20ac".encode()[:-1], "text/plain", partial=True)
+
+    assert decoded.charset == "utf-8"
+    assert decoded.text == "caf\u00e9 "
+
+
+def test_display_cap_mid_character_keeps_utf8():
+    text = "\u20ac" * 1000
+    caps = SizeCaps(display=1001)
+
+    prepared = prepare_body(text.encode(), "text/plain", False, caps, False)
+
+    assert prepared.charset == "utf-8"
+    assert prepared.text == "\u20ac" * 333
+
+
 def test_decode_valid_no_replacements():
     decoded = decode_body("Zoë".encode(), "application/json")
     assert decoded.replaced == 0

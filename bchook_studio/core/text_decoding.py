@@ -194,7 +194,9 @@ def decode_body(
         return decoded(body.decode("utf-8", "replace"), "utf-8", "json")
 
     try:
-        text = body.decode("utf-8")
+        # A body cut at a cap can end inside a UTF-8 sequence: with `partial`
+        # the incremental decoder leaves that tail out instead of failing.
+        text = codecs.getincrementaldecoder("utf-8")().decode(body, final=not partial)
     except UnicodeDecodeError:
         return decoded(body.decode("cp1252", "replace"), "cp1252", "detected")
     return DecodedBody(text, "utf-8", "detected", media_type, size, notice)
