@@ -33,6 +33,21 @@ def eye_icon(crossed: bool = False) -> QIcon:
     return QIcon(pixmap)
 
 
+def message_icon(warning: bool = False) -> QIcon:
+    """Return the style's error icon, or its warning icon when `warning` is true.
+
+    QStyle is imported here: PySide6 builds its enum types, hundreds of members
+    in all, in about 5 ms, which a window with no problem to mark does not need.
+    """
+    from PySide6.QtWidgets import QApplication, QStyle
+
+    if warning:
+        pixmap = QStyle.StandardPixmap.SP_MessageBoxWarning
+    else:
+        pixmap = QStyle.StandardPixmap.SP_MessageBoxCritical
+    return QApplication.style().standardIcon(pixmap)
+
+
 def dot_icon(colour: str) -> QIcon:
     """Return a filled circle, for status markers in lists."""
     pixmap, painter = _canvas()

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QRadioButton,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -179,6 +178,9 @@ _DIALOG_WIDTH = 540
 
 def _hint_label(parent: QWidget) -> QLabel:
     """Return a grey, wrapped label indented to line up with radio button text."""
+    # Imported here, because QStyle's enum types take about 5 ms to build.
+    from PySide6.QtWidgets import QStyle
+
     label = QLabel(parent)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)

@@ -23,18 +23,14 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import (
-    QApplication,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QStyledItemDelegate, QWidget
 
 from bchook_studio.core.topics import find_topic
 from bchook_studio.core.webhook import RECEIVER_SCHEME, targets_receiver
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
     from bchook_studio.core.store import WebhookSummary
 
 WEBHOOK_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -364,6 +360,10 @@ class WebhookDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
+        # QStyle costs about 5 ms of enum types, so the first saved webhook
+        # painted loads it, not the window's start-up.
+        from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
         item = QStyleOptionViewItem(option)
         self.initStyleOption(item, index)
         name = item.text

@@ -27,7 +27,11 @@ CONSTRUCT = textwrap.dedent(
     path = Path(tempfile.mkdtemp()) / "window.ini"
     window = MainWindow(QSettings(str(path), QSettings.Format.IniFormat))
     window.show()
-    print(json.dumps(sorted(sys.modules)))
+    for _ in range(5):
+        app.processEvents()
+    import PySide6.QtWidgets as widgets
+    built_types = ["type:QtWidgets." + name for name in vars(widgets)]
+    print(json.dumps(sorted(sys.modules) + built_types))
     """
 )
 
@@ -128,6 +132,12 @@ def started(tmp_path_factory) -> set[str]:
 @pytest.mark.parametrize("module", NOT_AT_CONSTRUCTION)
 def test_window_leaves_module_unimported(constructed, module):
     assert module not in constructed
+
+
+def test_window_leaves_qstyle_unbuilt(constructed):
+    # PySide6 builds a Qt type, with its enum types, when Python first names it.
+    assert "type:QtWidgets.QStyle" not in constructed
+    assert "type:QtWidgets.QLabel" in constructed
 
 
 def test_window_imports_its_own_modules(constructed):

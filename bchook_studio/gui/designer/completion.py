@@ -1,11 +1,13 @@
 """Field completion for `{{ … }}` placeholders: what to offer, and where it applies."""
 
+from __future__ import annotations
+
 import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -15,12 +17,15 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QPainter, QPalette
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QStyledItemDelegate, QWidget
 
 from bchook_studio.core.templates import HELPER_EXPRESSIONS, field_paths
 from bchook_studio.core.templates.time_text import format_iso
 from bchook_studio.core.topics import Topic
 from bchook_studio.gui.designer.values import describe_value
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStyleOptionViewItem
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +167,10 @@ class CompletionDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
+        # QStyle costs about 5 ms of enum types, so the completion popup loads
+        # it, not the window's start-up.
+        from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
         expression = str(index.data(Qt.ItemDataRole.EditRole) or "")
         example = str(index.data(FieldCompletionModel.ExampleRole) or "")
         item = QStyleOptionViewItem(option)

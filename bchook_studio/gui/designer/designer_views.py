@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSplitter,
-    QStyle,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -29,6 +28,7 @@ from bchook_studio.gui.designer.problem_list import (
 )
 from bchook_studio.gui.designer.template_editor import TemplateEditor
 from bchook_studio.gui.editor.code_editor import CodeEditor
+from bchook_studio.gui.icons import message_icon
 
 logger = logging.getLogger(__name__)
 
@@ -109,9 +109,8 @@ class DesignerViews(QWidget):
 
         self.problem_list = ProblemList(self)
         self._problems_title = QLabel(self)
-        self._error_icon: QIcon = self.style().standardIcon(
-            QStyle.StandardPixmap.SP_MessageBoxCritical
-        )
+        self._error_icon: QIcon | None = None
+        """The icon of a tab with an error, made when a tab is first marked."""
 
     def _build_layout(self) -> None:
         top = QHBoxLayout()
@@ -329,5 +328,10 @@ class DesignerViews(QWidget):
         for page, site in pages:
             index = self.tabs.indexOf(page)
             if index >= 0:
-                icon = self._error_icon if site in self._marked_sites else QIcon()
+                icon = self._tab_error_icon() if site in self._marked_sites else QIcon()
                 self.tabs.setTabIcon(index, icon)
+
+    def _tab_error_icon(self) -> QIcon:
+        if self._error_icon is None:
+            self._error_icon = message_icon()
+        return self._error_icon

@@ -13,9 +13,10 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTreeView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
 
 from bchook_studio.core.templates import ProblemKind, TemplateProblem
+from bchook_studio.gui.icons import message_icon
 
 logger = logging.getLogger(__name__)
 
@@ -110,13 +111,8 @@ class ProblemListModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._problems: list[DesignerProblem] = []
-        self._error_icon = QIcon()
-        self._warning_icon = QIcon()
-
-    def set_icons(self, error: QIcon, warning: QIcon) -> None:
-        """Set the icons of the kind column."""
-        self._error_icon = error
-        self._warning_icon = warning
+        self._icons: dict[bool, QIcon] = {}
+        """The kind column's icons by `warning`, made when first shown."""
 
     def set_problems(self, problems: list[DesignerProblem]) -> None:
         """Replace the listed problems."""
@@ -158,8 +154,14 @@ class ProblemListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return problem.message
         if role == Qt.ItemDataRole.DecorationRole and column == self.KIND_COLUMN:
-            return self._warning_icon if problem.warning else self._error_icon
+            return self._icon(problem.warning)
         return None
+
+    def _icon(self, warning: bool) -> QIcon:
+        icon = self._icons.get(warning)
+        if icon is None:
+            icon = self._icons[warning] = message_icon(warning)
+        return icon
 
     def headerData(
         self,
@@ -193,11 +195,6 @@ class ProblemList(QTreeView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.problem_model = ProblemListModel(self)
-        style = self.style()
-        self.problem_model.set_icons(
-            style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical),
-            style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
-        )
         self.setModel(self.problem_model)
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)
