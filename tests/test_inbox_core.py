@@ -1,7 +1,10 @@
 """The Inbox's Qt-free part: event matching, the raw request text, exports."""
 
 import base64
+import gzip
 import json
+import time
+import zlib
 from datetime import UTC, datetime
 
 import pytest
@@ -11,8 +14,10 @@ from hypothesis import strategies as st
 from bchook_studio.core.caps import SizeCaps
 from bchook_studio.core.formats import json_text_to_xml_text
 from bchook_studio.core.inbox.display import (
+    fits_inline,
     prepare_request,
     raw_request_text,
+    request_content_encoding,
     request_head_text,
 )
 from bchook_studio.core.inbox.event_match import match_event
@@ -118,6 +123,175 @@ def test_prepare_truncated_body_not_matched():
     assert prepared.event.topic_key is None
     assert "only the start of the body" in prepared.event.reason
     assert not any("not well-formed" in notice for notice in prepared.pretty.notices)
+
+
+# Bodies sent with a Content-Encoding.
+
+EVENT = example_text("course.enrollment").encode()
+
+
+@pytest.fixture(scope="module")
+def zeros_bomb() -> bytes:
+    """Return 200 MiB of zero bytes gzip-compressed to about 200 KiB."""
+    return gzip.compress(b"\0" * (200 * 1024 * 1024))
+
+
+def test_gzip_body_decoded():
+    body = gzip.compress(EVENT)
+    prepared = prepare_request(body, "application/json", CAPS, content_encoding="gzip")
+    assert prepared.codings == ("gzip",)
+    assert prepared.raw.text == EVENT.decode()
+    assert not prepared.pretty.is_binary
+    assert prepared.pretty.pretty
+    assert prepared.pretty.body_size == len(EVENT)
+
+
+def test_gzip_notice_gives_sizes():
+    body = gzip.compress(EVENT)
+    prepared = prepare_request(body, "application/json", CAPS, content_encoding="gzip")
+    notice = prepared.pretty.notices[0]
+    assert notice.startswith("Decoded from Content-Encoding gzip: ")
+    assert f"{len(body)} B received" in notice
+    assert "decoded" in notice
+    assert "Save body… writes the bytes as received." in notice
+    assert prepared.raw.notices[0] == notice
+
+
+def test_gzip_body_matches_topic():
+    body = gzip.compress(EVENT)
+    prepared = prepare_request(body, "application/json", CAPS, content_encoding="gzip")
+    assert prepared.event.topic_key == "course.enrollment"
+
+
+def test_deflate_body_decoded():
+    prepared = prepare_request(
+        zlib.compress(EVENT), "application/json", CAPS, content_encoding="deflate"
+    )
+    assert prepared.codings == ("deflate",)
+    assert prepared.raw.text == EVENT.decode()
+
+
+def test_raw_deflate_body_decoded():
+    compressor = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    body = compressor.compress(EVENT) + compressor.flush()
+    prepared = prepare_request(body, None, CAPS, content_encoding="Deflate")
+    assert prepared.raw.text == EVENT.decode()
+
+
+def test_gzip_chain_decoded():
+    body = gzip.compress(gzip.compress(EVENT))
+    prepared = prepare_request(
+        body, "application/json", CAPS, content_encoding="gzip, gzip"
+    )
+    assert prepared.codings == ("gzip", "gzip")
+    assert prepared.raw.text == EVENT.decode()
+    assert "Content-Encoding gzip, gzip:" in prepared.pretty.notices[0]
+    assert prepared.event.topic_key == "course.enrollment"
+
+
+def test_identity_body_unchanged():
+    prepared = prepare_request(EVENT, "application/json", CAPS, "identity")
+    assert prepared.codings == ()
+    assert prepared.raw.text == EVENT.decode()
+    assert prepared.raw.notices == ()
+
+
+def test_bomb_stops_at_display_cap(zeros_bomb):
+    started = time.perf_counter()
+    prepared = prepare_request(zeros_bomb, None, CAPS, content_encoding="gzip")
+    elapsed = time.perf_counter() - started
+    assert prepared.raw.body_size == CAPS.display + 1
+    assert prepared.pretty.body_size == CAPS.display + 1
+    assert prepared.raw.display_capped
+    assert elapsed < 5.0
+
+
+def test_bomb_notice_names_cap(zeros_bomb):
+    caps = SizeCaps(display=1024 * 1024)
+    prepared = prepare_request(zeros_bomb, None, caps, content_encoding="gzip")
+    notice = prepared.pretty.notices[0]
+    assert prepared.raw.body_size == caps.display + 1
+    assert "more than 1 MiB decoded" in notice
+    assert "Showing the first 1 MiB." in notice
+    assert " ".join(prepared.pretty.notices).count("Save body…") == 1
+    assert "display cap" in prepared.event.reason
+
+
+def test_bomb_chain_stops_at_cap():
+    body = gzip.compress(gzip.compress(b"\0" * (64 * 1024 * 1024)))
+    caps = SizeCaps(display=1024 * 1024)
+    prepared = prepare_request(body, None, caps, content_encoding="gzip, gzip")
+    assert prepared.raw.body_size == caps.display + 1
+
+
+def test_corrupt_gzip_shown_raw():
+    body = b"\x1f\x8b\x08\x00 not gzip data at all"
+    prepared = prepare_request(body, "application/json", CAPS, content_encoding="gzip")
+    notice = prepared.pretty.notices[0]
+    assert prepared.codings == ()
+    assert prepared.raw.body_size == len(body)
+    assert "Content-Encoding gzip" in notice
+    assert "not valid gzip data" in notice
+    assert prepared.raw.notices[0] == notice
+
+
+def test_incomplete_gzip_shown_raw():
+    body = gzip.compress(EVENT)[:-12]
+    prepared = prepare_request(body, "application/json", CAPS, content_encoding="gzip")
+    assert prepared.codings == ()
+    assert prepared.raw.body_size == len(body)
+    assert "gzip stream is incomplete" in prepared.pretty.notices[0]
+    assert prepared.event.topic_key is None
+
+
+def test_unsupported_coding_shown_raw():
+    body = b"\x0b\x02\x80{}\x03"
+    prepared = prepare_request(body, "application/json", CAPS, content_encoding="br")
+    notice = prepared.pretty.notices[0]
+    assert prepared.codings == ()
+    assert prepared.raw.body_size == len(body)
+    assert "'br' is not supported" in notice
+    assert "Content-Encoding br" in notice
+
+
+def test_empty_body_has_no_notice():
+    prepared = prepare_request(b"", None, CAPS, content_encoding="br")
+    assert prepared.pretty.notices == ()
+    assert prepared.pretty.body_size == 0
+
+
+def test_truncated_gzip_shows_start():
+    text = json.dumps({"items": list(range(20_000))}).encode()
+    body = gzip.compress(text)[:2000]
+    prepared = prepare_request(
+        body, "application/json", CAPS, truncated=True, content_encoding="gzip"
+    )
+    assert prepared.codings == ("gzip",)
+    assert text.decode().startswith(prepared.raw.text)
+    assert len(prepared.raw.text) > len(body)
+    assert "kept" in prepared.pretty.notices[0]
+    assert "only the start of the body" in prepared.event.reason
+
+
+def test_encoding_header_repeats_joined():
+    request = _request(
+        headers=(("Content-Encoding", "gzip"), ("content-encoding", "deflate"))
+    )
+    assert request_content_encoding(request) == "gzip, deflate"
+
+
+def test_encoding_header_missing():
+    assert request_content_encoding(_request()) is None
+
+
+def test_fits_inline_counts_decoded_size():
+    small = gzip.compress(b"{}")
+    large = gzip.compress(b"\0" * (1024 * 1024))
+    assert fits_inline(small, "gzip", limit=1024)
+    assert not fits_inline(large, "gzip", limit=1024)
+    assert fits_inline(large, None, limit=len(large))
+    assert not fits_inline(b"x" * 2000, None, limit=1024)
+    assert fits_inline(b"not gzip", "gzip", limit=1024)
 
 
 # The raw request text.

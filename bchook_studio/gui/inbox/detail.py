@@ -27,15 +27,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bchook_studio.core.body_preparation import INLINE_LIMIT
 from bchook_studio.core.caps import DEFAULT_CAPS, SizeCaps, format_size
 from bchook_studio.core.export.curl import curl_command
 from bchook_studio.core.files import save_bytes
 from bchook_studio.core.inbox.display import (
     PreparedRequest,
     displayed_headers,
+    fits_inline,
     prepare_request,
     raw_request_text,
+    request_content_encoding,
 )
 from bchook_studio.core.inbox.exports import request_record
 from bchook_studio.core.receiver import ReceivedRequest
@@ -72,8 +73,9 @@ def _plain_label(parent: QWidget, word_wrap: bool = False) -> QLabel:
 class RequestDetail(QWidget):
     """Shows one ReceivedRequest and offers what can be done with it.
 
-    A body up to INLINE_LIMIT bytes is prepared at once; a larger one in a
-    worker process, with a message meanwhile. Showing another request
+    A body up to INLINE_LIMIT bytes, both as received and with its
+    Content-Encoding decoded, is prepared at once. A larger one is prepared in
+    a worker process, with a message meanwhile. Showing another request
     cancels a preparation still running.
     """
 
@@ -308,6 +310,11 @@ class RequestDetail(QWidget):
         return self._action_message
 
     @property
+    def notice_label(self) -> QLabel:
+        """The label above the body with notices such as how it was decoded."""
+        return self._notice
+
+    @property
     def charset_label(self) -> QLabel:
         return self._charset
 
@@ -413,10 +420,15 @@ class RequestDetail(QWidget):
 
     def _prepare(self, request: ReceivedRequest) -> None:
         content_type = request.header("content-type")
-        if len(request.body) <= INLINE_LIMIT:
+        content_encoding = request_content_encoding(request)
+        if fits_inline(request.body, content_encoding):
             self._show_prepared(
                 prepare_request(
-                    request.body, content_type, self._caps, request.truncated
+                    request.body,
+                    content_type,
+                    self._caps,
+                    request.truncated,
+                    content_encoding,
                 )
             )
             return
@@ -429,11 +441,14 @@ class RequestDetail(QWidget):
             fill(self.tr("Preparing %1 for display…"), format_size(len(request.body)))
         )
         self._prepare_task = asyncio.ensure_future(
-            self._prepare_in_worker(request, content_type)
+            self._prepare_in_worker(request, content_type, content_encoding)
         )
 
     async def _prepare_in_worker(
-        self, request: ReceivedRequest, content_type: str | None
+        self,
+        request: ReceivedRequest,
+        content_type: str | None,
+        content_encoding: str | None,
     ) -> None:
         try:
             prepared = await self._pool.run(
@@ -442,6 +457,7 @@ class RequestDetail(QWidget):
                 content_type,
                 self._caps,
                 request.truncated,
+                content_encoding,
             )
         except Exception as exc:
             logger.exception(
@@ -481,7 +497,11 @@ class RequestDetail(QWidget):
             self._body_stack.setCurrentIndex(_BODY_PAGE)
         notices = list(body.notices)
         truncated = self._request is not None and self._request.truncated
-        if body.display_capped and truncated:
+        # For a decoded body the first notice already names the display cap.
+        # The sentences below would count decoded bytes, but Save body… writes
+        # the bytes as received.
+        display_capped = body.display_capped and not prepared.codings
+        if display_capped and truncated:
             notices.append(
                 fill(
                     self.tr("Showing the first %1. Save body… writes the %2 kept."),
@@ -489,7 +509,7 @@ class RequestDetail(QWidget):
                     format_size(body.body_size),
                 )
             )
-        elif body.display_capped:
+        elif display_capped:
             notices.append(
                 fill(
                     self.tr("Showing the first %1. Save body… writes all of it."),
