@@ -231,6 +231,40 @@ def test_unreadable_body_fails_field(body, content_type, problem):
     assert problem in result
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type", "problem"),
+    [
+        (
+            b"[" * 1000 + b"]" * 1000,
+            "application/json",
+            "the response body is nested too deeply for Hook Studio's JSON parser "
+            "to check",
+        ),
+        (
+            b"<a>" * 300 + b"</a>" * 300,
+            "application/xml",
+            "the response body is nested too deeply for Hook Studio's XML parser "
+            "to check at 1:",
+        ),
+        (
+            b"<a>" + b"x" * 10_000_001 + b"</a>",
+            "application/xml",
+            "the response body is too large for Hook Studio's XML parser to check "
+            "at 1:",
+        ),
+    ],
+)
+def test_body_over_parser_limit_not_checked(body, content_type, problem):
+    parsed = parse_body(body, content_type)
+
+    result = check_field(parse_field_expectation("/ok=true"), parsed)
+
+    assert result is not None
+    assert result.startswith(f"field /ok not checked: {problem}")
+    assert "not well-formed" not in result
+    assert "not valid JSON" not in result
+
+
 def test_xml_entities_not_expanded():
     body = (
         b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e "expanded">]><r><v>&e;</v></r>'

@@ -105,6 +105,40 @@ def test_render_malformed_body_printed(capsysbinary, tmp_path):
     assert err.startswith("body:3:3: the rendered body is not well-formed JSON")
 
 
+def test_render_deep_json_not_checked(capsysbinary, tmp_path):
+    document = b"[" * 1000 + b"]" * 1000
+    template = write(tmp_path, "t.json", document)
+
+    status, out, err = run_cli(
+        capsysbinary, "render", "sale.new", "--template", template
+    )
+
+    assert status == 1
+    assert out == document
+    assert err.startswith(
+        "body:1:901: the rendered body is nested too deeply for Hook Studio's "
+        "JSON parser to check: "
+    )
+    assert "not well-formed" not in err
+    assert err.count("\n") == 1
+
+
+def test_render_deep_xml_not_checked(capsysbinary, tmp_path):
+    document = b"<a>" * 300 + b"</a>" * 300
+    template = write(tmp_path, "t.xml", document)
+
+    status, out, err = run_cli(
+        capsysbinary, "render", "sale.new", "--format", "xml", "--template", template
+    )
+
+    assert status == 1
+    assert out == document
+    assert err.startswith("body:1:")
+    assert "nested too deeply for Hook Studio's XML parser to check" in err
+    assert "more than 256 levels deep" in err
+    assert "not well-formed" not in err
+
+
 def test_render_event_file(capsysbinary, tmp_path):
     event = write(tmp_path, "event.json", '{"name": "Zoë", "n": 1.50}'.encode())
     template = write(tmp_path, "t.json", b'["{{ name }}", {{ n }}]')
@@ -370,3 +404,24 @@ def test_send_malformed_rendered_body_refused(capsysbinary, tmp_path):
     assert status == 1
     assert err.startswith("body:1:11: ")
     assert server.requests == []
+
+
+def test_send_deep_rendered_body_warned(capsysbinary, tmp_path):
+    document = b"[" * 1000 + b"{{ payload.total }}" + b"]" * 1000
+    template = write(tmp_path, "t.json", document)
+    with RawServer(respond("200 OK", b"")) as server:
+        status, _, err = run_cli(
+            capsysbinary,
+            "send",
+            "sale.new",
+            "--url",
+            server.url,
+            "--template",
+            template,
+        )
+
+    assert status == 0
+    assert server.requests[0].body == b"[" * 1000 + b"180" + b"]" * 1000
+    assert err.startswith("warning: body:1:901: ")
+    assert "sent unchecked" in err
+    assert err.count("\n") == 1

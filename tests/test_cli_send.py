@@ -267,6 +267,92 @@ def test_xml_with_entity_declaration_sent_with_warning(capsysbinary, tmp_path):
     assert err.count("\n") == 1
 
 
+def send_body_file(capsysbinary, body, *flags: str):
+    with RawServer(respond("200 OK", b"")) as server:
+        status, _, err = run_cli(
+            capsysbinary,
+            "send",
+            "sale.new",
+            "--url",
+            server.url,
+            "--body",
+            str(body),
+            *flags,
+        )
+    return status, err, server.requests
+
+
+def test_deep_json_sent_with_warning(capsysbinary, tmp_path):
+    body = tmp_path / "deep.json"
+    document = b"[" * 1000 + b"]" * 1000
+    body.write_bytes(document)
+
+    status, err, requests = send_body_file(capsysbinary, body)
+
+    assert status == 0
+    assert requests[0].body == document
+    assert err.startswith(f"warning: {body}:1:901: the document nests arrays ")
+    assert "nested too deeply for Hook Studio's JSON parser to check" in err
+    assert "sent unchecked" in err
+    assert "not well-formed" not in err
+    assert err.count("\n") == 1
+
+
+def test_deep_xml_sent_with_warning(capsysbinary, tmp_path):
+    body = tmp_path / "deep.xml"
+    document = b"<a>" * 300 + b"</a>" * 300
+    body.write_bytes(document)
+
+    status, err, requests = send_body_file(capsysbinary, body, "--format", "xml")
+
+    assert status == 0
+    assert requests[0].body == document
+    assert err.startswith(f"warning: {body}:1:")
+    assert "more than 256 levels deep" in err
+    assert "nested too deeply for Hook Studio's XML parser to check" in err
+    assert "not well-formed" not in err
+    assert err.count("\n") == 1
+
+
+def test_long_xml_text_sent_with_warning(capsysbinary, tmp_path):
+    body = tmp_path / "long.xml"
+    document = b"<a>" + b"x" * 10_000_001 + b"</a>"
+    body.write_bytes(document)
+
+    status, err, requests = send_body_file(capsysbinary, body, "--format", "xml")
+
+    assert status == 0
+    assert len(requests[0].body) == len(document)
+    assert "too large for Hook Studio's XML parser to check" in err
+    assert "not well-formed" not in err
+    assert err.count("\n") == 1
+
+
+def test_deep_json_warning_ignores_send_malformed(capsysbinary, tmp_path):
+    body = tmp_path / "deep.json"
+    body.write_bytes(b"[" * 1000 + b"]" * 1000)
+
+    status, err, requests = send_body_file(capsysbinary, body, "--send-malformed")
+
+    assert status == 0
+    assert len(requests) == 1
+    assert "sent unchecked" in err
+    assert "--send-malformed" not in err
+    assert err.count("\n") == 1
+
+
+def test_malformed_body_still_rejected(capsysbinary, tmp_path):
+    body = tmp_path / "broken.json"
+    body.write_bytes(b"[" * 10 + b"}")
+
+    status, err, requests = send_body_file(capsysbinary, body)
+
+    assert status == 1
+    assert requests == []
+    assert err.startswith(f"{body}:1:")
+    assert "warning" not in err
+
+
 def test_receiver_url_is_usage_error(capsysbinary):
     status, _, err = run_cli(
         capsysbinary, "send", "sale.new", "--url", "receiver:/webhook"

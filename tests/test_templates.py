@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from bchook_studio.core.bodies import default_body
-from bchook_studio.core.formats import BodyFormat, FormatError, parse_json
+from bchook_studio.core.formats import BodyFormat, FormatError, ParserLimit, parse_json
 from bchook_studio.core.formats.xml_layout import XML_ILLEGAL_CHARACTER
 from bchook_studio.core.templates import (
     ProblemKind,
@@ -477,6 +477,61 @@ def test_malformed_xml_body():
 
     assert result.text == "<a>1</b>"
     assert result.problems[0].kind is ProblemKind.MALFORMED_BODY
+
+
+def test_malformed_body_has_no_limit():
+    result = render("<a>{{ v }}</b>", {"v": 1}, XML)
+
+    problem = result.problems[0]
+    assert problem.limit is None
+    assert problem.message.startswith("the rendered body is not well-formed XML: ")
+
+
+def test_deep_json_body_not_checked():
+    result = render("[" * 1000 + "{{ v }}" + "]" * 1000, {"v": 1})
+
+    problem = result.problems[0]
+    assert result.text == "[" * 1000 + "1" + "]" * 1000
+    assert problem.kind is ProblemKind.MALFORMED_BODY
+    assert problem.limit is ParserLimit.DEPTH
+    assert problem.in_body
+    assert (problem.line, problem.column) == (1, 901)
+    assert problem.message.startswith(
+        "the rendered body is nested too deeply for Hook Studio's JSON parser "
+        "to check: the document nests arrays and objects more than 900 levels"
+    )
+    assert "not well-formed" not in problem.message
+
+
+def test_deep_xml_body_not_checked():
+    template = (
+        "{% for i in range(300) %}<a>{% endfor %}"
+        "{% for i in range(300) %}</a>{% endfor %}"
+    )
+
+    result = render(template, body_format=XML)
+
+    problem = result.problems[0]
+    assert result.text == "<a>" * 300 + "</a>" * 300
+    assert problem.limit is ParserLimit.DEPTH
+    assert problem.line == 1
+    assert problem.message.startswith(
+        "the rendered body is nested too deeply for Hook Studio's XML parser "
+        "to check: the document nests elements more than 256 levels deep"
+    )
+    assert "not well-formed" not in problem.message
+
+
+def test_long_xml_text_not_checked():
+    result = render("<a>{{ 'x' * 10000001 }}</a>", body_format=XML)
+
+    problem = result.problems[0]
+    assert problem.limit is ParserLimit.SIZE
+    assert problem.message.startswith(
+        "the rendered body is too large for Hook Studio's XML parser to check: "
+    )
+    assert "10,000,000 bytes" in problem.message
+    assert "not well-formed" not in problem.message
 
 
 def test_check_body_off():

@@ -17,6 +17,7 @@ from bchook_studio.gui.designer import (
     TemplateDesigner,
 )
 from bchook_studio.gui.designer.designer_views import BODY_TAB, EVENT_TAB
+from bchook_studio.gui.designer.render_status import NEUTRAL_COLOUR, PROBLEM_COLOUR
 from tests.gui.conftest import run_in_loop
 
 WAIT_MS = 20_000
@@ -234,6 +235,60 @@ def test_malformed_body_marked_in_preview(qtbot, designer):
     assert "not well-formed JSON" in designer.preview.status.text()
 
 
+def test_deep_template_body_not_checked(qtbot, designer):
+    _template_mode(qtbot, designer, "[" * 1000 + "]" * 1000)
+
+    problems = designer.problems()
+    status = designer.preview.status
+    assert len(problems) == 1
+    assert problems[0].site is ProblemSite.RENDERED
+    assert (problems[0].line, problems[0].column) == (1, 901)
+    assert problems[0].message.startswith(
+        "the rendered body is nested too deeply for Hook Studio's JSON parser "
+        "to check: "
+    )
+    assert "JSON nested too deeply to check at line 1, column 901" in status.text()
+    assert "not well-formed" not in status.text()
+    assert NEUTRAL_COLOUR in status.styleSheet()
+
+
+def test_deep_raw_xml_not_checked(qtbot, designer):
+    designer.set_format(BodyFormat.XML)
+    designer.set_webhook_body(BodyMode.RAW, "<a>" * 300 + "</a>" * 300, "")
+
+    problems = designer.problems()
+    status = designer.preview.status.text()
+    assert len(problems) == 1
+    assert problems[0].site is ProblemSite.BODY
+    assert problems[0].message.startswith(
+        "the body is nested too deeply for Hook Studio's XML parser to check: "
+    )
+    assert "more than 256 levels deep" in problems[0].message
+    assert "XML nested too deeply to check at line 1, column " in status
+    assert "not well-formed" not in status
+
+
+def test_long_raw_xml_text_not_checked(qtbot, designer):
+    designer.set_format(BodyFormat.XML)
+    designer.set_webhook_body(BodyMode.RAW, "<a>" + "x" * 10_000_001 + "</a>", "")
+    qtbot.waitUntil(lambda: not designer.is_rendering(), timeout=WAIT_MS)
+
+    problems = designer.problems()
+    status = designer.preview.status.text()
+    assert len(problems) == 1
+    assert problems[0].message.startswith(
+        "the body is too large for Hook Studio's XML parser to check: "
+    )
+    assert "XML too large to check at line 1, column " in status
+    assert "not well-formed" not in status
+
+
+def test_malformed_status_colour(qtbot, designer):
+    _template_mode(qtbot, designer, '{"a": {{ payload.user.email }}\n')
+
+    assert PROBLEM_COLOUR in designer.preview.status.styleSheet()
+
+
 def test_syntax_error_marked(qtbot, designer):
     _template_mode(qtbot, designer, "{\n{% if %}\n}\n")
 
@@ -442,6 +497,40 @@ def test_copy_rendered_body(qtbot, designer):
 
     assert result.text == '{"name": "Jane"}'
     assert QApplication.clipboard().text() == result.text
+
+
+def test_copy_malformed_body_status(qtbot, designer):
+    _template_mode(qtbot, designer, '{"a": {{ payload.user.email }}')
+
+    with qtbot.waitSignal(designer.status_message, timeout=WAIT_MS) as blocker:
+        run_in_loop(qtbot, designer.copy_rendered_body(), WAIT_MS)
+
+    assert blocker.args[0].endswith("; it is not well-formed JSON.")
+
+
+def test_copy_deep_body_not_checked(qtbot, designer):
+    text = "[" * 1000 + "]" * 1000
+    _template_mode(qtbot, designer, text)
+
+    with qtbot.waitSignal(designer.status_message, timeout=WAIT_MS) as blocker:
+        result = run_in_loop(qtbot, designer.copy_rendered_body(), WAIT_MS)
+
+    assert QApplication.clipboard().text() == text
+    assert result.problems[0].message.startswith("the rendered body is nested")
+    assert blocker.args[0].endswith(
+        "; its JSON is nested too deeply for Hook Studio to check."
+    )
+    assert "not well-formed" not in blocker.args[0]
+    assert NEUTRAL_COLOUR in designer.preview.status.styleSheet()
+
+
+def test_deep_event_data_not_read(qtbot, designer):
+    designer.set_webhook_body(BodyMode.TEMPLATE, "{{ event }}", "[" * 1000 + "]" * 1000)
+    qtbot.waitUntil(lambda: not designer.is_rendering(), timeout=WAIT_MS)
+
+    status = designer.preview.status.text()
+    assert "event data is nested too deeply for Hook Studio's JSON parser" in status
+    assert "not a valid JSON object" not in status
 
 
 def test_copy_failed_render_copies_nothing(qtbot, designer):

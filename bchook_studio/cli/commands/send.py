@@ -55,6 +55,7 @@ def run(options: argparse.Namespace) -> int:
     from bchook_studio.core.bodies import check_body
     from bchook_studio.core.formats import BodyFormat
     from bchook_studio.core.formats.xml_text import ENTITIES_MESSAGE
+    from bchook_studio.core.templates.results import format_problem_summary
 
     topic = resolve_topic(options.topic)
     reject_receiver_url(options.url, f"--url {options.url} names")
@@ -79,6 +80,11 @@ def run(options: argparse.Namespace) -> int:
                 f"{body.name}:{problem}; the body is sent as written, and the "
                 "endpoint's XML parser may expand the entities"
             )
+        elif problem.limit is not None:
+            # The parser stopped at one of its limits, so the body may be well
+            # formed. It is sent, with or without --send-malformed.
+            summary = format_problem_summary("the body", body_format, problem.limit)
+            warning(f"{body.name}:{problem}; {summary}, so it is sent unchecked")
         elif not options.send_malformed:
             problem_line(body.name, problem)
             return EXIT_FAILED

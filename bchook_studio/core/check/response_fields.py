@@ -23,7 +23,8 @@ from typing import Any
 from lxml import etree
 
 from bchook_studio.core.check.status_spec import ExpectationError
-from bchook_studio.core.formats import FormatError, parse_xml
+from bchook_studio.core.formats import BodyFormat, FormatError, ParserLimit, parse_xml
+from bchook_studio.core.templates.results import format_problem_summary
 from bchook_studio.core.text_decoding import decode_body, media_type_of
 
 logger = logging.getLogger(__name__)
@@ -187,9 +188,10 @@ def parse_body(body: bytes, content_type: str | None) -> ParsedBody:
         try:
             tree = parse_xml(body)
         except FormatError as exc:
-            return ParsedBody(
-                kind, problem=f"the response body is not well-formed XML at {exc}"
+            summary = format_problem_summary(
+                "the response body", BodyFormat.XML, exc.problem.limit
             )
+            return ParsedBody(kind, problem=f"{summary} at {exc}")
         return ParsedBody(kind, tree.getroot())
 
     if not body.strip():
@@ -203,7 +205,14 @@ def _parse_json_body(body: bytes, content_type: str | None) -> ParsedBody:
         return ParsedBody(BodyKind.JSON, problem="the response body is binary")
     try:
         value = json.loads(decoded.text)
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        # json.loads recurses once per array or object, so a deep document runs
+        # out of stack. Such a document may still be valid JSON.
+        summary = format_problem_summary(
+            "the response body", BodyFormat.JSON, ParserLimit.DEPTH
+        )
+        return ParsedBody(BodyKind.JSON, problem=summary)
+    except ValueError as exc:
         return ParsedBody(
             BodyKind.JSON, problem=f"the response body is not valid JSON: {exc}"
         )

@@ -29,6 +29,7 @@ from bchook_studio.core.templates.results import (
     RenderLimits,
     RenderResult,
     TemplateProblem,
+    body_problem,
 )
 from bchook_studio.core.templates.state import RenderState, enter_state, leave_state
 from bchook_studio.core.topics import Topic
@@ -66,14 +67,8 @@ def render_template(
     if result.text is not None and check_body:
         problem = body_format.check(result.text)
         if problem is not None:
-            message = (
-                f"the rendered body is not well-formed "
-                f"{body_format.value.upper()}: {problem.message}"
-            )
             result.problems.append(
-                TemplateProblem(
-                    ProblemKind.MALFORMED_BODY, message, problem.line, problem.column
-                )
+                body_problem(problem, body_format, "the rendered body")
             )
 
     result.elapsed = time.perf_counter() - started

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bchook_studio.core.formats import BodyFormat, FormatProblem, ParserLimit
+
 MIB = 1024 * 1024
 
 
@@ -28,7 +30,9 @@ class ProblemKind(StrEnum):
     """Any other error while rendering, such as a division by zero."""
 
     MALFORMED_BODY = "malformed_body"
-    """The rendered body is not well-formed JSON or XML. The position is in the body."""
+    """The rendered body is not well-formed JSON or XML, or it exceeds a limit of
+    Hook Studio's parser and was not checked (see `TemplateProblem.limit`). The
+    position is in the body."""
 
     REPLACED_CHARACTER = "replaced_character"
     """Warning: a value had characters the format cannot carry, replaced by U+FFFD."""
@@ -50,6 +54,10 @@ class TemplateProblem:
     message: str
     line: int | None = None
     column: int | None = None
+    limit: ParserLimit | None = None
+    """For MALFORMED_BODY, the parser limit the body exceeded, or None for a
+    syntax problem. A body over a limit was not read to the end, so it may be
+    well formed."""
 
     @property
     def in_body(self) -> bool:
@@ -63,6 +71,43 @@ class TemplateProblem:
         if self.column is None:
             return str(self.line)
         return f"{self.line}:{self.column}"
+
+
+def format_problem_summary(
+    subject: str, body_format: BodyFormat, limit: ParserLimit | None
+) -> str:
+    """Return why a body failed its format check, such as "the body is not
+    well-formed JSON".
+
+    `subject` names the body, such as "the rendered body". For a problem over a
+    parser limit, the summary states that the parser could not check the body,
+    because a body over a limit may still be well formed.
+    """
+    name = body_format.value.upper()
+    if limit is ParserLimit.DEPTH:
+        return (
+            f"{subject} is nested too deeply for Hook Studio's {name} parser to check"
+        )
+    if limit is ParserLimit.SIZE:
+        return f"{subject} is too large for Hook Studio's {name} parser to check"
+    return f"{subject} is not well-formed {name}"
+
+
+def body_problem(
+    problem: FormatProblem, body_format: BodyFormat, subject: str
+) -> TemplateProblem:
+    """Describe a body's format problem as a MALFORMED_BODY problem at its position.
+
+    `subject` names the body in the message, as in `format_problem_summary`.
+    """
+    summary = format_problem_summary(subject, body_format, problem.limit)
+    return TemplateProblem(
+        ProblemKind.MALFORMED_BODY,
+        f"{summary}: {problem.message}",
+        problem.line,
+        problem.column,
+        problem.limit,
+    )
 
 
 @dataclass(frozen=True)

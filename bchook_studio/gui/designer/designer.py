@@ -10,7 +10,12 @@ from PySide6.QtWidgets import QWidget
 
 from bchook_studio.core.bodies import default_body, render_event
 from bchook_studio.core.caps import format_size
-from bchook_studio.core.formats import BodyFormat, FormatError, FormatProblem
+from bchook_studio.core.formats import (
+    BodyFormat,
+    FormatError,
+    FormatProblem,
+    ParserLimit,
+)
 from bchook_studio.core.templates import RenderResult, default_template, parse_event
 from bchook_studio.core.topics import Topic, find_topic
 from bchook_studio.core.webhook import DEFAULT_TOPIC, BodyMode, Webhook
@@ -301,18 +306,35 @@ class TemplateDesigner(DesignerViews):
 
         QGuiApplication.clipboard().setText(result.text)
         size = format_size(len(result.text.encode("utf-8")))
-        if result.problems:
-            message = self.tr(
-                "Copied %1 to the clipboard; it is not well-formed %2."
-            ).replace("%2", self._format.value.upper())
-        else:
-            message = self.tr("Copied %1 to the clipboard.")
+        message, colour = self._copied_message(result)
         message = message.replace("%1", size)
-        self.preview.set_status(
-            message, PROBLEM_COLOUR if result.problems else OK_COLOUR
-        )
+        self.preview.set_status(message, colour)
         self.status_message.emit(message)
         return result
+
+    def _copied_message(self, result: RenderResult) -> tuple[str, str]:
+        """Return the status after copying a rendered body, with %1 for its size."""
+        if not result.problems:
+            return self.tr("Copied %1 to the clipboard."), OK_COLOUR
+
+        # A body over a parser limit may be well formed, so it is "not checked".
+        limit = result.problems[0].limit
+        if limit is ParserLimit.DEPTH:
+            message = self.tr(
+                "Copied %1 to the clipboard; its %2 is nested too deeply for "
+                "Hook Studio to check."
+            )
+            colour = NEUTRAL_COLOUR
+        elif limit is ParserLimit.SIZE:
+            message = self.tr(
+                "Copied %1 to the clipboard; its %2 is too large for Hook Studio "
+                "to check."
+            )
+            colour = NEUTRAL_COLOUR
+        else:
+            message = self.tr("Copied %1 to the clipboard; it is not well-formed %2.")
+            colour = PROBLEM_COLOUR
+        return message.replace("%2", self._format.value.upper()), colour
 
     def reset_event(self) -> None:
         """Restore the topic's example event as one undo step, as a user edit."""

@@ -19,12 +19,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from bchook_studio.core.formats import BodyFormat, FormatProblem
+from bchook_studio.core.formats import BodyFormat, FormatProblem, ParserLimit
 from bchook_studio.core.templates import (
     ProblemKind,
     RenderResult,
     TemplateProblem,
 )
+from bchook_studio.core.templates.results import body_problem
 from bchook_studio.core.topics import Topic
 from bchook_studio.core.webhook import BodyMode
 from bchook_studio.gui.designer.render_runner import RenderRunner
@@ -66,26 +67,22 @@ def raw_result(
     text: str, problem: FormatProblem | None, body_format: BodyFormat
 ) -> RenderResult:
     """Describe a raw body as a render result: its text, and a MALFORMED_BODY
-    problem when it is not well formed."""
+    problem when it is not well formed or over a parser limit."""
     result = RenderResult(text)
     if problem is not None:
-        message = (
-            f"the body is not well-formed {body_format.value.upper()}: "
-            f"{problem.message}"
-        )
-        result.problems.append(
-            TemplateProblem(
-                ProblemKind.MALFORMED_BODY, message, problem.line, problem.column
-            )
-        )
+        result.problems.append(body_problem(problem, body_format, "the body"))
     return result
 
 
 def event_data_result(problem: FormatProblem) -> RenderResult:
     """Describe a render that could not start because the event data is invalid."""
+    if problem.limit is ParserLimit.DEPTH:
+        reason = "is nested too deeply for Hook Studio's JSON parser to read"
+    else:
+        reason = "is not a valid JSON object"
     message = (
-        f"the event data is not a valid JSON object ({problem}); fix it in the "
-        "Event data tab or reset it to the example"
+        f"the event data {reason} ({problem}); fix it in the Event data tab or "
+        "reset it to the example"
     )
     return RenderResult(None, [TemplateProblem(ProblemKind.RUNTIME, message)])
 

@@ -5,7 +5,7 @@ import logging
 from PySide6.QtCore import QCoreApplication
 
 from bchook_studio.core.caps import format_size
-from bchook_studio.core.formats import BodyFormat
+from bchook_studio.core.formats import BodyFormat, ParserLimit
 from bchook_studio.core.templates import ProblemKind, RenderResult
 from bchook_studio.core.webhook import BodyMode
 
@@ -56,11 +56,22 @@ def render_status(
         tail = _translate("well-formed %1").replace("%1", kind)
         return f"{head} · {tail}", OK_COLOUR
 
-    tail = _translate("not well-formed %1").replace("%1", kind)
+    # A body over a parser limit was not read to the end, so it may be well
+    # formed. The status calls it not checked and uses the neutral colour.
+    if malformed.limit is ParserLimit.DEPTH:
+        tail = _translate("%1 nested too deeply to check").replace("%1", kind)
+        colour = NEUTRAL_COLOUR
+    elif malformed.limit is ParserLimit.SIZE:
+        tail = _translate("%1 too large to check").replace("%1", kind)
+        colour = NEUTRAL_COLOUR
+    else:
+        tail = _translate("not well-formed %1").replace("%1", kind)
+        colour = PROBLEM_COLOUR
+
     where = position_text(malformed.line, malformed.column)
     if where:
         tail += " " + _translate("at %1").replace("%1", where)
-    return f"{head} · {tail}", PROBLEM_COLOUR
+    return f"{head} · {tail}", colour
 
 
 def position_text(line: int | None, column: int | None) -> str:
