@@ -96,7 +96,13 @@ class SendFlow(QObject):
             )
             return
 
-        malformed = [p for p in result.problems if p.kind is ProblemKind.MALFORMED_BODY]
+        # A body over a parser limit may be well formed, so it is sent without
+        # asking, as `bchook-studio send` sends it.
+        malformed = [
+            problem
+            for problem in result.problems
+            if problem.kind is ProblemKind.MALFORMED_BODY and problem.limit is None
+        ]
         if malformed and not await self._confirm_malformed(webhook, malformed[0]):
             return
 

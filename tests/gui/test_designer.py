@@ -268,6 +268,17 @@ def test_deep_raw_xml_not_checked(qtbot, designer):
     assert "not well-formed" not in status
 
 
+def test_deep_body_listed_as_not_checked(qtbot, designer):
+    designer.set_format(BodyFormat.XML)
+    designer.set_webhook_body(BodyMode.RAW, "<a>" * 300 + "</a>" * 300, "")
+    model = designer.problem_list.problem_model
+
+    kind = model.index(0, model.KIND_COLUMN).data()
+
+    assert kind == "Not checked"
+    assert designer.problems()[0].warning
+
+
 def test_long_raw_xml_text_not_checked(qtbot, designer):
     designer.set_format(BodyFormat.XML)
     designer.set_webhook_body(BodyMode.RAW, "<a>" + "x" * 10_000_001 + "</a>", "")

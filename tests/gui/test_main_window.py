@@ -120,6 +120,18 @@ def test_malformed_body_marked(qtbot, window):
     assert editor.problem_at_line(3)
 
 
+def test_deep_body_sent_without_asking(qtbot, window):
+    editor = window.designer.body_editor
+    editor.selectAll()
+    editor.insertPlainText("[" * 1000 + "]" * 1000)
+    with RawServer(respond("200 OK", b"")) as server:
+        window.form.url_edit.setText(server.url)
+        result = send_and_wait(qtbot, window)
+
+    assert result.response.status == 200
+    assert server.requests[0].body == b"[" * 1000 + b"]" * 1000
+
+
 def test_server_error_shown_with_status(qtbot, window):
     with RawServer(respond("500 Internal Server Error", b"boom")) as server:
         window.form.url_edit.setText(server.url)

@@ -535,4 +535,5 @@ def _on_site(problem: DesignerProblem, site: ProblemSite) -> DesignerProblem:
         problem.line,
         problem.column,
         problem.warning,
+        problem.unchecked,
     )

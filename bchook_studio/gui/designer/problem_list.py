@@ -49,20 +49,28 @@ class DesignerProblem:
     line: int | None = None
     column: int | None = None
     warning: bool = False
+    unchecked: bool = False
+    """True for a body that a parser limit stopped, which may be well formed."""
 
     @classmethod
     def from_template(
         cls, problem: TemplateProblem, *, warning: bool = False
     ) -> "DesignerProblem":
-        """Place a render problem in the template, or in the body for MALFORMED_BODY."""
+        """Place a render problem in the template, or in the body for MALFORMED_BODY.
+
+        A body over a parser limit is listed as a warning, because it may be
+        well formed.
+        """
         site = ProblemSite.RENDERED if problem.in_body else ProblemSite.BODY
+        unchecked = problem.limit is not None
         return cls(
             site,
             problem.kind.value,
             problem.message,
             problem.line,
             problem.column,
-            warning,
+            warning or unchecked,
+            unchecked,
         )
 
     def location(self) -> str:
@@ -178,6 +186,8 @@ class ProblemListModel(QAbstractTableModel):
 
     def _display(self, problem: DesignerProblem, column: int) -> str:
         if column == self.KIND_COLUMN:
+            if problem.unchecked:
+                return _translate("Not checked")
             return kind_label(problem.kind)
         if column == self.PLACE_COLUMN:
             return " ".join(
