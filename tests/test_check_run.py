@@ -242,6 +242,25 @@ def test_template_error_per_topic():
     assert sent == 1
 
 
+def test_deep_rendered_body_sent():
+    template = "[" * 1000 + '"{{ topic.key }}"' + "]" * 1000
+    with picky_server() as server:
+        webhook = Webhook(
+            url=server.url,
+            body_mode=BodyMode.TEMPLATE,
+            body=template,
+            timeouts=SHORT,
+        )
+        topics = (find_topic("course.created"),)
+        result = run(check(CheckPlan.from_webhook(webhook, topics=topics)))
+        sent = len(server.requests)
+
+    (course,) = result.results
+    assert course.verdict is not Verdict.ERROR
+    assert course.delivery is not None
+    assert sent == 1
+
+
 def test_explicit_event_for_every_topic():
     event = {"resource": "custom", "value": 7}
 

@@ -210,7 +210,10 @@ class CheckRunner:
 
     async def _topic_result(self, topic: Topic, url: str) -> TopicResult:
         rendered = await asyncio.to_thread(self.plan.render_body, topic)
-        if not rendered.ok or rendered.text is None:
+        # A body over a parser limit may be well formed, so it is sent, as
+        # `send` sends it.
+        blocking = [problem for problem in rendered.problems if problem.limit is None]
+        if rendered.text is None or blocking:
             return TopicResult(
                 topic, url, Verdict.ERROR, render_reason(rendered), TEMPLATE_KIND
             )
