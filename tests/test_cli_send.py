@@ -123,8 +123,19 @@ def test_response_header_controls_escaped(capsysbinary, monkeypatch, terminal):
     assert "\x1b" not in out
 
 
-@pytest.mark.parametrize("value", ["a\x1b[2Jb", "a\x07", "a\x7f", "a\u009b2J"])
-def test_header_control_character_rejected(capsysbinary, value):
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("a\x1b[2Jb", "U+001B"),
+        ("a\x07", "U+0007"),
+        ("a\x7f", "U+007F"),
+        ("a\u009b2J", "U+009B"),
+        # str.strip() would drop U+0085 at either end of the value.
+        ("a\u0085", "U+0085"),
+        ("\u0085a", "U+0085"),
+    ],
+)
+def test_header_control_character_rejected(capsysbinary, value, code):
     with RawServer(respond("200 OK", b"")) as server:
         status, out, err = run_cli(
             capsysbinary,
@@ -139,28 +150,7 @@ def test_header_control_character_rejected(capsysbinary, value):
     assert status == 2
     assert out == ""
     assert err.startswith("bchook-studio: error: the value of header 'X-A' ")
-    assert "control character U+" in err
-    assert err.count("\n") == 1
-    assert server.requests == []
-
-
-@pytest.mark.parametrize("value", ["a\u0085", "\u0085a"])
-def test_header_next_line_not_trimmed(capsysbinary, value):
-    with RawServer(respond("200 OK", b"")) as server:
-        status, out, err = run_cli(
-            capsysbinary,
-            "send",
-            "sale.new",
-            "--url",
-            server.url,
-            "--header",
-            f"X-A: {value}",
-        )
-
-    assert status == 2
-    assert out == ""
-    assert err.startswith("bchook-studio: error: the value of header 'X-A' ")
-    assert "control character U+0085" in err
+    assert f"control character {code}" in err
     assert err.count("\n") == 1
     assert server.requests == []
 

@@ -527,6 +527,24 @@ def _reset_after(head: bytes, body: bytes):
     return behaviour
 
 
+_PROMISED_JSON_HEAD = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n"
+)
+"""A response head that announces 500 bytes of JSON."""
+
+_PARTIAL_JSON = b'{"ok": true, "data": "rrr'
+
+
+def _stall_after(body: bytes):
+    """Return a behaviour that sends the head and `body`, then stalls for 2 s."""
+
+    def behaviour(conn: socket.socket, request: ReceivedRequest) -> None:
+        conn.sendall(_PROMISED_JSON_HEAD + body)
+        time.sleep(2)
+
+    return behaviour
+
+
 def test_interrupted_json_not_called_malformed(qtbot, qloop, pool):
     head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
     head += b"Content-Length: 500\r\n\r\n"
@@ -545,15 +563,8 @@ def test_interrupted_json_not_called_malformed(qtbot, qloop, pool):
 
 
 def test_total_timeout_keeps_partial_body(qtbot, qloop, pool):
-    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-    head += b"Content-Length: 500\r\n\r\n"
-
-    def stall(conn: socket.socket, request: ReceivedRequest) -> None:
-        conn.sendall(head + b'{"ok": true, "data": "rrr')
-        time.sleep(2)
-
     timeouts = Timeouts(operation=5.0, total=0.5)
-    with RawServer(stall) as server:
+    with RawServer(_stall_after(_PARTIAL_JSON)) as server:
         result = run_in_loop(qtbot, _deliver(server.url, SMALL_CAPS, timeouts))
     assert result.failure is not None
     assert result.failure.kind.value == "total_timeout"
@@ -569,15 +580,8 @@ def test_total_timeout_keeps_partial_body(qtbot, qloop, pool):
 
 
 def test_total_timeout_before_body_message(qtbot, qloop, pool):
-    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-    head += b"Content-Length: 500\r\n\r\n"
-
-    def stall(conn: socket.socket, request: ReceivedRequest) -> None:
-        conn.sendall(head)
-        time.sleep(2)
-
     timeouts = Timeouts(operation=5.0, total=0.5)
-    with RawServer(stall) as server:
+    with RawServer(_stall_after(b"")) as server:
         result = run_in_loop(qtbot, _deliver(server.url, SMALL_CAPS, timeouts))
 
     pane = _pane(qtbot, pool, SMALL_CAPS)
@@ -588,13 +592,6 @@ def test_total_timeout_before_body_message(qtbot, qloop, pool):
 
 
 def test_cancel_keeps_partial_body(qtbot, qloop, pool):
-    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-    head += b"Content-Length: 500\r\n\r\n"
-
-    def stall(conn: socket.socket, request: ReceivedRequest) -> None:
-        conn.sendall(head + b'{"ok": true, "data": "rrr')
-        time.sleep(2)
-
     async def cancel_mid_body() -> DeliveryResult:
         clients = ClientPool()
         request = OutgoingRequest(
@@ -607,7 +604,7 @@ def test_cancel_keeps_partial_body(qtbot, qloop, pool):
         await clients.aclose()
         return result
 
-    with RawServer(stall) as server:
+    with RawServer(_stall_after(_PARTIAL_JSON)) as server:
         result = run_in_loop(qtbot, cancel_mid_body())
 
     pane = _pane(qtbot, pool, SMALL_CAPS)
