@@ -31,7 +31,7 @@ from bchook_studio.core.webhook import (
     resolve_url,
     targets_receiver,
 )
-from bchook_studio.gui.designer.preview_panel import ElidedLabel
+from bchook_studio.gui.elided_label import ElidedLabel
 from bchook_studio.gui.headers_table import HeadersTable
 from bchook_studio.gui.icons import eye_icon
 from bchook_studio.gui.network_form import NetworkForm

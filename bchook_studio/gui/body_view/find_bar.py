@@ -2,53 +2,16 @@
 
 import logging
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QSizePolicy,
-    QToolButton,
-    QWidget,
-)
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QToolButton, QWidget
+
+from bchook_studio.gui.elided_label import ElidedLabel
 
 logger = logging.getLogger(__name__)
 
 FIELD_MIN_CHARACTERS = 16
 """The search field keeps room for this many average characters in a narrow view."""
-
-
-class _StatusLabel(QLabel):
-    """A one-line label that gives up width first and elides its text to fit.
-
-    The full text is its tooltip, so a shortened result can still be read.
-    """
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-
-    def show_status(self, text: str) -> None:
-        """Set the text and the tooltip that shows it whole."""
-        self.setText(text)
-        self.setToolTip(text)
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(0, super().minimumSizeHint().height())
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        elided = self.fontMetrics().elidedText(
-            self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width()
-        )
-        painter.drawText(
-            self.contentsRect(),
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            elided,
-        )
 
 
 class FindBar(QWidget):
@@ -73,7 +36,7 @@ class FindBar(QWidget):
         self._previous.setArrowType(Qt.ArrowType.UpArrow)
         self._next = QToolButton(self)
         self._next.setArrowType(Qt.ArrowType.DownArrow)
-        self._status = _StatusLabel(self)
+        self._status = ElidedLabel(self)
         self._close = QToolButton(self)
         self._close.setAutoRaise(True)
 
@@ -113,7 +76,7 @@ class FindBar(QWidget):
         return self._match_case
 
     @property
-    def status_label(self) -> QLabel:
+    def status_label(self) -> ElidedLabel:
         return self._status
 
     def needle(self) -> str:
@@ -131,7 +94,7 @@ class FindBar(QWidget):
         self._field.selectAll()
 
     def show_searching(self) -> None:
-        self._status.show_status(self.tr("Searching…"))
+        self._status.set_elided_text(self.tr("Searching…"))
 
     def show_result(
         self, found: bool, wrapped: bool, searched_all: bool = True
@@ -139,16 +102,16 @@ class FindBar(QWidget):
         """Show how a search ended; `searched_all` is False when the view shows
         only the start of the body."""
         if not found and not searched_all:
-            self._status.show_status(self.tr("Not found in the part shown"))
+            self._status.set_elided_text(self.tr("Not found in the part shown"))
         elif not found:
-            self._status.show_status(self.tr("Not found"))
+            self._status.set_elided_text(self.tr("Not found"))
         elif wrapped:
-            self._status.show_status(self.tr("Found after wrapping around"))
+            self._status.set_elided_text(self.tr("Found after wrapping around"))
         else:
-            self._status.show_status("")
+            self._status.set_elided_text("")
 
     def clear_status(self) -> None:
-        self._status.show_status("")
+        self._status.set_elided_text("")
 
     def eventFilter(self, watched: object, event: QEvent) -> bool:
         if watched is self._field and event.type() == QEvent.Type.KeyPress:

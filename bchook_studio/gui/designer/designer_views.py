@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from bchook_studio.core.formats import BodyFormat
 from bchook_studio.core.webhook import BodyMode
 from bchook_studio.gui.designer.event_tree import FieldsPanel
-from bchook_studio.gui.designer.preview_panel import ElidedLabel, PreviewPanel
+from bchook_studio.gui.designer.preview_panel import PreviewPanel
 from bchook_studio.gui.designer.problem_list import (
     DesignerProblem,
     ProblemList,
@@ -28,6 +28,7 @@ from bchook_studio.gui.designer.problem_list import (
 )
 from bchook_studio.gui.designer.template_editor import TemplateEditor
 from bchook_studio.gui.editor.code_editor import CodeEditor
+from bchook_studio.gui.elided_label import ElidedLabel
 from bchook_studio.gui.icons import message_icon
 
 logger = logging.getLogger(__name__)

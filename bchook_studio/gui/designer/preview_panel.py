@@ -2,13 +2,12 @@
 
 import logging
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from bchook_studio.core.text_difference import changed_span, utf16_offset
 from bchook_studio.gui.designer.render_status import NEUTRAL_COLOUR
 from bchook_studio.gui.editor.code_editor import CodeEditor
+from bchook_studio.gui.elided_label import ElidedLabel
 
 logger = logging.getLogger(__name__)
 
@@ -16,37 +15,6 @@ SPAN_EDIT_MIN_CHARS = 64 * 1024
 """From this length on, a new preview that shares most of its text with the
 shown one replaces only the span that differs. Loading 5 MB whole blocked the
 GUI for about 0.8 s, while the span edit takes a few milliseconds."""
-
-
-class ElidedLabel(QLabel):
-    """A one-line label that ends in "…" when narrower than its text.
-
-    A plain QLabel requests the full width of its text as its minimum, which
-    would widen the whole designer for a long message. The full text is the tooltip.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-
-    def set_elided_text(self, text: str) -> None:
-        """Show `text`, cut to the width, with the whole of it as the tooltip."""
-        self.setText(text)
-        self.setToolTip(text)
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(0, super().minimumSizeHint().height())
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        rect = self.contentsRect()
-        metrics = self.fontMetrics()
-        line = " ".join(self.text().split())
-        elided = metrics.elidedText(line, Qt.TextElideMode.ElideRight, rect.width())
-        painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(rect, int(self.alignment()), elided)
-        painter.end()
 
 
 class PreviewPanel(QWidget):
