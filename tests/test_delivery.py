@@ -12,6 +12,7 @@ from bchook_studio.core.delivery.clients import ClientPool
 from bchook_studio.core.delivery.handle import DeliveryHandle
 from bchook_studio.core.delivery.kinds import FailureKind
 from bchook_studio.core.delivery.request import BasicAuth, OutgoingRequest, Timeouts
+from bchook_studio.core.delivery.result import DeliveryResult
 from bchook_studio.core.delivery.send import deliver
 from tests.servers import (
     RawServer,
@@ -381,39 +382,30 @@ def test_gzip_bomb_stops_at_cap():
     assert len(result.response.body) == 64 * 1024
 
 
-def test_cancelled_delivery_is_a_result():
-    async def scenario():
-        pool = ClientPool()
-        handle = DeliveryHandle(
-            OutgoingRequest(url=server.url, body=b"{}", content_type=JSON), pool
-        )
-        await asyncio.sleep(0.2)
-        handle.cancel()
-        result = await handle.result()
-        await pool.aclose()
-        return result
+async def cancelled_after(url: str, seconds: float) -> DeliveryResult:
+    """Start a delivery to `url`, cancel it after `seconds` and return its result."""
+    pool = ClientPool()
+    handle = DeliveryHandle(
+        OutgoingRequest(url=url, body=b"{}", content_type=JSON), pool
+    )
+    await asyncio.sleep(seconds)
+    handle.cancel()
+    result = await handle.result()
+    await pool.aclose()
+    return result
 
+
+def test_cancelled_delivery_is_a_result():
     with RawServer(never_answer) as server:
-        result = run(scenario())
+        result = run(cancelled_after(server.url, 0.2))
 
     assert result.cancelled
     assert result.failure.message == "Cancelled before an answer arrived."
 
 
 def test_cancel_mid_body_keeps_response():
-    async def scenario():
-        pool = ClientPool()
-        handle = DeliveryHandle(
-            OutgoingRequest(url=server.url, body=b"{}", content_type=JSON), pool
-        )
-        await asyncio.sleep(0.5)
-        handle.cancel()
-        result = await handle.result()
-        await pool.aclose()
-        return result
-
     with RawServer(stall_mid_body) as server:
-        result = run(scenario())
+        result = run(cancelled_after(server.url, 0.5))
 
     assert result.cancelled
     assert "The body stopped after 10 bytes" in result.failure.message
