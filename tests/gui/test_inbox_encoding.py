@@ -84,7 +84,7 @@ def test_gzip_bomb_prepared_in_worker(qtbot, qloop):
             started = time.perf_counter()
             detail.show_request(request)
             blocked = time.perf_counter() - started
-            assert "Preparing" in detail.body_message_label.text()
+            assert "Decoding and preparing" in detail.body_message_label.text()
         heartbeat.stop()
         assert "Decoded from Content-Encoding gzip" in detail.notice_label.text()
         assert "Showing the first 32 MiB." in detail.notice_label.text()

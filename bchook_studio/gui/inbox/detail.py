@@ -437,9 +437,15 @@ class RequestDetail(QWidget):
         self._raw_view.set_text("")
         self._charset.clear()
         self._set_notice("")
-        self._show_body_message(
-            fill(self.tr("Preparing %1 for display…"), format_size(len(request.body)))
-        )
+        received = format_size(len(request.body))
+        if content_encoding and content_encoding.strip().lower() != "identity":
+            # The decoded size is known only once the worker has decoded it.
+            message = fill(
+                self.tr("Decoding and preparing %1 received for display…"), received
+            )
+        else:
+            message = fill(self.tr("Preparing %1 for display…"), received)
+        self._show_body_message(message)
         self._prepare_task = asyncio.ensure_future(
             self._prepare_in_worker(request, content_type, content_encoding)
         )
