@@ -360,14 +360,14 @@ def test_line_separator_shown_as_mark(qtbot, view):
 def test_bidi_controls_shown_as_marks(qtbot, view):
     _show(qtbot, view, '"admin\u202e\u2066gnp.exe\u2069"\n')
 
-    assert _piece_text(view, 0) == '"admin\u25c6\u25c6gnp.exe\u25c6"'
+    assert _piece_text(view, 0) == '"admin\u00a4\u00a4gnp.exe\u00a4"'
 
 
 def test_lone_carriage_return_shown(qtbot, view):
     _show(qtbot, view, "first\rsecond\r\nthird\r")
 
-    assert _piece_text(view, 0) == "first\u21b5second"
-    assert _piece_text(view, 1) == "third\u21b5"
+    assert _piece_text(view, 0) == "first\u00absecond"
+    assert _piece_text(view, 1) == "third\u00ab"
 
 
 def test_copy_keeps_final_carriage_return(qtbot, view):
@@ -382,7 +382,7 @@ def test_mark_offsets_match_astral_text(qtbot, view):
     _show(qtbot, view, "\U0001f600\u202ex\n")
     piece = view._slice(0)
 
-    assert piece.layout.text() == "\U0001f600\u25c6x"
+    assert piece.layout.text() == "\U0001f600\u00a4x"
     assert piece.to_utf16(2) == 3
 
 
@@ -409,3 +409,13 @@ def test_find_in_partial_text_says_so(qtbot, view):
         QTest.keyClicks(view.find_bar().field, "q")
 
     assert view.find_bar().status_label.text() == "Not found in the part shown"
+
+
+def test_marks_take_one_column(qtbot, view):
+    _show(qtbot, view, "a\r\u2028\u202e\x1bz\n")
+    piece = view._slice(0)
+    column = view.fontMetrics().horizontalAdvance("a")
+
+    widths = [piece.x_of(index + 1) - piece.x_of(index) for index in range(6)]
+
+    assert widths == pytest.approx([column] * 6, abs=0.5)

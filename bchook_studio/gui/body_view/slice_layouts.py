@@ -35,17 +35,18 @@ MARK_BACKGROUND = "#f8e1e3"
 def control_mark(char: str) -> str:
     """Return the visible character drawn in place of a control or format character.
 
-    A lone CR shows as U+21B5 (a return arrow), the line and paragraph
-    separators as U+00B6 (a pilcrow), and every other control or format
-    character, the bidirectional controls among them, as U+25C6 (a diamond).
-    Common fonts have these three glyphs, which they lack for the Unicode
-    control pictures. The view's tooltip names the character under the mouse.
+    A lone CR shows as U+00AB («), the line and paragraph separators as U+00B6
+    (a pilcrow), and every other control or format character, the
+    bidirectional controls among them, as U+00A4 (¤). Monospace fonts draw
+    these Latin-1 characters one column wide, as the view's column arithmetic
+    needs: arrows and geometric shapes came from wider fallback fonts. The
+    view's tooltip names the character under the mouse.
     """
     if char == "\r":
-        return "\u21b5"
+        return "\u00ab"
     if char in "\u2028\u2029":
         return "\u00b6"
-    return "\u25c6"
+    return "\u00a4"
 
 
 def drawn_text(text: str) -> str:
