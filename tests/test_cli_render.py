@@ -423,5 +423,5 @@ def test_send_deep_rendered_body_warned(capsysbinary, tmp_path):
     assert status == 0
     assert server.requests[0].body == b"[" * 1000 + b"180" + b"]" * 1000
     assert err.startswith("warning: body:1:901: ")
-    assert "sent unchecked" in err
+    assert "sent as written" in err
     assert err.count("\n") == 1

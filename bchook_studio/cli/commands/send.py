@@ -55,7 +55,6 @@ def run(options: argparse.Namespace) -> int:
     from bchook_studio.core.bodies import check_body
     from bchook_studio.core.formats import BodyFormat
     from bchook_studio.core.formats.xml_text import ENTITIES_MESSAGE
-    from bchook_studio.core.templates.results import format_problem_summary
 
     topic = resolve_topic(options.topic)
     reject_receiver_url(options.url, f"--url {options.url} names")
@@ -83,8 +82,10 @@ def run(options: argparse.Namespace) -> int:
         elif problem.limit is not None:
             # The parser stopped at one of its limits, so the body may be well
             # formed. It is sent, with or without --send-malformed.
-            summary = format_problem_summary("the body", body_format, problem.limit)
-            warning(f"{body.name}:{problem}; {summary}, so it is sent unchecked")
+            warning(
+                f"{body.name}:{problem}; the rest of the body was not checked, "
+                "and it is sent as written"
+            )
         elif not options.send_malformed:
             problem_line(body.name, problem)
             return EXIT_FAILED
