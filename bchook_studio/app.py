@@ -68,7 +68,7 @@ _read_imported_sources_faster()
 
 
 _LAYOUT_PASSES = 3
-"""Layout passes run before the first paint; a pass can queue the next one."""
+"""Layout passes run before the first paint, because one pass can queue the next."""
 
 
 def _install_exception_hooks(loop: asyncio.AbstractEventLoop) -> None:

@@ -80,8 +80,8 @@ class WorkerPool:
         Call it when a large result may come soon, such as when a send starts,
         so the work finds a process that has already imported its modules. Once
         a process runs, calling it again costs nothing. On a running event loop
-        the first call imports multiprocessing on a worker thread first: on
-        the loop's thread that import took about 25 ms.
+        the first call imports multiprocessing on a worker thread first,
+        because on the loop's thread that import took about 25 ms.
         """
         if self._warmed_up and self._executor is not None:
             return

@@ -284,13 +284,10 @@ class ResponsePane(QWidget):
 
         colour = _STATUS_COLOURS.get(response.status_class, "#5b6b7b")
         self._set_status(str(response.status), colour)
-        cut = (
-            result.failure is not None
-            and result.failure.kind in _BODY_INTERRUPTED_KINDS
-        )
         self._summary.setText(
             f"{response.reason} · {result.elapsed_ms:.0f} ms"
-            f" · {self._size_text(response, cut)} · {response.http_version}"
+            f" · {self._size_text(response, _body_cut(result))}"
+            f" · {response.http_version}"
         )
         self._show_headers(response.headers)
         self._save_button.setEnabled(True)
@@ -418,10 +415,8 @@ class ResponsePane(QWidget):
         response = self._result.response
         content_type = response.header("content-type")
         pretty = self._pretty.isChecked()
-        # A response that comes with a transport failure, the total deadline or
-        # a cancel lost the end of its body.
         failure = self._result.failure
-        interrupted = failure is not None and failure.kind in _BODY_INTERRUPTED_KINDS
+        interrupted = _body_cut(self._result)
         if not response.body and not response.truncated:
             self._prepared = None
             self._empty_body_view()
@@ -677,6 +672,12 @@ class ResponsePane(QWidget):
         self._set_notice(
             fill(self.tr("Saved %1 to %2."), format_size(len(body)), str(path))
         )
+
+
+def _body_cut(result: DeliveryResult) -> bool:
+    """True when a transport failure, the total deadline or a cancel cut the
+    body of the result's response short."""
+    return result.failure is not None and result.failure.kind in _BODY_INTERRUPTED_KINDS
 
 
 def _announced_size_text(response: ReceivedResponse) -> str | None:

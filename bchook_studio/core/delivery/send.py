@@ -328,8 +328,9 @@ async def _finish(
 ) -> DeliveryResult:
     """Read the body of the last response and build the result.
 
-    `progress.reading` keeps the body as it arrives, so that `deliver` can
-    still build the result from it when the total deadline cuts the reading.
+    `progress.reading` keeps the body as it arrives, so that a result can
+    still be built from it when the total deadline or a cancel cuts the
+    reading.
     """
     reading = _BodyReading(
         response, capped_body(response, request.caps.capture), failure
@@ -375,8 +376,8 @@ def _read_result(
 def _body_failure(
     failure: Failure, progress: _Progress, collected: CappedBody
 ) -> Failure:
-    """Return `failure`, which cut the body short, with a message that says how
-    much of the body arrived."""
+    """Return `failure`, which cut the body short, with a message that gives
+    how much of the body arrived."""
     logger.info(
         "body from %s stopped after %d bytes received: %s (%s)",
         progress.url.host,
