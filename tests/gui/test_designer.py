@@ -685,3 +685,36 @@ def test_retranslate_keeps_texts(qtbot, designer):
     assert designer._problems_title.text() == "Problems: none"
     assert designer.tabs.tabText(BODY_TAB) == "Body"
     assert designer.preview.status.text().startswith("Rendered ")
+
+
+def test_fields_fill_when_template_mode_shows_them(qtbot, designer):
+    designer.set_webhook_body(BodyMode.RAW, '{"a": 1}', "")
+    assert designer.fields_panel.isHidden()
+    assert designer.fields_panel.model.rowCount() == 0
+
+    _template_mode(qtbot, designer, "{{ event | tojson }}")
+
+    assert designer.fields_panel.isVisible()
+    assert designer.fields_panel.model.rowCount() > 0
+    assert designer.fields_panel.select_expression("payload.user.email")
+
+
+def test_hidden_fields_panel_answers_about_fields(qtbot, designer):
+    designer.set_webhook_body(BodyMode.RAW, '{"a": 1}', "")
+
+    assert designer.fields_panel.select_expression("payload.user.email")
+    assert designer.fields_panel.current_expression() == "payload.user.email"
+
+
+def test_completion_list_is_built_on_first_use(qtbot, designer):
+    designer.set_webhook_body(BodyMode.RAW, '{"a": 1}', "")
+    assert designer.body_editor._completer is None
+
+    _template_mode(qtbot, designer, "{{ ")
+    model = designer.body_editor.completion_model
+
+    expressions = [
+        model.index(row, 0).data(Qt.ItemDataRole.EditRole)
+        for row in range(model.rowCount())
+    ]
+    assert "payload.user.email" in expressions

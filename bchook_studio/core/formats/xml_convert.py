@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bchook_studio.core.formats import XML_DECLARATION
 from bchook_studio.core.formats import xml_layout as layout
 from bchook_studio.core.formats.json_text import (
     JsonNumber,
@@ -20,7 +21,7 @@ from bchook_studio.core.formats.json_text import (
     pretty_json,
 )
 from bchook_studio.core.formats.xml_reader import xml_to_json
-from bchook_studio.core.formats.xml_text import INDENT, XML_DECLARATION
+from bchook_studio.core.formats.xml_text import INDENT
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 ENTITIES_MESSAGE = "the document declares entities; Hook Studio never expands them"
 INTERNAL_SUBSET_MESSAGE = (
     "the document's DOCTYPE has an internal subset; Hook Studio never applies it. "

@@ -19,7 +19,6 @@ from bchook_studio.core.formats import (
 from bchook_studio.core.templates import RenderResult, default_template, parse_event
 from bchook_studio.core.topics import Topic, find_topic
 from bchook_studio.core.webhook import DEFAULT_TOPIC, BodyMode, Webhook
-from bchook_studio.gui.designer.completion import completion_entries
 from bchook_studio.gui.designer.designer_views import BODY_TAB, DesignerViews
 from bchook_studio.gui.designer.format_switch import (
     FormatSwitchPlan,
@@ -442,9 +441,7 @@ class TemplateDesigner(DesignerViews):
         self.event_editor.set_problems([] if problem is None else [problem])
         if self._event is not None:
             self.fields_panel.set_event(self._event)
-            self.body_editor.set_completion_entries(
-                completion_entries(self._event, self._topic)
-            )
+            self.body_editor.set_completion_event(self._event, self._topic)
         self.show_event_origin(bool(self.event_text()), self._topic.title)
         self._publish_problems()
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -179,13 +180,21 @@ class EventTreeModel(QAbstractItemModel):
 
 
 class FieldsPanel(QWidget):
-    """The event's fields as a tree, with a button that inserts a placeholder."""
+    """The event's fields as a tree, with a button that inserts a placeholder.
+
+    While the panel is hidden (the Raw body mode), a new event waits until the
+    panel is shown or asked about a field: filling and fitting the tree took
+    about half of loading a webhook at start-up, for a panel nobody sees.
+    """
 
     insert_requested = Signal(str)
     """The user asked to insert a placeholder for a field (its expression)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._waiting_event: Mapping[str, Any] | None = None
+        """An event set while the panel was hidden, shown once it is needed."""
+
         self.model = EventTreeModel(self)
         self.tree = QTreeView(self)
         self.tree.setModel(self.model)
@@ -240,12 +249,24 @@ class FieldsPanel(QWidget):
 
     def set_event(self, event: Mapping[str, Any]) -> None:
         """Show the fields of `event`, keeping the expanded fields where they exist."""
-        expanded = self._expanded_expressions()
-        self.model.set_event(event)
-        self._expand(expanded)
+        self._waiting_event = event
+        if not self.isHidden():
+            self._show_waiting_event()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._show_waiting_event()
+        super().showEvent(event)
+
+    def _show_waiting_event(self) -> None:
+        waiting, self._waiting_event = self._waiting_event, None
+        if waiting is not None:
+            expanded = self._expanded_expressions()
+            self.model.set_event(waiting)
+            self._expand(expanded)
 
     def select_expression(self, expression: str) -> bool:
         """Make the field with this expression current; False when it is not found."""
+        self._show_waiting_event()
         index = self._find(expression)
         if index is None:
             return False
@@ -255,6 +276,7 @@ class FieldsPanel(QWidget):
 
     def current_expression(self) -> str | None:
         """Return the expression of the current field, or None."""
+        self._show_waiting_event()
         return self.model.expression(self.tree.currentIndex())
 
     def changeEvent(self, event: QEvent) -> None:

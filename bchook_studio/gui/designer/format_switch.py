@@ -9,13 +9,10 @@ import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bchook_studio.core import formats
 from bchook_studio.core.bodies import render_event
-from bchook_studio.core.formats import (
-    BodyFormat,
-    FormatError,
-    json_text_to_xml_text,
-    xml_text_to_json_text,
-)
+from bchook_studio.core.formats import BodyFormat
+from bchook_studio.core.formats.problems import FormatError
 from bchook_studio.core.templates import default_template
 from bchook_studio.core.webhook import BodyMode
 
@@ -119,9 +116,9 @@ def _plan_raw(
 ) -> FormatSwitchPlan:
     try:
         if new_format is BodyFormat.XML:
-            converted = json_text_to_xml_text(text)
+            converted = formats.json_text_to_xml_text(text)
         else:
-            converted = xml_text_to_json_text(text)
+            converted = formats.xml_text_to_json_text(text)
     except FormatError as error:
         replacement = example_body if event is None else render_event(event, new_format)
         reason = f"The body cannot be converted to {new_format.value.upper()}: {error}."

@@ -1,19 +1,20 @@
 """The body editor of the designer: a code editor with field completion."""
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, Slot
 from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QCompleter, QWidget
 
-from bchook_studio.gui.designer.completion import (
-    CompletionDelegate,
-    CompletionEntry,
-    FieldCompletionModel,
-    closes_placeholder,
-    placeholder_prefix,
-)
 from bchook_studio.gui.editor.code_editor import CodeEditor
+
+if TYPE_CHECKING:
+    from bchook_studio.core.topics import Topic
+    from bchook_studio.gui.designer.completion import FieldCompletionModel
 
 logger = logging.getLogger(__name__)
 
@@ -38,43 +39,92 @@ class TemplateEditor(CodeEditor):
     fields of the event data with example values; Ctrl+Space shows them at any
     point inside a placeholder. Enter or Tab inserts the current entry, and Esc
     closes the list.
+
+    The list, its model and the completion module are built when completion is
+    first needed, and the entries are listed from the event data only then:
+    most sessions never open the list, and Raw mode never does.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._completion_enabled = False
+        self._completer: QCompleter | None = None
+        self._completion_model: FieldCompletionModel | None = None
+        self._completion_event: tuple[Mapping[str, Any], Topic | None] | None = None
+        """The event data and topic whose fields the list offers next."""
 
-        self.completion_model = FieldCompletionModel(self)
-        self.completer = QCompleter(self.completion_model, self)
-        self.completer.setWidget(self)
-        self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.completer.setModelSorting(QCompleter.ModelSorting.UnsortedModel)
-        self.completer.setCompletionRole(Qt.ItemDataRole.EditRole)
-        self.completer.setFilterMode(Qt.MatchFlag.MatchStartsWith)
-        self.completer.setMaxVisibleItems(12)
-        self.completer.setWrapAround(False)
+    # Completion
 
-        popup = self.completer.popup()
+    @property
+    def completer(self) -> QCompleter:
+        """The completion list, built on first use."""
+        return self._ready_completer()[0]
+
+    @property
+    def completion_model(self) -> FieldCompletionModel:
+        """The entries the completion list filters, listed on first use."""
+        return self._ready_completer()[1]
+
+    def _ready_completer(self) -> tuple[QCompleter, FieldCompletionModel]:
+        if self._completer is None:
+            self._build_completer()
+        self._list_completion_entries()
+        assert self._completer is not None and self._completion_model is not None
+        return self._completer, self._completion_model
+
+    def _build_completer(self) -> None:
+        from bchook_studio.gui.designer.completion import (
+            CompletionDelegate,
+            FieldCompletionModel,
+        )
+
+        self._completion_model = FieldCompletionModel(self)
+        completer = QCompleter(self._completion_model, self)
+        completer.setWidget(self)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setModelSorting(QCompleter.ModelSorting.UnsortedModel)
+        completer.setCompletionRole(Qt.ItemDataRole.EditRole)
+        completer.setFilterMode(Qt.MatchFlag.MatchStartsWith)
+        completer.setMaxVisibleItems(12)
+        completer.setWrapAround(False)
+
+        popup = completer.popup()
         popup.setItemDelegate(CompletionDelegate(popup))
         popup.setFont(self.font())
         popup.setUniformItemSizes(True)
-        self.completer.activated[QModelIndex].connect(self._on_completion_activated)
+        completer.activated[QModelIndex].connect(self._on_completion_activated)
+        self._completer = completer
 
-    # Completion
+    def _list_completion_entries(self) -> None:
+        waiting, self._completion_event = self._completion_event, None
+        if waiting is None or self._completion_model is None:
+            self._completion_event = waiting
+            return
+        from bchook_studio.gui.designer.completion import completion_entries
+
+        event, topic = waiting
+        self._completion_model.set_entries(completion_entries(event, topic))
+
+    def _popup_is_visible(self) -> bool:
+        return self._completer is not None and self._completer.popup().isVisible()
 
     def set_completion_enabled(self, enabled: bool) -> None:
         """Offer field completion (Template mode) or not (Raw mode)."""
         self._completion_enabled = enabled
-        if not enabled:
-            self.completer.popup().hide()
+        if not enabled and self._completer is not None:
+            self._completer.popup().hide()
 
     def completion_enabled(self) -> bool:
         return self._completion_enabled
 
-    def set_completion_entries(self, entries: list[CompletionEntry]) -> None:
-        """Replace what the completion list offers."""
-        self.completion_model.set_entries(entries)
+    def set_completion_event(
+        self, event: Mapping[str, Any], topic: Topic | None
+    ) -> None:
+        """Offer the fields of `event` and the helpers from now on."""
+        self._completion_event = (event, topic)
+        if self._completer is not None:
+            self._list_completion_entries()
 
     def update_completion(self, *, explicit: bool = False) -> bool:
         """Show, refilter or hide the completion list for the text at the cursor.
@@ -82,12 +132,13 @@ class TemplateEditor(CodeEditor):
         `explicit` (Ctrl+Space) also shows the list right after `{{`. Return True
         when the list is shown.
         """
-        popup = self.completer.popup()
         prefix = self._prefix_at_cursor(explicit)
         if not self._completion_enabled or prefix is None:
-            popup.hide()
+            if self._completer is not None:
+                self._completer.popup().hide()
             return False
 
+        popup = self.completer.popup()
         if prefix != self.completer.completionPrefix():
             self.completer.setCompletionPrefix(prefix)
         if self.completer.completionCount() == 0:
@@ -119,6 +170,8 @@ class TemplateEditor(CodeEditor):
         before, _after = _split_at_cursor(cursor)
         if explicit and before.endswith(("{{", "{{-", "{{+")):
             before += " "
+        from bchook_studio.gui.designer.completion import placeholder_prefix
+
         return placeholder_prefix(before)
 
     @Slot(QModelIndex)
@@ -136,6 +189,8 @@ class TemplateEditor(CodeEditor):
             len(prefix.encode("utf-16-le")) // 2,
         )
         cursor.insertText(expression)
+        from bchook_studio.gui.designer.completion import closes_placeholder
+
         _before, after = _split_at_cursor(cursor)
         if not closes_placeholder(after):
             cursor.insertText(" }}")
@@ -145,8 +200,7 @@ class TemplateEditor(CodeEditor):
     # Qt overrides
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        popup = self.completer.popup()
-        if popup.isVisible() and event.key() in _POPUP_KEYS:
+        if self._popup_is_visible() and event.key() in _POPUP_KEYS:
             # The completer's event filter on the list handles these keys.
             event.ignore()
             return
@@ -162,7 +216,7 @@ class TemplateEditor(CodeEditor):
         super().keyPressEvent(event)
         if not self._completion_enabled or self.isReadOnly():
             return
-        if _changes_prefix(event, popup.isVisible()):
+        if _changes_prefix(event, self._popup_is_visible()):
             self.update_completion()
 
 
