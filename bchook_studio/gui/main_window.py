@@ -15,15 +15,8 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QDesktopServices,
-    QKeySequence,
-    QPaintEvent,
-    QShowEvent,
-)
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -69,6 +62,8 @@ from bchook_studio.gui.webhooks_binding import WebhooksBinding
 from bchook_studio.gui.webhooks_panel import WebhooksPanel
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
+
     from bchook_studio.core.delivery.result import DeliveryResult
     from bchook_studio.core.receiver import ReceivedRequest
     from bchook_studio.core.store import WebhookSummary
@@ -867,6 +862,9 @@ class MainWindow(QMainWindow):
         self.topic_list.filter_box.selectAll()
 
     def _on_open_log_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(app_home())))
 
     def _on_about(self) -> None:

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, Slot
 from PySide6.QtGui import QKeyEvent, QTextCursor
-from PySide6.QtWidgets import QCompleter, QWidget
+from PySide6.QtWidgets import QWidget
 
 from bchook_studio.gui.editor.code_editor import CodeEditor
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QCompleter
+
     from bchook_studio.core.topics import Topic
     from bchook_studio.gui.designer.completion import FieldCompletionModel
 
@@ -73,6 +75,8 @@ class TemplateEditor(CodeEditor):
         return self._completer, self._completion_model
 
     def _build_completer(self) -> None:
+        from PySide6.QtWidgets import QCompleter
+
         from bchook_studio.gui.designer.completion import (
             CompletionDelegate,
             FieldCompletionModel,
