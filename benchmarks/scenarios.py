@@ -39,9 +39,11 @@ class Sizes:
     receiver_repeats: int
 
 
-# About 4 minutes in all on the 2-core VM of docs/benchmarks.md.
+# About 4 minutes in all on the 2-core VM of docs/benchmarks.md. Start-up runs
+# take under half a second each, and on a shared VM one side's median moved by
+# up to 20 % between runs of 15, so it gets more repeats than the rest.
 FULL = Sizes(
-    startup_repeats=15,
+    startup_repeats=25,
     body_bytes=10 * payloads.MB,
     body_repeats=5,
     template_lines=20_000,
