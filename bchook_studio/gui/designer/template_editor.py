@@ -44,7 +44,7 @@ class TemplateEditor(CodeEditor):
 
     The list, its model and the completion module are built when completion is
     first needed, and the entries are listed from the event data only then:
-    most sessions never open the list, and Raw mode never does.
+    Raw mode never opens the list, and a Template-mode session may not either.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
