@@ -23,22 +23,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bchook_studio.core.body_preparation import (
-    INLINE_LIMIT,
-    PreparedBody,
-    prepare_body,
-)
 from bchook_studio.core.caps import DEFAULT_CAPS, SizeCaps, format_size
 from bchook_studio.core.content_types import TEXT
 from bchook_studio.core.delivery.kinds import FailureKind
 from bchook_studio.core.files import save_bytes
 from bchook_studio.core.logs import mask_url_password
-from bchook_studio.core.text_decoding import binary_summary, decode_body
 from bchook_studio.core.workers import WorkerPool, default_pool
 from bchook_studio.gui.editor.code_editor import CodeEditor
 from bchook_studio.gui.placeholders import fill
 
 if TYPE_CHECKING:
+    from bchook_studio.core.body_preparation import PreparedBody
     from bchook_studio.core.delivery.result import (
         DeliveryResult,
         ReceivedResponse,
@@ -409,6 +404,8 @@ class ResponsePane(QWidget):
         self._show_message(text)
 
     def _show_body(self) -> None:
+        from bchook_studio.core.body_preparation import INLINE_LIMIT, prepare_body
+
         self.cancel_preparation()
         if self._result is None or self._result.response is None:
             return
@@ -467,6 +464,8 @@ class ResponsePane(QWidget):
     async def _prepare_in_worker(
         self, body: bytes, content_type: str | None, pretty: bool, truncated: bool
     ) -> None:
+        from bchook_studio.core.body_preparation import prepare_body
+
         try:
             prepared = await self._pool.run(
                 prepare_body, body, content_type, pretty, self._caps, truncated
@@ -585,6 +584,8 @@ class ResponsePane(QWidget):
         self._headers.resizeColumnToContents(0)
 
     def _show_request(self, result: DeliveryResult) -> None:
+        from bchook_studio.core.text_decoding import binary_summary, decode_body
+
         request: SentRequest | None = result.request
         if request is None:
             self._request.set_text(self.tr("The request was not sent."))
