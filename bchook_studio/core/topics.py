@@ -6,7 +6,6 @@ settings page shows them. Each topic's example event is in its own file,
 on LMS webhooks, typos included, with every e-mail address moved to example.com.
 """
 
-import difflib
 import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -191,6 +190,9 @@ class Catalogue:
         return topic
 
     def _close_keys(self, name: str) -> list[str]:
+        # difflib loads with the first unknown name, not with the window.
+        import difflib
+
         matches = difflib.get_close_matches(
             _normalise_name(name), list(self._by_name), n=3, cutoff=0.75
         )

@@ -74,6 +74,7 @@ NOT_AT_CONSTRUCTION = (
     "hmac",
     "uuid",
     "markupsafe",
+    "difflib",
     "bchook_studio.core.body_preparation",
     "bchook_studio.core.check",
     "bchook_studio.core.delivery.result",

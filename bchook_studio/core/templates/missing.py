@@ -1,6 +1,5 @@
 """Messages for a name or field that a template uses but the event data lacks."""
 
-import difflib
 from collections.abc import Mapping
 from typing import Any
 
@@ -76,6 +75,9 @@ def type_name(value: object) -> str:
 
 
 def _suggestion(name: str, candidates: list[str]) -> str:
+    # difflib loads with the first suggestion, not with the window.
+    import difflib
+
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     if close:
         return f" (did you mean {close[0]!r}?)"
