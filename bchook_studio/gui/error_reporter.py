@@ -3,11 +3,16 @@
 The exception hooks in app.py log the traceback and call `report()`. The
 signal is delivered on the GUI thread (a queued connection when `report()`
 runs on another thread), where the window shows a non-blocking notice.
+`report_task_failure` does the same for a task that nothing awaits.
 """
 
+import asyncio
+import logging
 import traceback
 
 from PySide6.QtCore import QObject, Signal
+
+logger = logging.getLogger(__name__)
 
 _MAX_SUMMARY = 300
 
@@ -34,3 +39,22 @@ def error_reporter() -> ErrorReporter:
     if _reporter is None:
         _reporter = ErrorReporter()
     return _reporter
+
+
+def report_task_failure(task: asyncio.Future) -> None:
+    """Log and report the exception a task ended with; a done callback.
+
+    asyncio logs the exception of a task that nothing awaits only when the
+    task is garbage collected, and a task the window keeps may never be, so
+    the failure would pass unseen.
+    """
+    if task.cancelled():
+        return
+    exception = task.exception()
+    if exception is None:
+        return
+    logger.error(
+        "a window task failed",
+        exc_info=(type(exception), exception, exception.__traceback__),
+    )
+    error_reporter().report(type(exception), exception)

@@ -40,7 +40,7 @@ from bchook_studio.core.topics import find_topic
 from bchook_studio.core.webhook import DEFAULT_TOPIC, BodyMode, Webhook, resolve_url
 from bchook_studio.gui.ask import ask, inform
 from bchook_studio.gui.designer import TemplateDesigner
-from bchook_studio.gui.error_reporter import error_reporter
+from bchook_studio.gui.error_reporter import error_reporter, report_task_failure
 from bchook_studio.gui.inbox import InboxPanel
 from bchook_studio.gui.placeholders import fill
 from bchook_studio.gui.receiver_controller import ReceiverController
@@ -497,6 +497,7 @@ class MainWindow(QMainWindow):
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(report_task_failure)
         return task
 
     # The open webhook.

@@ -26,6 +26,7 @@ from bchook_studio.core.webhook import (
 )
 from bchook_studio.gui.ask import ask
 from bchook_studio.gui.designer import TemplateDesigner
+from bchook_studio.gui.error_reporter import report_task_failure
 from bchook_studio.gui.placeholders import fill
 from bchook_studio.gui.receiver_controller import ReceiverController
 from bchook_studio.gui.send_controller import SendController
@@ -80,6 +81,7 @@ class SendFlow(QObject):
         if self._task is not None and not self._task.done():
             self._task.cancel()
         self._task = asyncio.ensure_future(self._send(webhook, webhook_id))
+        self._task.add_done_callback(report_task_failure)
 
     def send_request(self, request: OutgoingRequest, context: DeliveryContext) -> None:
         """Send a request built elsewhere, such as a resend from the history."""
@@ -145,7 +147,7 @@ class SendFlow(QObject):
                     "The endpoint gets the body exactly as shown, with the "
                     "Content-Type %1."
                 ),
-                webhook.content_type(),
+                webhook.content_type,
             ),
             default=1,
         )

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from bchook_studio.core.files import save_bytes
 from bchook_studio.core.store.errors import StoreError
 from bchook_studio.core.store.notices import NoticeKind, StoreNotice
+from bchook_studio.gui.error_reporter import report_task_failure
 from bchook_studio.gui.placeholders import fill
 from bchook_studio.gui.store_controller import StoreController
 
@@ -422,6 +423,7 @@ class ExportWriter(QObject):
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(report_task_failure)
 
 
 def _file_filter(kind: ExportKind) -> str:
@@ -537,6 +539,7 @@ class ImportFlow(QObject):
             task = asyncio.ensure_future(self.import_path(Path(path)))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+            task.add_done_callback(report_task_failure)
 
     async def import_path(self, path: Path) -> ImportReport | None:
         """Import `path`, show the summary, and return the report (None: failed)."""

@@ -132,6 +132,38 @@ def test_deep_body_sent_without_asking(qtbot, window):
     assert server.requests[0].body == b"[" * 1000 + b"]" * 1000
 
 
+def test_malformed_body_sent_after_asking(qtbot, window):
+    editor = window.designer.body_editor
+    editor.selectAll()
+    editor.insertPlainText('{"a": }')
+    with RawServer(respond("200 OK", b"")) as server:
+        window.form.url_edit.setText(server.url)
+        with qtbot.waitSignal(window.controller.finished, timeout=10_000) as sent:
+            qtbot.mouseClick(window._send_button, Qt.MouseButton.LeftButton)
+            answer_question(qtbot, window, "Send anyway")
+
+    assert sent.args[0].response.status == 200
+    assert server.requests[0].body == b'{"a": }'
+
+
+def test_malformed_body_not_sent_on_cancel(qtbot, window):
+    editor = window.designer.body_editor
+    editor.selectAll()
+    editor.insertPlainText('{"a": }')
+    with RawServer(respond("200 OK", b"")) as server:
+        window.form.url_edit.setText(server.url)
+        qtbot.mouseClick(window._send_button, Qt.MouseButton.LeftButton)
+        box = question_shown(qtbot, window)
+        informative = box.informativeText()
+        answer_question(qtbot, window, "Cancel")
+        qtbot.waitUntil(lambda: not box.isVisible(), timeout=3000)
+        qtbot.wait(200)
+
+    assert "application/json" in informative
+    assert server.requests == []
+    assert not window.controller.is_busy()
+
+
 def test_server_error_shown_with_status(qtbot, window):
     with RawServer(respond("500 Internal Server Error", b"boom")) as server:
         window.form.url_edit.setText(server.url)
@@ -314,6 +346,16 @@ def test_unhandled_error_shown_as_notice(qtbot, window):
     assert "boom in a slot" in window.banner.label.text()
 
 
+def test_failed_window_task_shown_as_notice(qtbot, window):
+    async def fail() -> None:
+        raise RuntimeError("boom in a task")
+
+    window._run(fail())
+
+    qtbot.waitUntil(window.banner.isVisible, timeout=3000)
+    assert "boom in a task" in window.banner.label.text()
+
+
 def edit_name(window, name: str) -> None:
     window.form.name_edit.setText(name)
     window.form.name_edit.textEdited.emit(name)
@@ -384,14 +426,18 @@ def test_resend_without_masked_value_explained(qtbot, window):
     assert "not sent from a saved webhook" in boxes[0].text()
 
 
-def answer_question(qtbot, window, label: str) -> None:
+def question_shown(qtbot, window) -> QMessageBox:
     def shown():
         boxes = [box for box in window.findChildren(QMessageBox) if box.isVisible()]
         assert len(boxes) == 1
         return boxes[0]
 
     qtbot.waitUntil(lambda: shown() is not None, timeout=3000)
-    box = shown()
+    return shown()
+
+
+def answer_question(qtbot, window, label: str) -> None:
+    box = question_shown(qtbot, window)
     button = next(button for button in box.buttons() if button.text() == label)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
