@@ -718,3 +718,15 @@ def test_completion_list_is_built_on_first_use(qtbot, designer):
         for row in range(model.rowCount())
     ]
     assert "payload.user.email" in expressions
+
+
+def test_field_column_fits_tree_shown_late(qtbot, designer):
+    designer.set_webhook_body(BodyMode.RAW, '{"a": 1}', "")
+    _template_mode(qtbot, designer, "{{ event | tojson }}")
+    tree = designer.fields_panel.tree
+    qtbot.waitUntil(lambda: tree.columnWidth(0) > 80, timeout=3000)
+    shown_width = tree.columnWidth(0)
+
+    designer.fields_panel._fit_field_column()
+
+    assert tree.columnWidth(0) == shown_width

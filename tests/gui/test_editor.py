@@ -13,6 +13,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QToolTip
 
+from bchook_studio.gui.editor import theme
 from bchook_studio.gui.editor.code_editor import CodeEditor
 
 WAIT_MS = 10_000
@@ -352,3 +353,15 @@ def test_tooltip_event_shows_problem(qtbot, editor, target):
     QApplication.sendEvent(widget, event)
     assert QToolTip.text() == "Line 2: Bad"
     QToolTip.hideText()
+
+
+def test_gutter_border_is_one_pixel(qtbot, editor):
+    editor.set_text("\n".join(f"line {number}" for number in range(30)))
+    image = editor.gutter().grab().toImage()
+    right = image.width() - 1
+
+    border = {image.pixelColor(right, y).name() for y in range(image.height())}
+    inside = {image.pixelColor(right - 1, y).name() for y in range(image.height())}
+
+    assert border == {theme.GUTTER_BORDER.name()}
+    assert inside == {theme.GUTTER_BACKGROUND.name()}

@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QShowEvent
@@ -254,7 +255,11 @@ class FieldsPanel(QWidget):
             self._show_waiting_event()
 
     def showEvent(self, event: QShowEvent) -> None:
-        self._show_waiting_event()
+        if self._waiting_event is not None:
+            self._show_waiting_event()
+            # The tree gets its width from the layout pass after this event,
+            # and the Field column's limit is half of that width.
+            QTimer.singleShot(0, self._fit_field_column)
         super().showEvent(event)
 
     def _show_waiting_event(self) -> None:

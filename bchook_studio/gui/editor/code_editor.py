@@ -230,7 +230,7 @@ class CodeEditor(QPlainTextEdit):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(theme.GUTTER_BACKGROUND)
         painter.drawRect(event.rect())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # Without antialiasing, so the border stays one crisp pixel wide.
         painter.setPen(theme.GUTTER_BORDER)
         painter.drawLine(
             gutter.width() - 1,
@@ -238,6 +238,7 @@ class CodeEditor(QPlainTextEdit):
             gutter.width() - 1,
             event.rect().bottom(),
         )
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
 
         metrics = self.fontMetrics()
         line_height = metrics.height()
