@@ -591,3 +591,29 @@ def test_xml_too_deep_to_convert():
     assert not isinstance(caught.value, ConversionError)
     assert problem.limit is ParserLimit.DEPTH
     assert "more than 256 levels deep" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        ('{\n  "email": "a",\n  "email": "b"\n}', 3, 3),
+        ('{"a": {"x": 1}, "b": {"x": 2, "x": 3}}', 1, 31),
+        ('{"a": [{"x": 1, "x": 2}]}', 1, 17),
+        ('{"\\u0061": 1, "a": 2}', 1, 15),
+    ],
+)
+def test_repeated_json_key_not_converted(text, line, column):
+    with pytest.raises(ConversionError) as caught:
+        json_text_to_xml_text(text)
+
+    problem = caught.value.problem
+    assert (problem.line, problem.column) == (line, column)
+    assert "appears twice" in problem.message
+
+
+def test_same_key_in_two_objects_converted():
+    text = '{"a": {"x": 1}, "b": {"x": "{\\"q\\": 1, \\"q\\": 2}"}}'
+
+    assert xml_text_to_json_text(json_text_to_xml_text(text)) == pretty_json(
+        parse_json(text)
+    )

@@ -109,6 +109,21 @@ def test_format_switch_of_malformed_body_asks(qtbot, window, answer, kept):
     assert (editor.toPlainText() == '{"a": }') is kept
 
 
+def test_format_switch_of_repeated_key_asks(qtbot, window):
+    editor = window.designer.body_editor
+    editor.selectAll()
+    editor.insertPlainText('{"email": "a", "email": "b"}')
+
+    window.form.xml_button.click()
+    box = question_shown(qtbot, window)
+    question = box.text()
+    answer_question(qtbot, window, "Keep JSON")
+
+    assert "appears twice" in question
+    qtbot.waitUntil(lambda: window.form.body_format() is BodyFormat.JSON, timeout=3000)
+    assert editor.toPlainText() == '{"email": "a", "email": "b"}'
+
+
 def test_malformed_body_marked(qtbot, window):
     editor = window.designer.body_editor
     editor.selectAll()

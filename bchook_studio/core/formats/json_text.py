@@ -16,6 +16,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from bchook_studio.core.formats.problems import (
+    ConversionError,
     FormatError,
     FormatProblem,
     ParserLimit,
@@ -123,11 +124,12 @@ def _reject_constant(constant: str) -> None:
     raise _NonFiniteConstant(constant)
 
 
-def parse_json(text: str) -> Any:
+def parse_json(text: str, *, unique_keys: bool = False) -> Any:
     """Parse JSON text, keeping number spellings, or raise FormatError.
 
     NaN, Infinity and -Infinity are rejected, and duplicate keys are allowed
-    (the last one wins, as in json.loads).
+    (the last one wins, as in json.loads); `parse_json_unique_keys` refuses
+    them.
     """
     if _BLANK.fullmatch(text):
         raise FormatError(FormatProblem(1, 1, "the document is empty"))
@@ -142,7 +144,7 @@ def parse_json(text: str) -> Any:
         )
 
     try:
-        return _loads_any_depth(text)
+        return _loads_any_depth(text, unique_keys)
     except json.JSONDecodeError as error:
         problem = FormatProblem(error.lineno, error.colno, _plain_message(error))
         raise FormatError(problem) from None
@@ -155,39 +157,111 @@ def parse_json(text: str) -> Any:
         raise FormatError(problem) from None
 
 
-def _loads(text: str) -> Any:
+def _loads(text: str, unique_keys: bool = False) -> Any:
     return json.loads(
         text,
         parse_int=number_from_spelling,
         parse_float=number_from_spelling,
         parse_constant=_reject_constant,
+        object_pairs_hook=_unique_object if unique_keys else None,
     )
 
 
-def _loads_any_depth(text: str) -> Any:
+def _loads_any_depth(text: str, unique_keys: bool = False) -> Any:
     """Parse, retrying in a new thread when the caller's stack left too little room.
 
     Raise FormatError for a document nested more than MAX_JSON_DEPTH levels
     deep that the parser could not read.
     """
     try:
-        return _loads(text)
+        return _loads(text, unique_keys)
     except RecursionError:
         pass
 
     problem = _depth_problem(text)
     if problem is not None:
         raise FormatError(problem)
-    return _loads_in_new_thread(text)
+    return _loads_in_new_thread(text, unique_keys)
 
 
-def _loads_in_new_thread(text: str) -> Any:
+def _loads_in_new_thread(text: str, unique_keys: bool) -> Any:
     """Parse in a new thread, whose recursion depth starts at zero.
 
     The thread's exceptions are raised here.
     """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="json-parse") as pool:
-        return pool.submit(_loads, text).result()
+        return pool.submit(_loads, text, unique_keys).result()
+
+
+class _RepeatedKey(Exception):
+    """An object that gives the same key twice, in a parse that forbids it."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _RepeatedKey(key)
+        result[key] = value
+    return result
+
+
+def parse_json_unique_keys(text: str) -> Any:
+    """Parse JSON text as `parse_json` does, but refuse an object with a repeated key.
+
+    A conversion to XML keeps one element per key, so a repeated key would
+    lose its earlier value. Raise ConversionError naming the key and the place
+    of its second occurrence.
+    """
+    try:
+        return parse_json(text, unique_keys=True)
+    except _RepeatedKey as repeated:
+        raise ConversionError(_repeated_key_problem(text, repeated.key)) from None
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
+
+
+def _repeated_key_problem(text: str, key: str) -> FormatProblem:
+    message = (
+        f"the key {describe_text(key)} appears twice in one object, and XML keeps "
+        "one element per key; rename or remove one of them to convert"
+    )
+    index = _first_repeated_key(text)
+    if index is None:
+        return FormatProblem(1, None, message)
+    return problem_at(text, index, message)
+
+
+def _first_repeated_key(text: str) -> int | None:
+    """Return where the first key repeated within its object starts in `text`.
+
+    `text` is well-formed JSON. The scan keeps the keys of each open object.
+    """
+    objects: list[set[str] | None] = []
+    tokens = _JSON_TOKEN.finditer(text)
+    previous = ""
+    for token in tokens:
+        spelling = token.group()
+        if spelling == "{":
+            objects.append(set())
+        elif spelling == "[":
+            objects.append(None)
+        elif spelling in "}]":
+            objects.pop()
+        elif spelling.startswith('"') and previous in ("{", ",") and objects:
+            keys = objects[-1]
+            if keys is not None:
+                name = json.loads(spelling)
+                if name in keys:
+                    return token.start()
+                keys.add(name)
+        previous = spelling
+    return None
 
 
 def _depth_problem(text: str) -> FormatProblem | None:

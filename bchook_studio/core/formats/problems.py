@@ -51,7 +51,11 @@ class FormatError(ValueError):
 
 
 class ConversionError(FormatError):
-    """Well-formed XML that does not follow the JSON-to-XML layout."""
+    """A well-formed body that cannot be converted to the other format.
+
+    XML that does not follow the JSON-to-XML layout, or JSON with a repeated
+    key, which XML would keep only once.
+    """
 
 
 def problem_at(text: str, index: int, message: str) -> FormatProblem:

@@ -17,7 +17,7 @@ from bchook_studio.core.formats import xml_layout as layout
 from bchook_studio.core.formats.json_text import (
     JsonNumber,
     number_spelling,
-    parse_json,
+    parse_json_unique_keys,
     pretty_json,
 )
 from bchook_studio.core.formats.xml_reader import xml_to_json
@@ -67,9 +67,10 @@ def json_to_xml_element(value: object) -> etree._Element:
 def json_text_to_xml_text(text: str) -> str:
     """Convert JSON text to XML text, keeping number spellings.
 
-    Raise FormatError when the JSON is not well formed.
+    Raise FormatError when the JSON is not well formed, and ConversionError
+    when an object repeats a key, whose earlier value XML could not keep.
     """
-    return json_to_xml(parse_json(text))
+    return json_to_xml(parse_json_unique_keys(text))
 
 
 def xml_text_to_json_text(text: str | bytes) -> str:
