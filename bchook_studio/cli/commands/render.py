@@ -38,8 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Render a body template against a topic's example event (or --event) "
             "and print the body. Without --template the default template is "
             "used, which prints what `show` prints. Template errors go to stderr "
-            "as TEMPLATE:LINE:COL: message, and a body that is not well formed is "
-            "printed with body:LINE:COL: message; both exit with status 1."
+            "as TEMPLATE:LINE:COL: message (:COL only where the column is known, "
+            "which Jinja2 syntax errors leave out), and a body that is not well "
+            "formed is printed with body:LINE:COL: message; both exit with status 1."
         ),
     )
     add_topic(parser)
