@@ -58,7 +58,7 @@ FULL = Sizes(
 )
 
 # Large enough that each path is the one the full run takes: a body over the
-# 128 KiB that the response pane prepares inline, for example.
+# 32 KiB that the response pane prepares inline, for example.
 SMOKE = Sizes(
     startup_repeats=1,
     body_bytes=300_000,

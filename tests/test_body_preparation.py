@@ -490,3 +490,36 @@ def test_xml_pretty_keeps_declaration(declaration, encoding):
 def test_xml_pretty_no_declaration():
     prepared = prepare_body(b"<a><b>1</b></a>", "application/xml", True, DEFAULT_CAPS)
     assert prepared.text == "<a>\n  <b>1</b>\n</a>\n"
+
+
+def _nested_arrays(depth: int, copies: int) -> bytes:
+    return ("[" + ("[" * depth + "]" * depth + ",") * copies + "0]").encode()
+
+
+def test_deeply_nested_json_shown_as_received():
+    body = _nested_arrays(400, 150)
+
+    prepared = prepare_body(body, "application/json", True, DEFAULT_CAPS)
+
+    assert not prepared.pretty
+    assert prepared.text == body.decode()
+    assert "nested so deeply" in prepared.notices[0]
+
+
+def test_deeply_nested_xml_shown_as_received():
+    body = ("<r>" + ("<a>" * 250 + "</a>" * 250) * 60 + "</r>").encode()
+
+    prepared = prepare_body(body, "application/xml", True, DEFAULT_CAPS)
+
+    assert not prepared.pretty
+    assert prepared.text == body.decode()
+    assert "nested so deeply" in prepared.notices[0]
+
+
+def test_moderately_nested_json_pretty_printed():
+    body = _nested_arrays(12, 2000)
+
+    prepared = prepare_body(body, "application/json", True, DEFAULT_CAPS)
+
+    assert prepared.pretty
+    assert prepared.notices == ()

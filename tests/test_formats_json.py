@@ -21,7 +21,11 @@ from bchook_studio.core.formats import (
     pretty_json,
     pretty_json_text,
 )
-from bchook_studio.core.formats.json_text import MAX_JSON_DEPTH, number_from_spelling
+from bchook_studio.core.formats.json_text import (
+    MAX_JSON_DEPTH,
+    IndentTooLarge,
+    number_from_spelling,
+)
 
 
 @pytest.mark.parametrize(
@@ -581,3 +585,16 @@ def test_tab_in_string_names_escape():
     assert problem.column == 9
     assert "U+0009" in problem.message
     assert "\\t" in problem.message
+
+
+def test_deep_indent_over_limit_refused():
+    value = [[[[[[[[[[[[[[1]]]]]]]]]]]]]] * 100
+
+    with pytest.raises(IndentTooLarge):
+        pretty_json(value, deep_indent_limit=1000)
+
+
+def test_deep_indent_limit_leaves_text_unchanged():
+    value = {"a": [{"b": [[[[[[[[[1, 2]]]]]]]]]}]}
+
+    assert pretty_json(value, deep_indent_limit=10_000) == pretty_json(value)

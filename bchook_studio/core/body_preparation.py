@@ -21,9 +21,10 @@ from bchook_studio.core.text_decoding import DecodedBody, decode_body
 logger = logging.getLogger(__name__)
 
 # Bodies up to this size are prepared on the calling (GUI) thread. Preparing
-# 128 KiB of one-line JSON took about 12 ms, and 256 KiB about 25 ms, on a
-# 2-core x86-64 VM with Python 3.11; the view then needs about 10 ms to show it.
-INLINE_LIMIT = 128 * 1024
+# 128 KiB of one-line JSON took about 12 ms on one 2-core x86-64 VM with Python
+# 3.11, but 112 KiB stalled the window for 82 ms on a slower VM under load, and
+# deeply nested JSON takes longer per byte. The view then needs about 10 ms.
+INLINE_LIMIT = 32 * 1024
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,15 @@ from dataclasses import dataclass
 logger = logging.getLogger(__name__)
 
 HEX_DUMP_MAX_BYTES = 64 * 1024
+
+PRETTY_GROWTH = 4
+"""Indentation a deeply nested body may gain per character, beyond PRETTY_FLOOR.
+
+A JSON body that needs more is shown as received. For XML the limit applies to
+the whole growth of the pretty text."""
+
+PRETTY_FLOOR = 1024 * 1024
+"""Characters of growth every body may take, however short."""
 _DTD_NOTICE = (
     "Shown as received: the XML declares entities or has an internal DTD subset, "
     "which Hook Studio never expands or applies."
@@ -26,28 +35,43 @@ def pretty_for_display(text: str, language: str) -> DisplayText:
     XML that declares entities, or has any other internal DTD subset, is
     returned as received with a notice: the safe parser rejects it before
     anything is expanded, so a "billion laughs" document costs no more than
-    reading it.
+    reading it. So is a document nested so deeply that indenting it would
+    multiply its size (see PRETTY_GROWTH): 400 nested arrays grow 400 times.
     """
     from bchook_studio.core.formats import (
         FormatError,
         pretty_json_text,
         pretty_xml_text,
     )
+    from bchook_studio.core.formats.json_text import IndentTooLarge
     from bchook_studio.core.formats.xml_text import (
         ENTITIES_MESSAGE,
         INTERNAL_SUBSET_MESSAGE,
     )
 
+    growth = PRETTY_GROWTH * len(text) + PRETTY_FLOOR
     try:
         if language == "json":
-            return DisplayText(pretty_json_text(text))
+            return DisplayText(pretty_json_text(text, deep_indent_limit=growth))
         if language == "xml":
-            return DisplayText(pretty_xml_text(text))
+            pretty = pretty_xml_text(text)
+            if len(pretty) > len(text) + growth:
+                return DisplayText(text, _nesting_notice("XML"))
+            return DisplayText(pretty)
+    except IndentTooLarge:
+        return DisplayText(text, _nesting_notice("JSON"))
     except FormatError as exc:
         logger.debug("body shown as received: %s", exc)
         if exc.problem.message in {ENTITIES_MESSAGE, INTERNAL_SUBSET_MESSAGE}:
             return DisplayText(text, _DTD_NOTICE)
     return DisplayText(text)
+
+
+def _nesting_notice(name: str) -> str:
+    return (
+        f"Shown as received: the {name} is nested so deeply that indenting it "
+        "would make it many times longer than the body."
+    )
 
 
 def hex_dump(data: bytes, limit: int = HEX_DUMP_MAX_BYTES) -> str:

@@ -326,25 +326,45 @@ def check_json(text: str) -> FormatProblem | None:
     return None
 
 
-def pretty_json_text(text: str) -> str:
-    """Reformat JSON text as pretty_json does, or raise FormatError."""
-    return pretty_json(parse_json(text))
+def pretty_json_text(text: str, deep_indent_limit: int | None = None) -> str:
+    """Reformat JSON text as pretty_json does, or raise FormatError.
+
+    `deep_indent_limit` is passed to pretty_json.
+    """
+    return pretty_json(parse_json(text), deep_indent_limit)
 
 
-def pretty_json(value: object) -> str:
+class IndentTooLarge(ValueError):
+    """Indenting a value would write more than the limit the caller set."""
+
+
+DEEP_LEVEL = 8
+"""Levels from which pretty_json counts indentation against a limit.
+
+Above this level a line's indent is at most 16 spaces, which bounds how much
+indenting can multiply the size of a compact document. Deeper nesting can
+multiply it by hundreds: 400 nested arrays grow 400 times."""
+
+
+def pretty_json(value: object, deep_indent_limit: int | None = None) -> str:
     """Write a JSON value with two-space indent, non-ASCII kept and a final new line.
 
     Key order is kept and JsonNumber spellings are written as they were parsed.
     NaN and infinite floats raise ValueError. Values other than dict, list,
-    tuple, str, int, float, bool and None raise TypeError.
+    tuple, str, int, float, bool and None raise TypeError. With
+    `deep_indent_limit`, IndentTooLarge is raised once the lines of containers
+    DEEP_LEVEL or more levels deep would take more indentation characters than
+    the limit, before they are written.
     """
     parts: list[str] = []
+    budget = [_UNLIMITED if deep_indent_limit is None else deep_indent_limit]
     try:
-        _write_json_recursively(value, parts, 0, [])
+        _write_json_recursively(value, parts, 0, [], budget)
     except RecursionError:
         # The caller's own frames left too little room for the recursion.
         parts = []
-        _write_json(value, parts)
+        budget = [_UNLIMITED if deep_indent_limit is None else deep_indent_limit]
+        _write_json(value, parts, 0, budget)
     parts.append("\n")
     text = "".join(parts)
 
@@ -389,8 +409,25 @@ _NEWLINE_INDENTS = tuple(
 )
 
 
+_UNLIMITED = 1 << 62
+
+
+def _charge_indent(budget: list[int], members: int, level: int) -> None:
+    """Take the indent of a container's lines from `budget[0]`, or raise."""
+    budget[0] -= (members * (level + 1) + level) * len(INDENT)
+    if budget[0] < 0:
+        raise IndentTooLarge(
+            f"indenting containers nested {level + 1} levels deep would write "
+            "more than the limit set"
+        )
+
+
 def _write_json_recursively(
-    value: object, parts: list[str], level: int, key_prefixes: list[dict[str, str]]
+    value: object,
+    parts: list[str],
+    level: int,
+    key_prefixes: list[dict[str, str]],
+    budget: list[int],
 ) -> None:
     """Append the JSON text of a value that starts `level` levels deep.
 
@@ -398,6 +435,8 @@ def _write_json_recursively(
     written here. Anything else, and containers `_RECURSION_LEVELS` deep, go to
     _write_json, which also detects cycles. `key_prefixes[level]` caches the
     separator, indent and quoted key written before each member of an object.
+    Containers DEEP_LEVEL or more levels deep take their indent from
+    `budget[0]`.
     """
     append = parts.append
     kind = type(value)
@@ -406,8 +445,10 @@ def _write_json_recursively(
             append("{}")
             return
         if level >= _RECURSION_LEVELS:
-            _write_json(value, parts, level)
+            _write_json(value, parts, level, budget)
             return
+        if level >= DEEP_LEVEL:
+            _charge_indent(budget, len(value), level)
 
         while len(key_prefixes) <= level:
             key_prefixes.append({})
@@ -430,7 +471,7 @@ def _write_json_recursively(
             if writer is not None:
                 append(writer(member))
             else:
-                _write_json_recursively(member, parts, level + 1, key_prefixes)
+                _write_json_recursively(member, parts, level + 1, key_prefixes, budget)
         append(_NEWLINE_INDENTS[level] + "}")
 
     elif kind is list or kind is tuple:
@@ -438,8 +479,10 @@ def _write_json_recursively(
             append("[]")
             return
         if level >= _RECURSION_LEVELS:
-            _write_json(value, parts, level)
+            _write_json(value, parts, level, budget)
             return
+        if level >= DEEP_LEVEL:
+            _charge_indent(budget, len(value), level)
 
         separator = "[" + _NEWLINE_INDENTS[level + 1]
         for member in value:
@@ -449,7 +492,7 @@ def _write_json_recursively(
             if writer is not None:
                 append(writer(member))
             else:
-                _write_json_recursively(member, parts, level + 1, key_prefixes)
+                _write_json_recursively(member, parts, level + 1, key_prefixes, budget)
         append(_NEWLINE_INDENTS[level] + "]")
 
     else:
@@ -457,7 +500,7 @@ def _write_json_recursively(
         if writer is not None:
             append(writer(value))
         else:
-            _write_json(value, parts, level)
+            _write_json(value, parts, level, budget)
 
 
 @dataclass(slots=True)
@@ -472,16 +515,25 @@ class _OpenContainer:
 _END = object()
 
 
-def _write_json(value: object, parts: list[str], level: int = 0) -> None:
+def _write_json(
+    value: object, parts: list[str], level: int = 0, budget: list[int] | None = None
+) -> None:
     # An explicit stack instead of recursion, so that any document the parser
     # read can be written back, however deep. `level` is the indent level of
-    # the value's first line.
+    # the value's first line. Containers DEEP_LEVEL or more levels deep take
+    # their indent from `budget[0]`.
     append = parts.append
     stack: list[_OpenContainer] = []
     open_ids: set[int] = set()
     pending = value
+    if budget is None:
+        budget = [_UNLIMITED]
 
     while True:
+        if isinstance(pending, (dict, list, tuple)) and pending:
+            depth = level + len(stack)
+            if depth >= DEEP_LEVEL:
+                _charge_indent(budget, len(pending), depth)
         if isinstance(pending, dict):
             if pending:
                 _enter(pending, open_ids)
