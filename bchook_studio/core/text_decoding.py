@@ -23,6 +23,10 @@ _CHARSET_PARAMETER = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORE
 
 _BINARY_SNIFF_BYTES = 8192
 
+_MIXED_MIN_BYTES = 64
+"""Bodies from this size that are more than half invalid byte sequences are
+binary; a shorter one stays text with its replacement characters."""
+
 
 @dataclass(frozen=True)
 class DecodedBody:
@@ -63,12 +67,27 @@ def charset_parameter(content_type: str | None) -> str | None:
 
 
 def looks_binary(body: bytes) -> bool:
-    """True when the start of `body` holds NUL or many control bytes."""
-    sample = body[:_BINARY_SNIFF_BYTES]
-    if not sample:
+    """True when the start, middle or end of `body` holds NUL or many control bytes.
+
+    Looking past the start catches text followed by binary data, such as a
+    JSON preamble before an image.
+    """
+    if not body:
         return False
-    if any(sample.startswith(bom) for bom, _ in _BOMS):
+    if any(body.startswith(bom) for bom, _ in _BOMS):
         return False
+    return any(_sample_looks_binary(sample) for sample in _samples(body))
+
+
+def _samples(body: bytes) -> list[bytes]:
+    size = _BINARY_SNIFF_BYTES
+    if len(body) <= 3 * size:
+        return [body]
+    middle = (len(body) - size) // 2
+    return [body[:size], body[middle : middle + size], body[-size:]]
+
+
+def _sample_looks_binary(sample: bytes) -> bool:
     if b"\0" in sample:
         return True
     controls = sum(1 for byte in sample if byte < 0x20 and byte not in b"\t\n\r\f")
@@ -145,9 +164,10 @@ def decode_body(
     and the next rule applies, and bytes that do not fit a charset become
     replacement characters, counted in `replaced`. NUL or many control bytes
     make a body binary whatever its media type, unless a UTF-16 or UTF-32
-    charset or byte order mark explains them. Pass `partial` for a body that
-    is only the start of a longer one, so that a character cut at its end is
-    not counted as invalid.
+    charset or byte order mark explains them, and so do invalid byte
+    sequences in more than half of the bytes of a body of 64 bytes or more.
+    Pass `partial` for a body that is only the start of a longer one, so that
+    a character cut at its end is not counted as invalid.
     """
     media_type = media_type_of(content_type)
     size = len(body)
@@ -171,6 +191,9 @@ def decode_body(
         replaced = 0
         if "\ufffd" in text:
             replaced = _count_replaced(body, charset, partial)
+        if size >= _MIXED_MIN_BYTES and replaced * 2 > size:
+            # Mostly bytes that are invalid in the charset: not text in it.
+            return DecodedBody(None, "", "", media_type, size, notice)
         return DecodedBody(text, charset, source, media_type, size, notice, replaced)
 
     if codec is not None:

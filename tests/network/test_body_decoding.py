@@ -175,3 +175,32 @@ def test_nul_bytes_in_json_are_binary():
     decoded = decode_body(b'{"a": "\0\0\0"}', "application/json")
 
     assert decoded.is_binary
+
+
+def test_binary_after_text_start_is_binary():
+    body = (
+        b'{"name": "report", "data": "' + b"a" * 30_000 + b'"}' + bytes(range(256)) * 40
+    )
+
+    assert decode_body(body, "application/json").is_binary
+
+
+def test_invalid_utf8_throughout_is_binary():
+    body = bytes(range(0x80, 0x100)) * 64
+
+    assert decode_body(body, "application/json").is_binary
+
+
+def test_some_invalid_utf8_stays_text():
+    body = '{"city": "Zürich", "note": "ok"}'.encode("latin-1")
+
+    decoded = decode_body(body, "application/json")
+
+    assert decoded.text == '{"city": "Z\ufffdrich", "note": "ok"}'
+    assert decoded.replaced == 1
+
+
+def test_utf8_without_ascii_stays_text():
+    body = ("漢字かな交じり文" * 500).encode()
+
+    assert decode_body(body, "text/plain").text == "漢字かな交じり文" * 500
