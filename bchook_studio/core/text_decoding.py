@@ -67,7 +67,7 @@ def charset_parameter(content_type: str | None) -> str | None:
 
 
 def looks_binary(body: bytes) -> bool:
-    """True when the start, middle or end of `body` holds NUL or many control bytes.
+    """True when the start, middle or end of `body` has NUL or many control bytes.
 
     Looking past the start catches text followed by binary data, such as a
     JSON preamble before an image.

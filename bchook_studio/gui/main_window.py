@@ -740,7 +740,7 @@ class MainWindow(QMainWindow):
         except StoreError as exc:
             self._show_status(str(exc))
             return
-        self.response_pane.show_result(entry.to_result())
+        self.response_pane.show_result(entry.to_result(), stored=True)
 
     def _on_history_resend(self, entry_id: int) -> None:
         self._run(self._resend_history_entry(entry_id))

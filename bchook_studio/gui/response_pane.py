@@ -87,6 +87,7 @@ class ResponsePane(QWidget):
         self._caps = caps
         self._pool = pool if pool is not None else default_pool()
         self._result: DeliveryResult | None = None
+        self._stored = False
         self._result_notices: list[str] = []
         self._prepared: PreparedBody | None = None
         self._save_task: asyncio.Future[None] | None = None
@@ -267,9 +268,14 @@ class ResponsePane(QWidget):
             )
         )
 
-    def show_result(self, result: DeliveryResult) -> None:
-        """Show a finished delivery: its answer, or why there is none."""
+    def show_result(self, result: DeliveryResult, *, stored: bool = False) -> None:
+        """Show a finished delivery: its answer, or why there is none.
+
+        `stored` marks a delivery read back from the history, whose body was
+        stored only up to the history cap.
+        """
         self._result = result
+        self._stored = stored
         self._show_request(result)
         response = result.response
 
@@ -330,6 +336,8 @@ class ResponsePane(QWidget):
             return format_size(response.size)
 
         kept_size = format_size(len(response.body))
+        if self._stored and response.size > len(response.body):
+            return fill(self.tr("%1 of %2"), kept_size, format_size(response.size))
         announced_size = _announced_size_text(response)
         if announced_size is not None:
             return fill(self.tr("%1 of %2"), kept_size, announced_size)
@@ -339,6 +347,15 @@ class ResponsePane(QWidget):
 
     def _truncation_notice(self, response: ReceivedResponse) -> str:
         kept_size = format_size(len(response.body))
+        if self._stored and response.size > len(response.body):
+            return fill(
+                self.tr(
+                    "Only the first %1 of %2 were stored with this history entry: "
+                    "the history keeps each body up to its history cap."
+                ),
+                kept_size,
+                format_size(response.size),
+            )
         announced_size = _announced_size_text(response)
         if announced_size is None:
             return self.tr(

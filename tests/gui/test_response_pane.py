@@ -630,3 +630,32 @@ def test_interrupted_before_body_message(qtbot, qloop, pool):
         pane.show_result(result)
 
     assert "No body arrived before the connection failed" in pane.message_label.text()
+
+
+def test_stored_history_body_names_history_cap(qtbot, pool):
+    body = _json_body(8 * KIB).ljust(8 * KIB)
+    response = ReceivedResponse(
+        status=200,
+        reason="OK",
+        http_version="HTTP/1.1",
+        headers=(("Content-Type", "application/json"), ("Content-Length", "9000")),
+        body=body[: 2 * KIB],
+        size=len(body),
+        truncated=True,
+    )
+    result = DeliveryResult(
+        url="http://127.0.0.1:9/hook",
+        started_at=datetime.now(UTC),
+        elapsed_ms=5.0,
+        response=response,
+    )
+    pane = _pane(qtbot, pool)
+
+    with qtbot.waitSignal(pane.body_shown, timeout=WAIT_MS):
+        pane.show_result(result, stored=True)
+
+    assert _notices(pane)[0] == (
+        "Only the first 2 KiB of 8 KiB were stored with this history entry: the "
+        "history keeps each body up to its history cap."
+    )
+    assert " · 2 KiB of 8 KiB · " in pane.summary_label.text()
