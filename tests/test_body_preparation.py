@@ -248,6 +248,7 @@ def test_long_binary_dump_has_notice():
     prepared = prepare_body(body, "image/png", True, DEFAULT_CAPS)
 
     assert prepared.is_binary
+    assert prepared.shows_part
     assert prepared.notices[-1].startswith("The hex dump shows the first 64 KiB of")
     assert "Save body… writes the bytes as received." in prepared.notices[-1]
 
@@ -255,6 +256,7 @@ def test_long_binary_dump_has_notice():
 def test_short_binary_dump_has_no_notice():
     prepared = prepare_body(_png(), "image/png", True, DEFAULT_CAPS)
 
+    assert not prepared.shows_part
     assert prepared.notices == ()
 
 

@@ -70,6 +70,13 @@ class PreparedBody:
         """True when the body is over the display cap and `text` shows its start."""
         return self.shown_size < self.body_size
 
+    @property
+    def shows_part(self) -> bool:
+        """True when `text` stands for only the start of the body: the body is
+        over the display cap, or it is binary and over the hex dump's limit."""
+        dump_cut = self.is_binary and self.shown_size > HEX_DUMP_MAX_BYTES
+        return self.display_capped or dump_cut
+
 
 def prepare_body(
     body: bytes,

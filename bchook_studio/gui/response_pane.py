@@ -88,6 +88,8 @@ class ResponsePane(QWidget):
         self._pool = pool if pool is not None else default_pool()
         self._result: DeliveryResult | None = None
         self._stored = False
+        self._save_outcome = ""
+        """The last Save body… outcome, shown below the body's notices."""
         self._result_notices: list[str] = []
         self._prepared: PreparedBody | None = None
         self._save_task: asyncio.Future[None] | None = None
@@ -234,6 +236,7 @@ class ResponsePane(QWidget):
         self.cancel_preparation()
         self._result = None
         self._result_notices = []
+        self._save_outcome = ""
         self._empty_body_view()
         self._set_status("", None)
         self._summary.setText(self.tr("No response yet. Press Send Test (Ctrl+Enter)."))
@@ -276,6 +279,7 @@ class ResponsePane(QWidget):
         """
         self._result = result
         self._stored = stored
+        self._save_outcome = ""
         self._show_request(result)
         response = result.response
 
@@ -521,9 +525,7 @@ class ResponsePane(QWidget):
             )
         self._prepared = prepared
         response = self._result.response if self._result is not None else None
-        partial = prepared.display_capped or (
-            response is not None and response.truncated
-        )
+        partial = prepared.shows_part or (response is not None and response.truncated)
         view = self.body_view
         view.set_text(
             prepared.text, prepared.lines, prepared.language, complete=not partial
@@ -540,7 +542,16 @@ class ResponsePane(QWidget):
             return
         notices = self._result_notices + self._size_notices(prepared)
         notices.extend(prepared.notices)
+        if self._save_outcome:
+            notices.append(self._save_outcome)
         self._set_notices(notices)
+
+    def _show_save_outcome(self, text: str) -> None:
+        self._save_outcome = text
+        if self._prepared is not None:
+            self._show_body_notices()
+        else:
+            self._set_notices([*self._result_notices, text])
 
     def _size_notices(self, prepared: PreparedBody) -> list[str]:
         notices = []
@@ -679,7 +690,7 @@ class ResponsePane(QWidget):
             await save_bytes(path, body)
         except OSError as exc:
             logger.warning("saving the response body to %s failed: %s", path, exc)
-            self._set_notice(
+            self._show_save_outcome(
                 fill(
                     self.tr("Could not save to %1: %2. Choose another folder."),
                     str(path),
@@ -687,7 +698,7 @@ class ResponsePane(QWidget):
                 )
             )
             return
-        self._set_notice(
+        self._show_save_outcome(
             fill(self.tr("Saved %1 to %2."), format_size(len(body)), str(path))
         )
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import pytest
 from pygments.token import Name
 from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtTest import QTest
 
 from bchook_studio.core import workers
 from bchook_studio.core.body_preparation import INLINE_LIMIT
@@ -240,6 +241,18 @@ def test_large_png_never_highlighted(qtbot, pane):
     assert not view.highlighter.is_enabled()
 
 
+def test_find_in_cut_hex_dump_says_so(qtbot, pane):
+    png = _png() + bytes(range(256)) * 4096
+    _show_and_wait(qtbot, pane, _result(png, "image/png"))
+    view = pane.body_view
+    view.open_find_bar()
+
+    with qtbot.waitSignal(view.search_finished, timeout=WAIT_MS):
+        QTest.keyClicks(view.find_bar().field, "zz")
+
+    assert view.find_bar().status_label.text() == "Not found in the part shown"
+
+
 def test_json_300_kb_line_under_a_second(qtbot, qloop):
     cold_pool = WorkerPool(max_workers=1)
     try:
@@ -446,7 +459,8 @@ def test_capped_body_with_length(qtbot, qloop, pool, tmp_path):
     path = tmp_path / "body.txt"
     run_in_loop(qtbot, pane.save_body(path))
     assert path.read_bytes() == body[: 64 * KIB]
-    assert pane.notice_label.text() == f"Saved 64 KiB to {path}."
+    assert _notices(pane)[:2] == notices
+    assert _notices(pane)[2] == f"Saved 64 KiB to {path}."
 
 
 def test_capped_body_without_length(qtbot, qloop, pool):

@@ -498,7 +498,7 @@ class RequestDetail(QWidget):
                 body.text,
                 body.lines,
                 body.language,
-                complete=not (body.display_capped or truncated),
+                complete=not (body.shows_part or truncated),
             )
             self._body_stack.setCurrentIndex(_BODY_PAGE)
         notices = list(body.notices)
