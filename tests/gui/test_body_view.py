@@ -408,7 +408,7 @@ def test_find_in_partial_text_says_so(qtbot, view):
     with qtbot.waitSignal(view.search_finished, timeout=WAIT_MS):
         QTest.keyClicks(view.find_bar().field, "q")
 
-    assert view.find_bar().status_label.text() == "Not found in the part shown"
+    assert view.find_bar().status_label.text() == "Not in the part shown"
 
 
 def test_marks_take_one_column(qtbot, view):

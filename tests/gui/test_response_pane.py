@@ -242,6 +242,8 @@ def test_large_png_never_highlighted(qtbot, pane):
 
 
 def test_find_in_cut_hex_dump_says_so(qtbot, pane):
+    # 500 pixels: the pane's width in a new window.
+    pane.resize(500, 700)
     png = _png() + bytes(range(256)) * 4096
     _show_and_wait(qtbot, pane, _result(png, "image/png"))
     view = pane.body_view
@@ -250,7 +252,11 @@ def test_find_in_cut_hex_dump_says_so(qtbot, pane):
     with qtbot.waitSignal(view.search_finished, timeout=WAIT_MS):
         QTest.keyClicks(view.find_bar().field, "zz")
 
-    assert view.find_bar().status_label.text() == "Not found in the part shown"
+    status = view.find_bar().status_label
+    assert status.text() == "Not in the part shown"
+    assert status.contentsRect().width() >= status.fontMetrics().horizontalAdvance(
+        status.text()
+    )
 
 
 def test_json_300_kb_line_under_a_second(qtbot, qloop):

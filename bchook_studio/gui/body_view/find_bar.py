@@ -42,11 +42,11 @@ class FindBar(QWidget):
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        layout.addWidget(self._field, 3)
+        layout.addWidget(self._field, 2)
         layout.addWidget(self._previous)
         layout.addWidget(self._next)
         layout.addWidget(self._match_case)
-        layout.addWidget(self._status, 2)
+        layout.addWidget(self._status, 3)
         layout.addWidget(self._close)
         self.setAutoFillBackground(True)
 
@@ -102,7 +102,7 @@ class FindBar(QWidget):
         """Show how a search ended; `searched_all` is False when the view shows
         only the start of the body."""
         if not found and not searched_all:
-            self._status.set_elided_text(self.tr("Not found in the part shown"))
+            self._status.set_elided_text(self.tr("Not in the part shown"))
         elif not found:
             self._status.set_elided_text(self.tr("Not found"))
         elif wrapped:
