@@ -474,15 +474,15 @@ def _too_many_redirects(request: OutgoingRequest, progress: _Progress) -> Failur
     )
     if limit == 0:
         stopped = "Redirects are limited to 0 for this webhook, so none was followed"
-        again = ""
+        redirected = "with Location"
     else:
         noun = "redirect" if limit == 1 else "redirects"
         stopped = f"Stopped after {limit} {noun}, the limit for this webhook"
-        again = " again"
+        redirected = "with one more Location,"
     return Failure(
         FailureKind.TOO_MANY_REDIRECTS,
-        f"{stopped}: {where} responded {last.status} with Location "
-        f"{last.location!r}{again}.{cause} Check the Location headers, or raise "
+        f"{stopped}: {where} responded {last.status} {redirected} "
+        f"{last.location!r}.{cause} Check the Location headers, or raise "
         "the redirect limit.",
     )
 
