@@ -696,6 +696,16 @@ def test_definitions_leave_secrets_out():
             '[{"webhook": {"auth_enabled": "yes"}}]}',
             r"webhooks\[0\]: invalid value for webhook.auth_enabled",
         ),
+        (
+            '{"format": "bchook-studio-webhooks", "version": 1, "webhooks": '
+            '[{"webhook": {"topic_key": "nosuch"}}]}',
+            r"webhooks\[0\]: unknown topic 'nosuch'",
+        ),
+        (
+            '{"format": "bchook-studio-webhooks", "version": 1, "webhooks": '
+            '[{"webhook": {}, "receiver_rules": [{"status": 9999}]}]}',
+            r"webhooks\[0\]: receiver_rules\[0\]: invalid status 9999",
+        ),
     ],
 )
 def test_definitions_errors(text, message):

@@ -197,7 +197,27 @@ class WebhookSession(QObject):
             inform(self._window, self.tr("Open webhook"), str(exc), warning=True)
             return False
 
-        rules = tuple(ResponseRule.from_dict(rule) for rule in saved.receiver_rules)
+        # Everything that can refuse the saved data is read before the form
+        # changes, so a failure leaves the open webhook as it was.
+        try:
+            find_topic(saved.webhook.topic_key)
+            rules = tuple(ResponseRule.from_dict(rule) for rule in saved.receiver_rules)
+        except ValueError as exc:
+            logger.warning("webhook %d cannot be opened: %s", webhook_id, exc)
+            inform(
+                self._window,
+                self.tr("Open webhook"),
+                fill(
+                    self.tr(
+                        "“%1” cannot be opened: %2 Delete it, or correct it in an "
+                        "exported definitions file and import it again."
+                    ),
+                    saved.webhook.name,
+                    _sentence(str(exc)),
+                ),
+                warning=True,
+            )
+            return False
         self.show(OpenedWebhook(saved.webhook, saved.id, rules or None))
         if saved.missing_secrets:
             from bchook_studio.core.store.secrets import describe_field
@@ -252,3 +272,9 @@ class WebhookSession(QObject):
         self._set_dirty(False)
         self.saved.emit(webhook_id)
         return True
+
+
+def _sentence(text: str) -> str:
+    """Return `text` with a capital first letter and one final full stop."""
+    text = text.strip().rstrip(".")
+    return text[:1].upper() + text[1:] + "."

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from bchook_studio.core.formats import BodyFormat
 from bchook_studio.core.store import HistoryFilter, Store
-from bchook_studio.core.webhook import BodyMode, HeaderRow
+from bchook_studio.core.webhook import BodyMode, HeaderRow, Webhook
 from bchook_studio.gui.error_reporter import error_reporter
 from bchook_studio.gui.main_window import MainWindow
 from bchook_studio.gui.webhook_list_model import WEBHOOK_ID_ROLE
@@ -387,6 +387,30 @@ def listed_ids(window) -> list[int | None]:
     return [
         model.index(row, 0).data(WEBHOOK_ID_ROLE) for row in range(model.rowCount())
     ]
+
+
+@pytest.mark.parametrize(
+    ("webhook", "rules", "reason"),
+    [
+        (Webhook(name="Lost topic", topic_key="nosuch"), None, "Unknown topic"),
+        (Webhook(name="Bad rule"), [{"status": 9999}], "Invalid status 9999"),
+    ],
+)
+def test_unopenable_webhook_leaves_form_alone(qtbot, window, webhook, rules, reason):
+    qtbot.waitUntil(lambda: window.store.is_open, timeout=5000)
+    bad_id = run_in_loop(qtbot, window.store.save(webhook, None, rules))
+    body_before = window.designer.body_text()
+    name_before = window.form.name_edit.text()
+
+    window._on_webhook_chosen(bad_id)
+    box = question_shown(qtbot, window)
+    message = box.text()
+    box.close()
+
+    assert reason in message
+    assert window.form.name_edit.text() == name_before
+    assert window.designer.body_text() == body_before
+    assert window.session.open_id != bad_id
 
 
 def test_first_save_replaces_draft_row(qtbot, window):

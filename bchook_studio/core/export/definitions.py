@@ -142,11 +142,39 @@ def _definition(item: object, index: int) -> WebhookDefinition:
     except WebhookCodecError as exc:
         raise DefinitionsError(f"{where}: {exc}.") from None
     _check_name(webhook.name, where)
+    _check_topic(webhook.topic_key, where)
 
     rules = item.get("receiver_rules", [])
     if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
         raise DefinitionsError(f'{where}: "receiver_rules" must be a list of objects.')
+    _check_rules(rules, where)
     return WebhookDefinition(webhook, rules)
+
+
+def _check_topic(topic_key: str, where: str) -> None:
+    """Raise DefinitionsError for a topic key that names no topic.
+
+    The window could not show the webhook's example event or default body.
+    """
+    from bchook_studio.core.topics import UnknownTopicError, find_topic
+
+    try:
+        find_topic(topic_key)
+    except UnknownTopicError as exc:
+        raise DefinitionsError(f"{where}: {exc}") from None
+
+
+def _check_rules(rules: list[dict[str, Any]], where: str) -> None:
+    """Raise DefinitionsError for a receiver rule that the receiver would refuse."""
+    from bchook_studio.core.receiver.rules import ResponseRule
+
+    for index, rule in enumerate(rules):
+        try:
+            ResponseRule.from_dict(rule)
+        except ValueError as exc:
+            raise DefinitionsError(
+                f"{where}: receiver_rules[{index}]: {str(exc).rstrip('.')}."
+            ) from None
 
 
 def _check_name(name: str, where: str) -> None:
