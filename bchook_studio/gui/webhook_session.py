@@ -98,6 +98,9 @@ class WebhookSession(QObject):
 
     def show(self, opened: OpenedWebhook) -> None:
         """Make `opened` the open webhook and emit `opened` so the window shows it."""
+        # The webhook being left keeps no unsaved mark: its edits were saved or
+        # discarded before this call.
+        self._set_dirty(False)
         self._open_id = opened.webhook_id
         self._detached_id = None
         self._rules = opened.receiver_rules

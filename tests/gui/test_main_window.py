@@ -495,6 +495,21 @@ def test_close_with_edits_cancelled_keeps_window(qtbot, window):
     assert window.form.name_edit.text() == "CRM sync"
 
 
+def test_discarded_edits_leave_no_unsaved_mark(qtbot, window):
+    qtbot.waitUntil(lambda: window.store.is_open, timeout=5000)
+    edit_name(window, "Alpha")
+    alpha_id = save_and_wait(qtbot, window)
+    window.form.url_edit.setText("http://127.0.0.1:9/changed")
+    marked = window.webhooks_panel._model.is_unsaved
+    qtbot.waitUntil(lambda: marked(alpha_id), timeout=3000)
+
+    window.new_action.trigger()
+    answer_question(qtbot, window, "Discard")
+
+    qtbot.waitUntil(lambda: window.session.open_id is None, timeout=3000)
+    assert not marked(alpha_id)
+
+
 def test_close_with_edits_saved_first(qtbot, window):
     window.ask_before_discarding = True
     edit_name(window, "CRM sync")
