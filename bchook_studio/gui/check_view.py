@@ -61,6 +61,7 @@ from bchook_studio.core.delivery.clients import ClientPool
 from bchook_studio.core.files import save_bytes
 from bchook_studio.core.topics import Topic
 from bchook_studio.core.webhook import ReceiverNotRunningError
+from bchook_studio.gui.error_reporter import report_task_failure
 from bchook_studio.gui.placeholders import fill
 
 logger = logging.getLogger(__name__)
@@ -609,6 +610,7 @@ class CheckView(QWidget):
             self._save_task = asyncio.ensure_future(
                 self.save_report(kind, Path(path), result)
             )
+            self._save_task.add_done_callback(report_task_failure)
 
     async def save_report(
         self, kind: str, path: Path, result: CheckResult | None = None

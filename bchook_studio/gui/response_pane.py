@@ -30,6 +30,7 @@ from bchook_studio.core.files import save_bytes
 from bchook_studio.core.logs import mask_url_password
 from bchook_studio.core.workers import WorkerPool, default_pool
 from bchook_studio.gui.editor.code_editor import CodeEditor
+from bchook_studio.gui.error_reporter import report_task_failure
 from bchook_studio.gui.placeholders import fill
 
 if TYPE_CHECKING:
@@ -672,6 +673,7 @@ class ResponsePane(QWidget):
         path, _filter = QFileDialog.getSaveFileName(self, self.tr("Save response body"))
         if path:
             self._save_task = asyncio.ensure_future(self.save_body(Path(path)))
+            self._save_task.add_done_callback(report_task_failure)
 
     async def save_body(self, path: Path) -> None:
         """Write the response body as kept to `path`, byte for byte.

@@ -43,6 +43,7 @@ from bchook_studio.gui.designer.render_status import (
     render_status,
 )
 from bchook_studio.gui.editor.code_editor import CodeEditor
+from bchook_studio.gui.error_reporter import report_task_failure
 
 logger = logging.getLogger(__name__)
 
@@ -408,6 +409,7 @@ class TemplateDesigner(DesignerViews):
         if self._copy_task is not None and not self._copy_task.done():
             return
         self._copy_task = asyncio.ensure_future(self.copy_rendered_body())
+        self._copy_task.add_done_callback(report_task_failure)
 
     def _replace_undoably(self, editor: CodeEditor, text: str) -> None:
         if editor.toPlainText() != text:

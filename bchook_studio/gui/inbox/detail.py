@@ -43,6 +43,7 @@ from bchook_studio.core.receiver import ReceivedRequest
 from bchook_studio.core.topics import find_topic
 from bchook_studio.core.workers import WorkerPool, default_pool
 from bchook_studio.gui.body_view.view import BodyView
+from bchook_studio.gui.error_reporter import report_task_failure
 from bchook_studio.gui.inbox.credentials_row import CredentialsRow
 from bchook_studio.gui.inbox.model import (
     STATUS_COLOURS,
@@ -710,6 +711,7 @@ class RequestDetail(QWidget):
         path, _filter = QFileDialog.getSaveFileName(self, self.tr("Save request body"))
         if path:
             self._save_task = asyncio.ensure_future(self.save_body(Path(path)))
+            self._save_task.add_done_callback(report_task_failure)
 
     async def save_body(self, path: Path) -> None:
         """Write every byte received of the request body to `path`.
