@@ -497,7 +497,10 @@ class HistoryPanel(QWidget):
         except StoreError as exc:
             self._show_message(fill(self.tr("Could not delete deliveries: %1"), exc))
             return 0
-        self._show_message(fill(self.tr("Deleted %1 deliveries."), deleted))
+        if deleted == 1:
+            self._show_message(self.tr("Deleted 1 delivery."))
+        else:
+            self._show_message(fill(self.tr("Deleted %1 deliveries."), deleted))
         return deleted
 
     async def clear_history(self) -> int:

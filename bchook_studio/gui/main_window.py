@@ -752,7 +752,9 @@ class MainWindow(QMainWindow):
             entry = await self.store.history_entry(entry_id)
             request = await self.store.resend_request(entry_id)
         except (StoreError, ResendError) as exc:
-            inform(self, self.tr("Resend"), str(exc), warning=True)
+            message = str(exc)
+            message = message[:1].upper() + message[1:]
+            inform(self, self.tr("Resend"), message, warning=True)
             return
         context = DeliveryContext(entry.webhook_id, entry.webhook_name, entry.topic_key)
         self.send_flow.send_request(request, context)
@@ -848,7 +850,7 @@ class MainWindow(QMainWindow):
                     "Something went wrong inside Hook Studio: %1. The app keeps "
                     "running; the details are in the log (Help → Open log folder)."
                 ),
-                summary,
+                summary.rstrip("."),
             ),
             NoticeLevel.ERROR,
         )

@@ -459,3 +459,12 @@ def _summary(status: int | None, failure_kind: str | None) -> HistorySummary:
 )
 def test_status_text_shows_status_and_failure(status, failure_kind, shown):
     assert status_text(_summary(status, failure_kind)) == shown
+
+
+def test_delete_one_says_delivery(qtbot, panel):
+    select_row(qtbot, panel, 0)
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 5, timeout=5000)
+
+    assert panel._message.text() == "Deleted 1 delivery."

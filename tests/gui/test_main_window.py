@@ -361,6 +361,12 @@ def test_unhandled_error_shown_as_notice(qtbot, window):
     assert "boom in a slot" in window.banner.label.text()
 
 
+def test_notice_of_error_ending_in_full_stop(qtbot, window):
+    error_reporter().report(ValueError, ValueError("unknown topic 'x'. See topics."))
+
+    assert "See topics. The app keeps running" in window.banner.label.text()
+
+
 def test_failed_window_task_shown_as_notice(qtbot, window):
     async def fail() -> None:
         raise RuntimeError("boom in a task")
