@@ -249,6 +249,7 @@ class CheckView(QWidget):
         self._pool = pool
         self._recorder = recorder
         self._plan: CheckPlan | None = None
+        self._plan_source: Callable[[], tuple[CheckPlan, Recorder | None]] | None = None
         self._runner: CheckRunner | None = None
         self._run_task: asyncio.Future[None] | None = None
         self._save_task: asyncio.Future[None] | None = None
@@ -460,6 +461,17 @@ class CheckView(QWidget):
         """
         self._recorder = recorder
 
+    def set_plan_source(
+        self, source: Callable[[], tuple[CheckPlan, Recorder | None]] | None
+    ) -> None:
+        """Take the plan's target from `source` again each time Run is clicked.
+
+        The window's source reads the form as it is then, so a URL edited, or a
+        receiver stopped, since Check endpoint… was pressed is what the run
+        uses. The expectations and pacing stay as the inputs give them.
+        """
+        self._plan_source = source
+
     def set_plan(self, plan: CheckPlan) -> None:
         """Show `plan` and fill the inputs from its expectations and pacing."""
         self._plan = plan
@@ -581,6 +593,11 @@ class CheckView(QWidget):
         self.topic_finished.emit(result)
 
     def _on_run_clicked(self) -> None:
+        if self._plan_source is not None and self._plan is not None:
+            plan, recorder = self._plan_source()
+            self._plan = plan
+            self._recorder = recorder
+            self._show_target()
         self.start()
 
     def _on_selection_changed(

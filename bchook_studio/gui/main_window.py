@@ -283,6 +283,7 @@ class MainWindow(QMainWindow):
         from bchook_studio.gui.check_view import CheckView
 
         view = CheckView(self.controller.pool, parent=self)
+        view.set_plan_source(self._check_plan)
         view.delivery_chosen.connect(self.response_pane.show_result)
         self._set_dock_panel(self.check_dock, view)
         return view
@@ -796,6 +797,14 @@ class MainWindow(QMainWindow):
         self._on_edited()
 
     def _on_check_triggered(self) -> None:
+        plan, record = self._check_plan()
+        self.check_view.set_recorder(record)
+        self.check_view.set_plan(plan)
+        self.check_dock.show()
+        self.check_dock.raise_()
+
+    def _check_plan(self):
+        """Return a check plan of the webhook as the form shows it, and its recorder."""
         from bchook_studio.core.check import CheckPlan
 
         webhook = self.current_webhook()
@@ -813,12 +822,8 @@ class MainWindow(QMainWindow):
                 secret_headers=secret_headers,
             )
 
-        self.check_view.set_recorder(record)
-        self.check_view.set_plan(
-            CheckPlan.from_webhook(webhook, receiver_base=self.receiver.base_url)
-        )
-        self.check_dock.show()
-        self.check_dock.raise_()
+        plan = CheckPlan.from_webhook(webhook, receiver_base=self.receiver.base_url)
+        return plan, record
 
     # Store, receiver and errors.
 

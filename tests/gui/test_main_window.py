@@ -265,6 +265,32 @@ def test_modal_dialog_during_send(qtbot, window):
     assert blocker.args[0].ok
 
 
+def test_check_run_uses_url_edited_after_plan(qtbot, window):
+    first = RawServer(respond("200 OK", b""))
+    second = RawServer(respond("200 OK", b""))
+    with first, second:
+        window.form.url_edit.setText(first.url)
+        window._check_button.click()
+        window.form.url_edit.setText(second.url)
+        view = window.check_view
+        with qtbot.waitSignal(view.run_finished, timeout=30_000):
+            view._run_button.click()
+
+    assert first.requests == []
+    assert len(second.requests) == 24
+
+
+def test_check_run_after_receiver_stopped_says_so(qtbot, window):
+    window.form.url_edit.setText("receiver:/webhook")
+    window._check_button.click()
+    run_in_loop(qtbot, window.receiver.stop())
+
+    window.check_view._run_button.click()
+
+    assert not window.check_view.is_running()
+    assert "receiver" in window.check_view._message.text().lower()
+
+
 def test_title_names_app_and_webhook(qtbot, window):
     window.form.name_edit.clear()
     qtbot.keyClicks(window.form.name_edit, "CRM sync")
