@@ -468,6 +468,10 @@ def _write_error(tr: Any, path: Path, error: OSError) -> str:
 # Imports.
 
 
+_LISTED_IMPORTS = 15
+"""Imported names the summary lists; a longer list would be taller than a screen."""
+
+
 def import_summary(report: ImportReport) -> str:
     """Return what an import did, in sentences, with each imported name."""
 
@@ -482,7 +486,8 @@ def import_summary(report: ImportReport) -> str:
             lines = [tr("Imported 1 webhook:")]
         else:
             lines = [fill(tr("Imported %1 webhooks:"), count)]
-        for item in report.imported:
+        listed = report.imported[:_LISTED_IMPORTS]
+        for item in listed:
             if item.name != item.requested_name:
                 lines.append(
                     fill(
@@ -493,6 +498,13 @@ def import_summary(report: ImportReport) -> str:
                 )
             else:
                 lines.append(f"• {item.name}")
+        if count > len(listed):
+            lines.append(
+                fill(
+                    tr("• and %1 more, listed under Saved webhooks"),
+                    count - len(listed),
+                )
+            )
     if report.warnings:
         lines.append("")
         lines += [fill(tr("Note: %1"), warning) for warning in report.warnings]

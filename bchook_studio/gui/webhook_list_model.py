@@ -309,8 +309,9 @@ class WebhookListModel(QAbstractListModel):
         if summary is None:
             return False
         name = str(value).strip()
-        if not name or name == summary.name:
+        if name == summary.name:
             return False
+        # A blank name goes on too, so that the refusal is explained.
         self.rename_requested.emit(summary.id, name)
         return True
 

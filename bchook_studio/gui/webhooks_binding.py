@@ -130,6 +130,11 @@ class WebhooksBinding(QObject):
 
     async def rename(self, webhook_id: int, name: str) -> bool:
         """Rename a webhook, or report why not and return False."""
+        if not name.strip():
+            self._report(
+                self.tr("Could not rename the webhook: a name cannot be empty.")
+            )
+            return False
         try:
             await self._controller.rename(webhook_id, name)
         except StoreError as exc:

@@ -368,3 +368,19 @@ def test_import_summary_no_webhooks():
         "",
         "Note: a warning",
     ]
+
+
+def test_import_summary_of_many_lists_some():
+    from bchook_studio.core.export.definitions import ImportedWebhook
+    from bchook_studio.core.export.importing import ImportKind, ImportReport
+
+    imported = tuple(
+        ImportedWebhook(number, f"Hook {number}", f"Hook {number}")
+        for number in range(300)
+    )
+    lines = import_summary(ImportReport(ImportKind.DEFINITIONS, imported)).splitlines()
+
+    assert lines[0] == "Imported 300 webhooks:"
+    assert lines[1:3] == ["• Hook 0", "• Hook 1"]
+    assert lines[-1] == "• and 285 more, listed under Saved webhooks"
+    assert len(lines) == 17

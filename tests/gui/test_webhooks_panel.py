@@ -173,11 +173,12 @@ def test_set_data_requests_rename(model):
     assert model.index(0).data() == "Course sync"
 
 
-def test_set_data_ignores_empty(model):
+def test_set_data_passes_empty_on(model):
     requested = []
     model.rename_requested.connect(lambda *args: requested.append(args))
-    assert not model.setData(model.index(0), "   ")
-    assert requested == []
+    model.setData(model.index(0), "   ")
+    assert requested == [(1, "")]
+    assert model.index(0).data() == "Course sync"
 
 
 # The panel's signals.
@@ -395,6 +396,14 @@ def test_rename_taken_reports(qtbot, bound):
         panel.rename_requested.emit(beta, "alpha")
     assert blocker.args[0].startswith("Could not rename the webhook to “alpha”:")
     assert "already exists" in blocker.args[0]
+
+
+def test_rename_to_empty_reports(qtbot, bound):
+    panel, _controller, binding = bound
+    beta = panel.model.webhook_id_at(1)
+    with qtbot.waitSignal(binding.error_occurred, timeout=5000) as blocker:
+        panel.rename_requested.emit(beta, "")
+    assert blocker.args[0] == "Could not rename the webhook: a name cannot be empty."
 
 
 def test_delete_then_undo(qtbot, bound, database):
