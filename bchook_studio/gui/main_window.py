@@ -410,7 +410,7 @@ class MainWindow(QMainWindow):
         self.store.secrets_choice_needed.connect(self._on_secrets_choice_needed)
         self.store.history_record_failed.connect(self._show_status)
         self.export_writer.finished.connect(self._show_status)
-        self.export_writer.failed.connect(self._show_status)
+        self.export_writer.failed.connect(self._on_export_failed)
 
         self.receiver.started.connect(self._on_receiver_started)
         self.receiver.stopped.connect(self._on_receiver_stopped)
@@ -859,6 +859,11 @@ class MainWindow(QMainWindow):
             ),
             NoticeLevel.ERROR,
         )
+
+    def _on_export_failed(self, message: str) -> None:
+        # A dialog, as for a failed import: a status message is easy to miss.
+        self._show_status(message)
+        inform(self, self.tr("Export failed"), message, warning=True)
 
     def _show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 10000)

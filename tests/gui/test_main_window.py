@@ -291,6 +291,19 @@ def test_check_run_after_receiver_stopped_says_so(qtbot, window):
     assert "receiver" in window.check_view._message.text().lower()
 
 
+def test_failed_export_shown_in_dialog(qtbot, window, tmp_path):
+    qtbot.waitUntil(lambda: window.store.is_open, timeout=5000)
+    path = tmp_path / "missing" / "webhooks.json"
+
+    exported = run_in_loop(qtbot, window.export_writer.export_definitions_to(path))
+    box = question_shown(qtbot, window)
+
+    assert not exported
+    assert box.windowTitle() == "Export failed"
+    assert str(path) in box.text()
+    box.close()
+
+
 def test_title_names_app_and_webhook(qtbot, window):
     window.form.name_edit.clear()
     qtbot.keyClicks(window.form.name_edit, "CRM sync")
