@@ -147,10 +147,15 @@ def test_deep_body_sent_without_asking(qtbot, window):
     assert server.requests[0].body == b"[" * 1000 + b"]" * 1000
 
 
-def test_malformed_body_sent_after_asking(qtbot, window):
+def type_body(window, text: str) -> None:
+    """Replace the body editor's text as typing over a selection does."""
     editor = window.designer.body_editor
     editor.selectAll()
-    editor.insertPlainText('{"a": }')
+    editor.insertPlainText(text)
+
+
+def test_malformed_body_sent_after_asking(qtbot, window):
+    type_body(window, '{"a": }')
     with RawServer(respond("200 OK", b"")) as server:
         window.form.url_edit.setText(server.url)
         with qtbot.waitSignal(window.controller.finished, timeout=10_000) as sent:
@@ -162,9 +167,7 @@ def test_malformed_body_sent_after_asking(qtbot, window):
 
 
 def test_malformed_body_not_sent_on_cancel(qtbot, window):
-    editor = window.designer.body_editor
-    editor.selectAll()
-    editor.insertPlainText('{"a": }')
+    type_body(window, '{"a": }')
     with RawServer(respond("200 OK", b"")) as server:
         window.form.url_edit.setText(server.url)
         qtbot.mouseClick(window._send_button, Qt.MouseButton.LeftButton)
