@@ -184,7 +184,7 @@ class FieldsPanel(QWidget):
     """The event's fields as a tree, with a button that inserts a placeholder.
 
     While the panel is hidden (the Raw body mode), a new event waits until the
-    panel is shown or asked about a field: filling and fitting the tree took
+    panel is shown or asked about a field. Filling and fitting the tree took
     about half of loading a webhook at start-up, for a panel not on screen.
     """
 
