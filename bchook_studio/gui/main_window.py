@@ -47,6 +47,7 @@ from bchook_studio.gui.receiver_controller import ReceiverController
 from bchook_studio.gui.response_pane import ResponsePane
 from bchook_studio.gui.send_controller import SendController
 from bchook_studio.gui.send_flow import DeliveryContext, SendFlow
+from bchook_studio.gui.sentences import as_sentence
 from bchook_studio.gui.store_controller import StoreController
 from bchook_studio.gui.store_dialogs import (
     ExportWriter,
@@ -753,9 +754,7 @@ class MainWindow(QMainWindow):
             entry = await self.store.history_entry(entry_id)
             request = await self.store.resend_request(entry_id)
         except (StoreError, ResendError) as exc:
-            message = str(exc)
-            message = message[:1].upper() + message[1:]
-            inform(self, self.tr("Resend"), message, warning=True)
+            inform(self, self.tr("Resend"), as_sentence(str(exc)), warning=True)
             return
         context = DeliveryContext(entry.webhook_id, entry.webhook_name, entry.topic_key)
         self.send_flow.send_request(request, context)

@@ -25,6 +25,7 @@ from bchook_studio.core.receiver import (
 )
 from bchook_studio.core.receiver.addresses import host_port, is_loopback_address
 from bchook_studio.gui.placeholders import fill
+from bchook_studio.gui.sentences import as_sentence
 
 logger = logging.getLogger(__name__)
 
@@ -214,9 +215,8 @@ class ReceiverController(QObject):
         logger.warning(
             "receiver did not start on %s: %s", host_port(host, port), reason
         )
-        self.error.emit(
-            fill(self.tr("The built-in receiver did not start: %1"), _sentence(reason))
-        )
+        template = self.tr("The built-in receiver did not start: %1")
+        self.error.emit(fill(template, as_sentence(reason)))
 
     async def stop(self) -> None:
         """Stop listening and close every connection; nothing happens when stopped.
@@ -280,12 +280,3 @@ class ReceiverController(QObject):
         if dropped != self._reported_dropped:
             self._reported_dropped = dropped
             self.dropped_count_changed.emit(dropped)
-
-
-def _sentence(text: str) -> str:
-    """Return `text` with a capital first letter and a final full stop."""
-    text = text.strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."

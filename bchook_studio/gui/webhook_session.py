@@ -20,6 +20,7 @@ from bchook_studio.core.topics import find_topic
 from bchook_studio.core.webhook import DEFAULT_NAME, DEFAULT_TOPIC, Webhook
 from bchook_studio.gui.ask import ask, inform
 from bchook_studio.gui.placeholders import fill
+from bchook_studio.gui.sentences import as_sentence
 from bchook_studio.gui.store_controller import StoreController
 
 logger = logging.getLogger(__name__)
@@ -216,7 +217,7 @@ class WebhookSession(QObject):
                         "exported definitions file and import it again."
                     ),
                     saved.webhook.name,
-                    _sentence(str(exc)),
+                    as_sentence(str(exc)),
                 ),
                 warning=True,
             )
@@ -275,9 +276,3 @@ class WebhookSession(QObject):
         self._set_dirty(False)
         self.saved.emit(webhook_id)
         return True
-
-
-def _sentence(text: str) -> str:
-    """Return `text` with a capital first letter and one final full stop."""
-    text = text.strip().rstrip(".")
-    return text[:1].upper() + text[1:] + "."

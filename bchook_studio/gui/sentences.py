@@ -1,0 +1,14 @@
+"""Messages from core errors, shaped as sentences for dialogs and banners."""
+
+
+def as_sentence(text: str) -> str:
+    """Return `text` with a capital first letter and a final full stop.
+
+    Core error messages start in lower case and may lack the stop, as the
+    command line prints them after "error: ".
+    """
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
