@@ -706,6 +706,12 @@ def test_definitions_leave_secrets_out():
             '[{"webhook": {}, "receiver_rules": [{"status": 9999}]}]}',
             r"webhooks\[0\]: receiver_rules\[0\]: invalid status 9999",
         ),
+        (
+            '{"format": "bchook-studio-webhooks", "version": 1, "webhooks": '
+            '[{"webhook": {"redirects": {"follow": true, "max_redirects": -1}}}]}',
+            r"webhooks\[0\]: invalid value for webhook.redirects: the redirect "
+            "limit -1 is negative",
+        ),
     ],
 )
 def test_definitions_errors(text, message):

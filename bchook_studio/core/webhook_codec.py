@@ -171,7 +171,7 @@ def _decode_dataclass(cls: type, value: object, path: str) -> object:
         )
     try:
         return cls(**arguments)
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
         raise WebhookCodecError(f"invalid value for {path}: {exc}") from exc
 
 

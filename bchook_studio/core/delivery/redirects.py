@@ -32,6 +32,12 @@ class RedirectSetting:
     max_redirects: int = 10
     """Redirects followed before the delivery fails with too_many_redirects."""
 
+    def __post_init__(self) -> None:
+        if self.max_redirects < 0:
+            raise ValueError(
+                f"the redirect limit {self.max_redirects} is negative; use 0 or more"
+            )
+
 
 @dataclass(frozen=True)
 class RedirectHop:
