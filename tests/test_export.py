@@ -941,6 +941,7 @@ def test_curl_import_continuation_inside_quotes_kept():
         ("curl http://h/ -F a=1", "-F is not supported"),
         ("curl -X PUT http://h/", "POST"),
         ("curl http://h/ http://other/", "more than one URL"),
+        ("curl http://h/a -d 1\ncurl http://h/b -d 2", "more than one curl command"),
         ("curl -H 'NoColon' http://h/", "no colon"),
         ("curl -d @missing.json http://h/", "missing.json"),
         ("curl http://h/ 'unclosed", "quotes"),

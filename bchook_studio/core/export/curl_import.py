@@ -128,7 +128,7 @@ def parse_curl_command(text: str, base_folder: Path | None = None) -> CurlImport
     None). Raises CurlImportError naming the option or value at fault.
     """
     words = split_command(strip_prompt_and_comments(text))
-    if not words or Path(words[0]).name.lower() not in {"curl", "curl.exe"}:
+    if not words or not _is_curl(words[0]):
         raise CurlImportError(
             "the text is not a cURL command: it must start with 'curl'."
         )
@@ -168,8 +168,17 @@ def _read_options(command: _Command, words: list[str]) -> None:
             index = _long_option(command, word, words, index)
         elif word.startswith("-") and len(word) > 1:
             index = _short_options(command, word, words, index)
+        elif _is_curl(word):
+            raise CurlImportError(
+                "the text holds more than one curl command, and an import reads "
+                "one. Put each command in a file of its own."
+            )
         else:
             _set_url(command, word)
+
+
+def _is_curl(word: str) -> bool:
+    return Path(word).name.lower() in {"curl", "curl.exe"}
 
 
 def _long_option(command: _Command, word: str, words: list[str], index: int) -> int:
