@@ -24,8 +24,9 @@ _CHARSET_PARAMETER = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORE
 _BINARY_SNIFF_BYTES = 8192
 
 _MIXED_MIN_BYTES = 64
-"""Bodies from this size that are more than half invalid byte sequences are
-binary; a shorter one stays text with its replacement characters."""
+"""Size in bytes from which a body of mostly invalid byte sequences is binary.
+
+A shorter body stays text, with its replacement characters."""
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ def decode_body(
         if "\ufffd" in text:
             replaced = _count_replaced(body, charset, partial)
         if size >= _MIXED_MIN_BYTES and replaced * 2 > size:
-            # Mostly bytes that are invalid in the charset: not text in it.
+            # Mostly bytes that are invalid in the charset, so not text in it.
             return DecodedBody(None, "", "", media_type, size, notice)
         return DecodedBody(text, charset, source, media_type, size, notice, replaced)
 

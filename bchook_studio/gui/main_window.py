@@ -65,6 +65,8 @@ from bchook_studio.gui.webhooks_panel import WebhooksPanel
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
 
+    from bchook_studio.core.check import CheckPlan
+    from bchook_studio.core.check.runner import Recorder
     from bchook_studio.core.delivery.result import DeliveryResult
     from bchook_studio.core.receiver import ReceivedRequest
     from bchook_studio.core.store import WebhookSummary
@@ -802,7 +804,7 @@ class MainWindow(QMainWindow):
         self.check_dock.show()
         self.check_dock.raise_()
 
-    def _check_plan(self):
+    def _check_plan(self) -> tuple[CheckPlan, Recorder]:
         """Return a check plan of the webhook as the form shows it, and its recorder."""
         from bchook_studio.core.check import CheckPlan
 

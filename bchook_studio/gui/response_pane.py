@@ -273,7 +273,7 @@ class ResponsePane(QWidget):
         )
 
     def show_result(self, result: DeliveryResult, *, stored: bool = False) -> None:
-        """Show a finished delivery: its answer, or why there is none.
+        """Show a finished delivery: its response, or why there is none.
 
         `stored` marks a delivery read back from the history, whose body was
         stored only up to the history cap.

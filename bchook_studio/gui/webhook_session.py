@@ -201,7 +201,7 @@ class WebhookSession(QObject):
             inform(self._window, self.tr("Open webhook"), str(exc), warning=True)
             return False
 
-        # Everything that can refuse the saved data is read before the form
+        # Everything that can reject the saved data is read before the form
         # changes, so a failure leaves the open webhook as it was.
         try:
             find_topic(saved.webhook.topic_key)

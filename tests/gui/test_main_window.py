@@ -268,7 +268,7 @@ def test_modal_dialog_during_send(qtbot, window):
     assert blocker.args[0].ok
 
 
-def test_check_run_uses_url_edited_after_plan(qtbot, window):
+def test_check_run_takes_edited_url(qtbot, window):
     first = RawServer(respond("200 OK", b""))
     second = RawServer(respond("200 OK", b""))
     with first, second:
@@ -283,7 +283,7 @@ def test_check_run_uses_url_edited_after_plan(qtbot, window):
     assert len(second.requests) == 24
 
 
-def test_check_run_after_receiver_stopped_says_so(qtbot, window):
+def test_check_run_with_stopped_receiver(qtbot, window):
     window.form.url_edit.setText("receiver:/webhook")
     window._check_button.click()
     run_in_loop(qtbot, window.receiver.stop())
@@ -403,7 +403,7 @@ def test_unhandled_error_shown_as_notice(qtbot, window):
     assert "boom in a slot" in window.banner.label.text()
 
 
-def test_notice_of_error_ending_in_full_stop(qtbot, window):
+def test_error_notice_single_full_stop(qtbot, window):
     error_reporter().report(ValueError, ValueError("unknown topic 'x'. See topics."))
 
     assert "See topics. The app keeps running" in window.banner.label.text()

@@ -170,8 +170,8 @@ def _read_options(command: _Command, words: list[str]) -> None:
             index = _short_options(command, word, words, index)
         elif _is_curl(word):
             raise CurlImportError(
-                "the text holds more than one curl command, and an import reads "
-                "one. Put each command in a file of its own."
+                "the text contains more than one curl command, but an import "
+                "reads only one. Put each command in a file of its own."
             )
         else:
             _set_url(command, word)

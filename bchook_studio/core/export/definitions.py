@@ -165,7 +165,7 @@ def _check_topic(topic_key: str, where: str) -> None:
 
 
 def _check_rules(rules: list[dict[str, Any]], where: str) -> None:
-    """Raise DefinitionsError for a receiver rule that the receiver would refuse."""
+    """Raise DefinitionsError for a receiver rule that the receiver would reject."""
     from bchook_studio.core.receiver.rules import ResponseRule
 
     for index, rule in enumerate(rules):

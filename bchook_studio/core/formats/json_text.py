@@ -128,7 +128,7 @@ def parse_json(text: str, *, unique_keys: bool = False) -> Any:
     """Parse JSON text, keeping number spellings, or raise FormatError.
 
     NaN, Infinity and -Infinity are rejected, and duplicate keys are allowed
-    (the last one wins, as in json.loads); `parse_json_unique_keys` refuses
+    (the last one wins, as in json.loads). `parse_json_unique_keys` rejects
     them.
     """
     if _BLANK.fullmatch(text):
@@ -194,7 +194,7 @@ def _loads_in_new_thread(text: str, unique_keys: bool) -> Any:
 
 
 class _RepeatedKey(Exception):
-    """An object that gives the same key twice, in a parse that forbids it."""
+    """An object with the same key twice, found by a parse that rejects it."""
 
     def __init__(self, key: str) -> None:
         super().__init__(key)
@@ -211,7 +211,7 @@ def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def parse_json_unique_keys(text: str) -> Any:
-    """Parse JSON text as `parse_json` does, but refuse an object with a repeated key.
+    """Parse JSON text as `parse_json` does, but reject an object with a repeated key.
 
     A conversion to XML keeps one element per key, so a repeated key would
     lose its earlier value. Raise ConversionError naming the key and the place
@@ -356,15 +356,14 @@ def pretty_json(value: object, deep_indent_limit: int | None = None) -> str:
     DEEP_LEVEL or more levels deep would take more indentation characters than
     the limit, before they are written.
     """
+    limit = _UNLIMITED if deep_indent_limit is None else deep_indent_limit
     parts: list[str] = []
-    budget = [_UNLIMITED if deep_indent_limit is None else deep_indent_limit]
     try:
-        _write_json_recursively(value, parts, 0, [], budget)
+        _write_json_recursively(value, parts, 0, [], [limit])
     except RecursionError:
         # The caller's own frames left too little room for the recursion.
         parts = []
-        budget = [_UNLIMITED if deep_indent_limit is None else deep_indent_limit]
-        _write_json(value, parts, 0, budget)
+        _write_json(value, parts, 0, [limit])
     parts.append("\n")
     text = "".join(parts)
 

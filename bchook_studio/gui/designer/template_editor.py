@@ -101,13 +101,12 @@ class TemplateEditor(CodeEditor):
         self._completer = completer
 
     def _list_completion_entries(self) -> None:
-        waiting, self._completion_event = self._completion_event, None
-        if waiting is None or self._completion_model is None:
-            self._completion_event = waiting
+        if self._completion_event is None or self._completion_model is None:
             return
         from bchook_studio.gui.designer.completion import completion_entries
 
-        event, topic = waiting
+        event, topic = self._completion_event
+        self._completion_event = None
         self._completion_model.set_entries(completion_entries(event, topic))
 
     def _popup_is_visible(self) -> bool:
