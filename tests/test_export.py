@@ -712,11 +712,36 @@ def test_definitions_leave_secrets_out():
             r"webhooks\[0\]: invalid value for webhook.redirects: the redirect "
             "limit -1 is negative",
         ),
+        (
+            '{"format": "bchook-studio-webhooks", "version": 1, "webhooks": '
+            '[{"webhook": {"headers": [{"name": "Host", "value": "example.test"}]}}]}',
+            r"webhooks\[0\]: webhook.headers\[0\]: the header 'Host' is set by "
+            "Hook Studio",
+        ),
+        (
+            '{"format": "bchook-studio-webhooks", "version": 1, "webhooks": '
+            '[{"webhook": {"headers": [{"name": "X A", "value": "1"}]}}]}',
+            r"webhooks\[0\]: webhook.headers\[0\]: the header name 'X A' is invalid",
+        ),
     ],
 )
 def test_definitions_errors(text, message):
     with pytest.raises(DefinitionsError, match=message):
         definitions_from_json(text)
+
+
+def test_definitions_keep_a_disabled_reserved_header():
+    text = definitions_to_json(
+        [
+            WebhookDefinition(
+                Webhook(headers=(HeaderRow("Host", "a.test", enabled=False),))
+            )
+        ]
+    )
+
+    (read,) = definitions_from_json(text)
+
+    assert read.webhook.headers == (HeaderRow("Host", "a.test", enabled=False),)
 
 
 def test_import_never_overwrites(tmp_path):

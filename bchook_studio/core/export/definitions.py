@@ -143,6 +143,7 @@ def _definition(item: object, index: int) -> WebhookDefinition:
         raise DefinitionsError(f"{where}: {exc}.") from None
     _check_name(webhook.name, where)
     _check_topic(webhook.topic_key, where)
+    _check_headers(webhook, where)
 
     rules = item.get("receiver_rules", [])
     if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
@@ -162,6 +163,24 @@ def _check_topic(topic_key: str, where: str) -> None:
         find_topic(topic_key)
     except UnknownTopicError as exc:
         raise DefinitionsError(f"{where}: {exc}") from None
+
+
+def _check_headers(webhook: Webhook, where: str) -> None:
+    """Raise DefinitionsError for an enabled header that Send Test would reject.
+
+    Disabled rows are never sent, so they are kept as they are.
+    """
+    from bchook_studio.core.delivery.request import RequestProblem, check_header
+
+    for index, row in enumerate(webhook.headers):
+        if not row.enabled:
+            continue
+        try:
+            check_header(row.name, row.value)
+        except RequestProblem as exc:
+            raise DefinitionsError(
+                f"{where}: webhook.headers[{index}]: {str(exc).rstrip('.')}."
+            ) from None
 
 
 def _check_rules(rules: list[dict[str, Any]], where: str) -> None:
