@@ -24,6 +24,7 @@ from bchook_studio.core.export.definitions import (
     definitions_from_json,
     definitions_to_json,
     import_definitions,
+    send_warnings,
 )
 from bchook_studio.core.export.har import HarItem, har_document, har_text
 from bchook_studio.core.export.importing import (
@@ -714,14 +715,15 @@ def test_definitions_leave_secrets_out():
         ),
         (
             '{"format": "bchook-studio-webhooks", "version": 1, "webhooks": '
-            '[{"webhook": {"headers": [{"name": "Host", "value": "example.test"}]}}]}',
-            r"webhooks\[0\]: webhook.headers\[0\]: the header 'Host' is set by "
-            "Hook Studio",
+            '[{"webhook": {"timeouts": {"operation": NaN, "total": 5}}}]}',
+            r"webhooks\[0\]: invalid value for webhook.timeouts: the operation "
+            "timeout nan is invalid",
         ),
         (
             '{"format": "bchook-studio-webhooks", "version": 1, "webhooks": '
-            '[{"webhook": {"headers": [{"name": "X A", "value": "1"}]}}]}',
-            r"webhooks\[0\]: webhook.headers\[0\]: the header name 'X A' is invalid",
+            '[{"webhook": {"timeouts": {"operation": 5, "total": 0}}}]}',
+            r"webhooks\[0\]: invalid value for webhook.timeouts: the total "
+            "timeout 0 is invalid",
         ),
     ],
 )
@@ -730,18 +732,56 @@ def test_definitions_errors(text, message):
         definitions_from_json(text)
 
 
-def test_definitions_keep_a_disabled_reserved_header():
-    text = definitions_to_json(
-        [
-            WebhookDefinition(
-                Webhook(headers=(HeaderRow("Host", "a.test", enabled=False),))
-            )
-        ]
+def test_send_warnings_name_url_and_headers():
+    webhook = Webhook(
+        name="Odd",
+        url="http://127.0.0.1/a b",
+        headers=(
+            HeaderRow("Host", "a.test"),
+            HeaderRow("X-Off", "a\r\nb", enabled=False),
+        ),
     )
 
-    (read,) = definitions_from_json(text)
+    warnings = send_warnings([WebhookDefinition(webhook)])
 
-    assert read.webhook.headers == (HeaderRow("Host", "a.test", enabled=False),)
+    assert len(warnings) == 2
+    assert warnings[0].startswith("webhooks[0] 'Odd': The URL")
+    assert "contains a space" in warnings[0]
+    assert "the header 'Host' is set by Hook Studio" in warnings[1]
+    assert warnings[1].endswith("Send Test rejects the webhook until this is fixed.")
+
+
+def test_import_keeps_reserved_header(tmp_path):
+    text = definitions_to_json(
+        [WebhookDefinition(Webhook(name="Hosted", headers=(HeaderRow("Host", "a"),)))]
+    )
+
+    with Store.open(tmp_path / "studio.sqlite3") as store:
+        report = import_text(store, text, tmp_path)
+        saved = store.get_webhook(report.imported[0].id).webhook
+
+    assert saved.headers == (HeaderRow("Host", "a"),)
+    assert any("'Host'" in warning for warning in report.warnings)
+
+
+def test_curl_import_leaves_controls_out_of_name(tmp_path):
+    text = "curl $'http://127.0.0.1:18080/a\\x1b\\u202e' -d x"
+
+    with Store.open(tmp_path / "studio.sqlite3") as store:
+        report = import_text(store, text, tmp_path)
+
+    assert report.imported[0].name == "127.0.0.1/a"
+    assert any("U+001B" in warning for warning in report.warnings)
+
+
+def test_curl_import_unclosed_ipv6_bracket(tmp_path):
+    expected = r"the URL 'http://\[::1' is invalid"
+
+    with (
+        Store.open(tmp_path / "studio.sqlite3") as store,
+        pytest.raises(ImportFileError, match=expected),
+    ):
+        import_text(store, "curl 'http://[::1' -d x", tmp_path)
 
 
 def test_import_never_overwrites(tmp_path):

@@ -2,6 +2,7 @@
 
 import base64
 import functools
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -100,6 +101,14 @@ class Timeouts:
 
     total: float = 120.0
     """Deadline from the start of the request to the last byte of the answer."""
+
+    def __post_init__(self) -> None:
+        for name, seconds in (("operation", self.operation), ("total", self.total)):
+            if not math.isfinite(seconds) or seconds <= 0:
+                raise ValueError(
+                    f"the {name} timeout {seconds:g} is invalid; use a number of "
+                    "seconds greater than 0"
+                )
 
 
 @dataclass(frozen=True)

@@ -27,23 +27,31 @@ def check_url(text: str) -> httpx.URL:
     stripped = text.strip()
     if not stripped:
         raise InvalidUrlError("The URL is empty. Enter an http:// or https:// URL.")
-    found = _SPACE_OR_CONTROL.search(stripped)
-    if found is not None:
-        char = found.group()
-        if char == " ":
-            raise InvalidUrlError(
-                f"The URL {stripped!r} contains a space. Encode spaces as %20."
-            )
-        raise InvalidUrlError(
-            f"The URL {stripped!r} contains the control character or white "
-            f"space U+{ord(char):04X}. Remove it, or encode it as "
-            f"%{ord(char):02X} if it belongs in the URL."
-        )
+    check_url_characters(stripped)
     if "://" not in stripped:
         raise InvalidUrlError(
             f"The URL {stripped!r} has no scheme. Start it with http:// or https://."
         )
     return check_absolute_url(stripped, f"The URL {stripped!r}")
+
+
+def check_url_characters(text: str) -> None:
+    """Raise InvalidUrlError when `text`, without surrounding space, has a space
+    or control character inside."""
+    stripped = text.strip()
+    found = _SPACE_OR_CONTROL.search(stripped)
+    if found is None:
+        return
+    char = found.group()
+    if char == " ":
+        raise InvalidUrlError(
+            f"The URL {stripped!r} contains a space. Encode spaces as %20."
+        )
+    raise InvalidUrlError(
+        f"The URL {stripped!r} contains the control character or white "
+        f"space U+{ord(char):04X}. Remove it, or encode it as "
+        f"%{ord(char):02X} if it belongs in the URL."
+    )
 
 
 def check_absolute_url(text: str, subject: str) -> httpx.URL:

@@ -25,6 +25,7 @@ from bchook_studio.core.delivery.tls import TlsSetting
 from bchook_studio.core.export.masking import MASK, basic_credentials
 from bchook_studio.core.export.shell_words import ShellSyntaxError, split_shell_words
 from bchook_studio.core.formats import BodyFormat
+from bchook_studio.core.unsafe_text import is_unsafe
 from bchook_studio.core.webhook import DEFAULT_TOPIC, BodyMode, HeaderRow, Webhook
 
 MAX_NAME_LENGTH = 60
@@ -490,7 +491,13 @@ _FLAGS: dict[str, Callable[[_Command], None]] = {
 def _build(command: _Command) -> CurlImport:
     if not command.url:
         raise CurlImportError("the command has no URL. Add the endpoint's URL.")
-    parts = urlsplit(command.url)
+    try:
+        parts = urlsplit(command.url)
+    except ValueError as exc:
+        # urlsplit rejects an unclosed IPv6 bracket, for one.
+        raise CurlImportError(
+            f"the URL {command.url!r} is invalid: {exc}. Correct it in the command."
+        ) from None
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
         raise CurlImportError(
             f"the URL {command.url!r} is not an http:// or https:// URL with a host."
@@ -705,8 +712,15 @@ def _is_studio_default(lower_name: str, value: str) -> bool:
 
 
 def _name_for(url: str) -> str:
+    """Return a webhook name from the URL's host and path.
+
+    Control and invisible characters are left out, because a name with them
+    cannot be saved.
+    """
     parts = urlsplit(url)
-    name = (parts.hostname or "webhook") + parts.path.rstrip("/")
+    name = (parts.hostname or "") + parts.path.rstrip("/")
+    name = "".join(char for char in name if ord(char) >= 32 and not is_unsafe(char))
+    name = name.strip() or "webhook"
     if len(name) > MAX_NAME_LENGTH:
         name = name[: MAX_NAME_LENGTH - 1] + "…"
     return name

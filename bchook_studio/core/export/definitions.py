@@ -143,7 +143,6 @@ def _definition(item: object, index: int) -> WebhookDefinition:
         raise DefinitionsError(f"{where}: {exc}.") from None
     _check_name(webhook.name, where)
     _check_topic(webhook.topic_key, where)
-    _check_headers(webhook, where)
 
     rules = item.get("receiver_rules", [])
     if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
@@ -165,22 +164,37 @@ def _check_topic(topic_key: str, where: str) -> None:
         raise DefinitionsError(f"{where}: {exc}") from None
 
 
-def _check_headers(webhook: Webhook, where: str) -> None:
-    """Raise DefinitionsError for an enabled header that Send Test would reject.
+def send_warnings(definitions: Iterable[WebhookDefinition]) -> list[str]:
+    """Return one warning per URL or enabled header that Send Test would reject.
 
-    Disabled rows are never sent, so they are kept as they are.
+    Such webhooks are still imported, because the window saves them too and an
+    export must import again. Disabled header rows are never sent.
     """
     from bchook_studio.core.delivery.request import RequestProblem, check_header
+    from bchook_studio.core.delivery.urls import InvalidUrlError, check_url_characters
 
-    for index, row in enumerate(webhook.headers):
-        if not row.enabled:
-            continue
+    warnings = []
+    for index, definition in enumerate(definitions):
+        webhook = definition.webhook
+        where = f"webhooks[{index}] {webhook.name!r}"
+        problems = []
         try:
-            check_header(row.name, row.value)
-        except RequestProblem as exc:
-            raise DefinitionsError(
-                f"{where}: webhook.headers[{index}]: {str(exc).rstrip('.')}."
-            ) from None
+            check_url_characters(webhook.url)
+        except InvalidUrlError as exc:
+            problems.append(str(exc))
+        for row in webhook.headers:
+            if not row.enabled:
+                continue
+            try:
+                check_header(row.name, row.value)
+            except RequestProblem as exc:
+                problems.append(str(exc))
+        for problem in problems:
+            warnings.append(
+                f"{where}: {problem.rstrip('.')}; Send Test rejects the webhook "
+                "until this is fixed."
+            )
+    return warnings
 
 
 def _check_rules(rules: list[dict[str, Any]], where: str) -> None:

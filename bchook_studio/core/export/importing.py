@@ -20,6 +20,7 @@ from bchook_studio.core.export.definitions import (
     WebhookDefinition,
     definitions_from_json,
     import_definitions,
+    send_warnings,
 )
 from bchook_studio.core.store.secrets import split_secrets
 
@@ -80,11 +81,15 @@ def import_text(store: "Store", text: str, base_folder: Path) -> ImportReport:
             warnings += parsed.warnings
     except (DefinitionsError, CurlImportError) as exc:
         raise ImportFileError(str(exc)) from exc
+    warnings += send_warnings(definitions)
 
     has_secrets = any(
         split_secrets(definition.webhook)[1] for definition in definitions
     )
-    imported = import_definitions(store, definitions)
+    try:
+        imported = import_definitions(store, definitions)
+    except DefinitionsError as exc:
+        raise ImportFileError(str(exc)) from exc
     if has_secrets and not store.secrets.keychain_available:
         warnings.append(
             "no usable keychain was found, so the imported passwords and secret "
