@@ -11,6 +11,7 @@ from bchook_studio.core.caps import SizeCaps
 from bchook_studio.core.delivery.clients import ClientPool
 from bchook_studio.core.delivery.handle import DeliveryHandle
 from bchook_studio.core.delivery.kinds import FailureKind
+from bchook_studio.core.delivery.redirects import RedirectSetting
 from bchook_studio.core.delivery.request import BasicAuth, OutgoingRequest, Timeouts
 from bchook_studio.core.delivery.result import DeliveryResult
 from bchook_studio.core.delivery.send import deliver
@@ -171,6 +172,31 @@ def test_redirect_not_followed():
     assert result.response.status == 302
     assert result.response.header("location") == "http://127.0.0.1:9/elsewhere"
     assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("location", ["http://[::1", "http://a\x01b/"])
+def test_redirect_unparsable_location_kept(location):
+    behaviour = respond("302 Found", b"moved", {"Location": location, "X-After": "1"})
+    with RawServer(behaviour) as server:
+        result = run(send(server.url))
+
+    assert result.failure is None
+    assert result.response.status == 302
+    assert result.response.body == b"moved"
+    names = [name.lower() for name, _ in result.response.headers]
+    assert names == ["content-length", "location", "x-after", "connection"]
+    assert result.response.header("location") == location
+
+
+def test_redirect_unparsable_location_followed():
+    behaviour = respond("302 Found", b"moved", {"Location": "http://[::1"})
+    with RawServer(behaviour) as server:
+        result = run(send(server.url, redirects=RedirectSetting(follow=True)))
+
+    assert result.failure.kind is FailureKind.INVALID_URL
+    assert "'http://[::1' is invalid" in result.failure.message
+    assert result.response.status == 302
+    assert result.response.body == b"moved"
 
 
 def test_refused_port():

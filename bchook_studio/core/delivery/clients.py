@@ -94,6 +94,37 @@ class ClientPool:
             await client.aclose()
 
 
+HIDDEN_HEADERS = "bchook_studio.headers"
+"""The response extension that contains the headers `_hide_location` replaced."""
+
+
+async def _hide_location(response: httpx.Response) -> None:
+    """Hide a redirect's Location header from httpx until the send returns.
+
+    httpx builds the next request of a redirect even when it does not follow
+    it, and a Location it cannot parse (`http://[::1`, a control character)
+    raised from `send`, so the response was lost. The send path follows
+    redirects itself and puts the headers back with `restore_headers`.
+    """
+    if response.has_redirect_location:
+        response.extensions[HIDDEN_HEADERS] = response.headers
+        response.headers = httpx.Headers(
+            [
+                (name, value)
+                for name, value in response.headers.raw
+                if name.lower() != b"location"
+            ]
+        )
+
+
+def restore_headers(response: httpx.Response) -> httpx.Response:
+    """Put back the headers that `_hide_location` hid, and return `response`."""
+    hidden = response.extensions.pop(HIDDEN_HEADERS, None)
+    if hidden is not None:
+        response.headers = hidden
+    return response
+
+
 def _new_client(proxy: str | None, context: ssl.SSLContext) -> httpx.AsyncClient:
     # An https:// proxy is verified like the target, with the same context.
     proxy_setting: httpx.Proxy | None = None
@@ -106,4 +137,5 @@ def _new_client(proxy: str | None, context: ssl.SSLContext) -> httpx.AsyncClient
         trust_env=False,
         follow_redirects=False,
         http2=False,
+        event_hooks={"response": [_hide_location]},
     )

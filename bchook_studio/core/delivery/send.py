@@ -17,7 +17,7 @@ from bchook_studio.core.delivery.body_capture import (
     capped_body,
     read_body,
 )
-from bchook_studio.core.delivery.clients import ClientPool
+from bchook_studio.core.delivery.clients import ClientPool, restore_headers
 from bchook_studio.core.delivery.failures import classify, host_port
 from bchook_studio.core.delivery.handle import Clock, PartialResult
 from bchook_studio.core.delivery.kinds import FailureKind
@@ -267,7 +267,7 @@ async def _send_one(
     progress.awaiting_headers = True
     response = await client.send(http_request, stream=True)
     progress.awaiting_headers = False
-    return response
+    return restore_headers(response)
 
 
 def _plan_next(

@@ -36,8 +36,8 @@ def check_url(text: str) -> httpx.URL:
 
 
 def check_url_characters(text: str) -> None:
-    """Raise InvalidUrlError when `text`, without surrounding space, has a space
-    or control character inside."""
+    """Raise InvalidUrlError when `text` contains a space or control character
+    between its first and last visible characters."""
     stripped = text.strip()
     found = _SPACE_OR_CONTROL.search(stripped)
     if found is None:
