@@ -86,6 +86,13 @@ def test_show_unknown_topic_is_usage_error(capsysbinary):
     assert err.startswith("bchook-studio: error: unknown topic 'nope'")
 
 
+def test_usage_error_keeps_inner_spaces(capsysbinary):
+    status, _, err = run_cli(capsysbinary, "show", "new  sale")
+
+    assert status == 2
+    assert "unknown topic 'new  sale'" in err
+
+
 def test_unknown_option_is_one_line(capsysbinary):
     status, _, err = run_cli(capsysbinary, "show", "sale.new", "--format", "yaml")
 

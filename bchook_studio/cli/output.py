@@ -54,7 +54,13 @@ class CommandFailedError(Exception):
 
 
 def _one_line(message: str) -> str:
-    return " ".join(message.split())
+    """Return `message` with its lines joined by one space.
+
+    Spaces inside a line stay as they are, so a quoted value such as
+    'new  sale' is shown with both of its spaces.
+    """
+    lines = (line.strip() for line in message.splitlines())
+    return " ".join(line for line in lines if line)
 
 
 def _error_text(message: str) -> str:
