@@ -170,6 +170,29 @@ def test_export_binary_body_file(capsysbinary, app_home, tmp_path):
     assert err.startswith("warning: the body cannot be part of the command")
 
 
+def test_export_output_folder_writes_nothing(capsysbinary, app_home, tmp_path):
+    result = sample_result(request_body=b"\x00\x01binary")
+    record_delivery_quietly(result, webhook_name=None, topic_key="x")
+    folder = tmp_path / "out"
+    folder.mkdir()
+
+    status, _, err = run_cli(capsysbinary, "export", "1", "--output", str(folder))
+
+    assert status == 2
+    assert f"--output {folder} is a folder" in err
+    assert f"such as {folder / 'delivery-1.txt'}" in err
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]
+
+
+def test_export_webhooks_missing_folder(capsysbinary, app_home, tmp_path):
+    target = tmp_path / "nope" / "hooks.json"
+
+    status, _, err = run_cli(capsysbinary, "export", "--webhooks", str(target))
+
+    assert status == 2
+    assert f"the folder {target.parent} does not exist" in err
+
+
 def test_export_unknown_id_exit_2(capsysbinary, recorded):
     status, out, err = run_cli(capsysbinary, "export", "999")
 

@@ -103,6 +103,7 @@ def _export_delivery(options: argparse.Namespace) -> int:
     output = None
     if options.output and not is_stdout_path(options.output):
         output = Path(options.output)
+        _check_file_path(output, "--output", f"delivery-{entry_id}.txt")
     body_file = _body_file_path(entry_id, output)
     with open_store() as store:
         try:
@@ -155,6 +156,25 @@ def _command_path(body_file: Path, output: Path | None) -> str:
     return str(body_file.resolve())
 
 
+def _check_file_path(path: Path, option: str, example: str) -> None:
+    """Raise UsageError before any file is written when `path` cannot be one.
+
+    A delivery export may write its body file beside `path` first, so a folder
+    or a missing parent folder is reported here.
+    """
+    if path.is_dir():
+        raise UsageError(
+            f"{option} {path} is a folder; give a file name in it, such as "
+            f"{path / example}"
+        )
+    parent = path.parent
+    if not parent.is_dir():
+        raise UsageError(
+            f"cannot write {path}: the folder {parent} does not exist. Create it "
+            f"or give another {option} path."
+        )
+
+
 def _write_file(path: Path, data: bytes, *, private: bool) -> None:
     """Write an export; `private` (secrets shown in full) makes it owner-only."""
     try:
@@ -171,6 +191,8 @@ def _export_webhooks(target: str, with_secrets: bool) -> int:
     )
     from bchook_studio.core.store.secrets import describe_field
 
+    if not is_stdout_path(target):
+        _check_file_path(Path(target), "--webhooks", "webhooks.json")
     definitions = []
     with open_store() as store:
         for summary in store.list_webhooks():
