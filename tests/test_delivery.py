@@ -164,6 +164,13 @@ def test_error_status_is_an_answer(status, code):
     assert result.response.http_version == "HTTP/1.1"
 
 
+def test_reason_phrase_keeps_non_ascii():
+    with RawServer(respond("500 Fehlér", b"")) as server:
+        result = run(send(server.url))
+
+    assert result.response.reason == "Fehlér"
+
+
 def test_redirect_not_followed():
     behaviour = respond("302 Found", b"", {"Location": "http://127.0.0.1:9/elsewhere"})
     with RawServer(behaviour) as server:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QWidget
 
 from bchook_studio.core.delivery.kinds import FailureKind
 from bchook_studio.core.store import HistorySummary
+from bchook_studio.core.unsafe_text import escaped_for_display
 from bchook_studio.gui.placeholders import fill
 from bchook_studio.gui.webhook_list_model import topic_title
 
@@ -80,7 +81,8 @@ def status_text(summary: HistorySummary) -> str:
         return summary.failure_kind
     if summary.status is None:
         return "-"
-    return f"{summary.status} {summary.reason or ''}".strip()
+    reason = escaped_for_display(summary.reason or "")
+    return f"{summary.status} {reason}".strip()
 
 
 def local_time_text(summary: HistorySummary) -> str:

@@ -37,6 +37,7 @@ from bchook_studio.core.home import app_home
 from bchook_studio.core.store import StoreError
 from bchook_studio.core.templates import default_template
 from bchook_studio.core.topics import find_topic
+from bchook_studio.core.unsafe_text import escaped_for_display
 from bchook_studio.core.webhook import DEFAULT_TOPIC, BodyMode, Webhook, resolve_url
 from bchook_studio.gui.ask import ask, inform
 from bchook_studio.gui.designer import TemplateDesigner
@@ -705,7 +706,7 @@ class MainWindow(QMainWindow):
             return fill(
                 self.tr("Last delivery: %1 %2 in %3 ms"),
                 result.response.status,
-                result.response.reason,
+                escaped_for_display(result.response.reason),
                 f"{result.elapsed_ms:.0f}",
             )
         assert result.failure is not None

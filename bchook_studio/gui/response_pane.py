@@ -28,6 +28,7 @@ from bchook_studio.core.content_types import TEXT
 from bchook_studio.core.delivery.kinds import FailureKind
 from bchook_studio.core.files import save_bytes
 from bchook_studio.core.logs import mask_url_password
+from bchook_studio.core.unsafe_text import escaped_for_display
 from bchook_studio.core.workers import WorkerPool, default_pool
 from bchook_studio.gui.editor.code_editor import CodeEditor
 from bchook_studio.gui.error_reporter import report_task_failure
@@ -291,7 +292,7 @@ class ResponsePane(QWidget):
         colour = _STATUS_COLOURS.get(response.status_class, "#5b6b7b")
         self._set_status(str(response.status), colour)
         self._summary.setText(
-            f"{response.reason} · {result.elapsed_ms:.0f} ms"
+            f"{escaped_for_display(response.reason)} · {result.elapsed_ms:.0f} ms"
             f" · {self._size_text(response, _body_cut(result))}"
             f" · {response.http_version}"
         )

@@ -679,3 +679,27 @@ def test_stored_history_body_names_history_cap(qtbot, pool):
         "history keeps each body up to its history cap."
     )
     assert " · 2 KiB of 8 KiB · " in pane.summary_label.text()
+
+
+def test_summary_escapes_reason_controls(pane):
+    result = _result(b"{}", "application/json")
+    response = result.response
+    odd = ReceivedResponse(
+        status=500,
+        reason="Fehlér \u202eevil",
+        http_version=response.http_version,
+        headers=response.headers,
+        body=response.body,
+        size=response.size,
+    )
+
+    pane.show_result(
+        DeliveryResult(
+            url=result.url,
+            started_at=result.started_at,
+            elapsed_ms=result.elapsed_ms,
+            response=odd,
+        )
+    )
+
+    assert pane._summary.text().startswith("Fehlér \\u202eevil · ")

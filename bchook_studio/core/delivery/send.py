@@ -422,11 +422,23 @@ def _header_text(value: bytes) -> str:
         return value.decode("latin-1")
 
 
+def _reason_text(response: httpx.Response) -> str:
+    """Return the reason phrase as the server sent it, decoded like a header.
+
+    httpx's `reason_phrase` drops every byte that is not ASCII, which would
+    show a support engineer a phrase the endpoint never sent.
+    """
+    raw = response.extensions.get("reason_phrase")
+    if isinstance(raw, bytes):
+        return _header_text(raw)
+    return response.reason_phrase
+
+
 def _received(response: httpx.Response, collected: CappedBody) -> ReceivedResponse:
     body, size = collected.body()
     return ReceivedResponse(
         status=response.status_code,
-        reason=response.reason_phrase,
+        reason=_reason_text(response),
         http_version=response.http_version,
         headers=tuple(
             (name.decode("latin-1"), _header_text(value))
