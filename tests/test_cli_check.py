@@ -305,6 +305,10 @@ def test_reports_use_umask(capsysbinary, tmp_path):
         (["--url", "http://127.0.0.1:1/", "--json", "no/such/r.json"], "no/such"),
         (["--url", "http://127.0.0.1:1/", "--json", "-"], "--json -: standard"),
         (["--url", "http://127.0.0.1:1/", "--junit", "-"], "--junit check-report"),
+        (
+            ["--url", "http://127.0.0.1:1/", "--json", "r.out", "--html", "./r.out"],
+            "--html r.out and --json r.out name the same file",
+        ),
         (["--url", "receiver:/webhook"], "bchook-studio receive"),
         (["--topics", "sale.new"], "--url URL or --webhook NAME"),
         (["--webhook", "Nope"], "'Nope'"),

@@ -10,6 +10,7 @@ still writes the lines of the finished topics, the summary and the reports.
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -467,6 +468,13 @@ def _report_paths(options: argparse.Namespace) -> list[tuple[str, Path]]:
             raise UsageError(
                 f"{flag} {value}: the folder {folder} does not exist; create it first"
             )
+        for other_flag, other in paths:
+            if os.path.abspath(other) == os.path.abspath(path):
+                raise UsageError(
+                    f"{other_flag} {other} and {flag} {value} name the same file, "
+                    "so one report would overwrite the other; give each report "
+                    "its own file"
+                )
         paths.append((flag, path))
     return paths
 
