@@ -222,6 +222,15 @@ def test_render_invalid_now(capsysbinary):
     assert "'yesterday'" in err
 
 
+def test_render_now_past_year_9999(capsysbinary):
+    moment = "9999-12-31T23:59:59-12:00"
+
+    status, _, err = run_cli(capsysbinary, "render", "sale.new", "--now", moment)
+
+    assert status == 2
+    assert f"'{moment}'; in UTC it falls outside the years 1 to 9999" in err
+
+
 def test_render_now_and_seed_reproducible(capsysbinary, tmp_path):
     template = write(
         tmp_path,

@@ -87,6 +87,13 @@ def parse_now(text: str) -> datetime:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
+    try:
+        # Templates show the time in UTC, which must be a year from 1 to 9999.
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise argparse.ArgumentTypeError(
+            f"invalid time {text!r}; in UTC it falls outside the years 1 to 9999"
+        ) from None
     return moment
 
 
