@@ -21,7 +21,11 @@ from bchook_studio.core.delivery.tls import TlsSettingError, read_tls_file
 
 _PEM_LABEL = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
 _ENCRYPTED_PEM = (b"-----BEGIN ENCRYPTED PRIVATE KEY-----", b"Proc-Type: 4,ENCRYPTED")
-_PASSWORD_HINT = "Check the password in the webhook's TLS settings."
+# The window and the CLI take the password in different places.
+_PASSWORD_PLACE = (
+    "the webhook's TLS settings (with --client-cert-password-env on the command line)"
+)
+_PASSWORD_HINT = f"Check the password in {_PASSWORD_PLACE}."
 
 
 def load_client_identity(
@@ -82,7 +86,7 @@ def _check_pem(
     if _is_encrypted(key_data) and not password:
         raise TlsSettingError(
             f"The private key in {key_path} is encrypted. Enter its passphrase in "
-            "the webhook's TLS settings."
+            f"{_PASSWORD_PLACE}."
         )
 
 
@@ -101,7 +105,7 @@ def _pem_load_problem(
     if _is_encrypted(key_data):
         return (
             f"The passphrase for the private key in {key_path} is wrong. "
-            "Check the passphrase in the webhook's TLS settings."
+            f"Check the passphrase in {_PASSWORD_PLACE}."
         )
     return (
         f"The client certificate {cert_path} could not be loaded: "
@@ -153,7 +157,7 @@ def _pkcs12_problem(path: str, password: str) -> str:
         return (
             f"The client certificate file {path} is not PEM, and reading it as "
             "PKCS#12 (.pfx, .p12) failed without a password. Enter the file's "
-            "password in the webhook's TLS settings."
+            f"password in {_PASSWORD_PLACE}."
         )
     return (
         f"The client certificate file {path} could not be opened as PKCS#12 "

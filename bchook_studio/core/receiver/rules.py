@@ -57,7 +57,7 @@ def check_response_header(name: str, value: str) -> tuple[str, str]:
     if name.lower() in _FRAMING_HEADERS:
         raise ValueError(
             f"the response header {name!r} is set by the receiver from the body. "
-            "Remove it from the rule."
+            "Remove it."
         )
     if any(char in value for char in "\r\n\0"):
         raise ValueError(
