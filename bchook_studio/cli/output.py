@@ -53,7 +53,7 @@ class CommandFailedError(Exception):
     """A correct command that this machine could not carry out (exit status 1)."""
 
 
-def _one_line(message: str) -> str:
+def one_line(message: str) -> str:
     """Return `message` with its lines joined by one space.
 
     Spaces inside a line stay as they are, so a quoted value such as
@@ -64,7 +64,7 @@ def _one_line(message: str) -> str:
 
 
 def _error_text(message: str) -> str:
-    return terminal_safe(_one_line(message), sys.stderr)
+    return terminal_safe(one_line(message), sys.stderr)
 
 
 def usage_error(message: str) -> int:

@@ -25,6 +25,7 @@ from bchook_studio.cli.output import (
     command_failed,
     format_mib,
     is_stdout_path,
+    one_line,
     terminal_safe,
     warning,
     write_output_file,
@@ -549,7 +550,7 @@ def result_line(result: Any) -> str:
     from bchook_studio.core.check import Verdict
 
     key = result.topic.key
-    reason = " ".join(result.reason.split())
+    reason = one_line(result.reason)
     if result.verdict is Verdict.ERROR:
         return f"ERROR {key} {result.kind}: {reason}"
 

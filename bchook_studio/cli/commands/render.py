@@ -17,6 +17,7 @@ from bchook_studio.cli.output import (
     EXIT_FAILED,
     EXIT_OK,
     UsageError,
+    one_line,
     problem_line,
     terminal_safe,
     warning,
@@ -183,7 +184,7 @@ def report_problems(result: Any, name: str) -> None:
 
 
 def _position_and_message(problem: Any) -> str:
-    message = " ".join(problem.message.split())
+    message = one_line(problem.message)
     location = problem.location()
     return f"{location}: {message}" if location else f" {message}"
 
