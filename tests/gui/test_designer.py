@@ -730,3 +730,11 @@ def test_field_column_fits_tree_shown_late(qtbot, designer):
     designer.fields_panel._fit_field_column()
 
     assert tree.columnWidth(0) == shown_width
+
+
+def test_body_text_keeps_line_separator(designer):
+    body = '{"note": "line\u2028sep"}'
+
+    designer.body_editor.set_text(body)
+
+    assert designer.body_text() == body

@@ -365,3 +365,20 @@ def test_gutter_border_is_one_pixel(qtbot, editor):
 
     assert border == {theme.GUTTER_BORDER.name()}
     assert inside == {theme.GUTTER_BACKGROUND.name()}
+
+
+def test_text_keeps_no_break_space_and_line_separator(editor):
+    text = '{"note": "100\u00a0€\u2028next"}\n'
+
+    editor.set_text(text)
+
+    assert editor.toPlainText() == text
+    assert editor.document().toPlainText() != text
+
+
+def test_typed_no_break_space_kept(qtbot, editor):
+    editor.set_text("")
+
+    qtbot.keyClicks(editor, "a\u00a0b")
+
+    assert editor.toPlainText() == "a\u00a0b"

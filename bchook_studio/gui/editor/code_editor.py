@@ -34,6 +34,14 @@ _MARKER_MARGIN = 4
 _NUMBER_MARGIN = 6
 
 
+def raw_plain_text(editor: QPlainTextEdit) -> str:
+    """Return the text of `editor` with no-break spaces and U+2028 kept.
+
+    See `CodeEditor.toPlainText`.
+    """
+    return editor.document().toRawText().replace("\u2029", "\n")
+
+
 class CodeEditor(QPlainTextEdit):
     """A monospace text editor with a line-number gutter and incremental highlighting.
 
@@ -84,6 +92,16 @@ class CodeEditor(QPlainTextEdit):
         self._gutter.setAccessibleName(self.tr("Line numbers"))
 
     # Text
+
+    def toPlainText(self) -> str:  # noqa: N802 - QPlainTextEdit's name
+        """Return the text as it was set or typed, line breaks as LF.
+
+        QTextDocument.toPlainText turns each no-break space (U+00A0) into a
+        space and each line separator (U+2028) into a line break, so a body
+        would not be sent as typed. The raw text keeps both, and separates
+        blocks with U+2029, which becomes LF here as in toPlainText.
+        """
+        return raw_plain_text(self)
 
     def set_text(self, text: str) -> None:
         """Replace the text without emitting `text_edited`.

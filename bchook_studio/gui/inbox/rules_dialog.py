@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from bchook_studio.core.receiver import DEFAULT_RULE, Fault, ResponseRule
 from bchook_studio.core.receiver.rules import MAX_DELAY_MS, MAX_STATUS, MIN_STATUS
+from bchook_studio.gui.editor.code_editor import raw_plain_text
 from bchook_studio.gui.editor.theme import editor_font
 from bchook_studio.gui.inbox.model import plain_tooltip
 from bchook_studio.gui.inbox.rule_drafts import (
@@ -544,7 +545,7 @@ class RulesDialog(QDialog):
             username=self._username.text(),
             password=self._password.text(),
             headers_text=self._headers.toPlainText(),
-            body_text=self._body.toPlainText(),
+            body_text=raw_plain_text(self._body),
         )
         self._slow_interval.setEnabled(fault is Fault.SLOW)
         self._username.setEnabled(self._require_credentials.isChecked())
