@@ -363,9 +363,21 @@ class WebhooksPanel(QWidget):
 
         `webhook_id` None stands for a new webhook that was never saved: it
         gets its own first row, named `name` or "New webhook", until cleared.
+        Clearing that row while it is selected leaves no row selected, and
+        never opens the row Qt moves the selection to.
         """
-        self._model.set_unsaved(webhook_id, unsaved, name)
-        if webhook_id is None and unsaved and self._current_id is None:
+        draft_removed = webhook_id is None and not unsaved
+        draft_added = webhook_id is None and unsaved and self._current_id is None
+        select_draft_row = draft_added or (
+            draft_removed and self._selected_row_is_draft()
+        )
+        self._selecting = True
+        try:
+            self._model.set_unsaved(webhook_id, unsaved, name)
+        finally:
+            self._selecting = False
+        if select_draft_row:
+            # Selects the new draft row, or clears the selection once it is gone.
             self.select(None)
 
     def show_undo(self, name: str) -> None:

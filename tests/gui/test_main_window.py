@@ -470,6 +470,25 @@ def test_first_save_replaces_draft_row(qtbot, window):
     assert window.webhooks_panel.current_webhook_id() == webhook_id
 
 
+def test_second_new_webhook_stays_open_after_save(qtbot, window):
+    edit_name(window, "Alpha")
+    alpha_id = save_and_wait(qtbot, window)
+    qtbot.waitUntil(lambda: listed_ids(window) == [alpha_id], timeout=5000)
+    window.new_action.trigger()
+    qtbot.waitUntil(lambda: window.session.open_id is None, timeout=3000)
+    edit_name(window, "Beta")
+    qtbot.waitUntil(lambda: None in listed_ids(window), timeout=3000)
+
+    beta_id = save_and_wait(qtbot, window)
+    both = {alpha_id, beta_id}
+    qtbot.waitUntil(lambda: set(listed_ids(window)) == both, timeout=5000)
+    qtbot.wait(200)
+
+    assert window.session.open_id == beta_id
+    assert window.form.name_edit.text() == "Beta"
+    assert window.webhooks_panel.current_webhook_id() == beta_id
+
+
 def test_undo_delete_reattaches_open_webhook(qtbot, window):
     edit_name(window, "Beta")
     webhook_id = save_and_wait(qtbot, window)
