@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 from bchook_studio.core.caps import DEFAULT_CAPS, SizeCaps, format_size
 from bchook_studio.core.content_types import TEXT
 from bchook_studio.core.delivery.kinds import FailureKind
+from bchook_studio.core.export.masking import mask_url
 from bchook_studio.core.files import save_bytes
-from bchook_studio.core.logs import mask_url_password
 from bchook_studio.core.unsafe_text import escaped_for_display
 from bchook_studio.core.workers import WorkerPool, default_pool
 from bchook_studio.gui.editor.code_editor import CodeEditor
@@ -235,24 +235,28 @@ class ResponsePane(QWidget):
 
     def clear(self) -> None:
         """Show the empty state that invites a first send."""
-        self.cancel_preparation()
-        self._result = None
-        self._result_notices = []
-        self._save_outcome = ""
-        self._empty_body_view()
+        self._forget_result()
         self._set_status("", None)
         self._summary.setText(self.tr("No response yet. Press Send Test (Ctrl+Enter)."))
-        self._notice.hide()
-        self._charset.clear()
-        self._save_button.setEnabled(False)
-        self._headers.setRowCount(0)
-        self._request.set_text("")
         self._show_message(
             self.tr(
                 "The answer to Send Test appears here: status, time, size, the body "
                 "pretty-printed, the headers, and the request exactly as it was sent."
             )
         )
+
+    def _forget_result(self) -> None:
+        """Empty the body, headers and request views of the last result."""
+        self.cancel_preparation()
+        self._result = None
+        self._result_notices = []
+        self._save_outcome = ""
+        self._empty_body_view()
+        self._notice.hide()
+        self._charset.clear()
+        self._save_button.setEnabled(False)
+        self._headers.setRowCount(0)
+        self._request.set_text("")
 
     def show_pending(self, url: str) -> None:
         """Show that a delivery to `url` is in flight.
@@ -261,9 +265,10 @@ class ResponsePane(QWidget):
         it ready.
         """
         self._pool.warm_up()
+        self._forget_result()
         self._set_status(self.tr("…"), "#5b6b7b")
-        self._summary.setText(self.tr("Sending to %1…").replace("%1", url))
-        self._notice.hide()
+        self._summary.setText(self.tr("Sending to %1…").replace("%1", mask_url(url)))
+        self._show_message(self.tr("The response appears here when it arrives."))
 
     def show_elapsed(self, elapsed_ms: float) -> None:
         """Update the pending summary with the time spent so far."""
@@ -627,7 +632,7 @@ class ResponsePane(QWidget):
             )
         if result.tls_verified is False:
             lines.append(self.tr("# the server's certificate was not verified"))
-        lines.append(f"{request.method} {mask_url_password(request.url)} HTTP/1.1")
+        lines.append(f"{request.method} {mask_url(request.url)} HTTP/1.1")
         lines += [f"{name}: {value}" for name, value in request.masked_headers()]
         decoded = decode_body(request.body, request.header("content-type"))
         body = binary_summary(decoded) if decoded.is_binary else decoded.text or ""

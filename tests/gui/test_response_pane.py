@@ -24,7 +24,11 @@ from bchook_studio.core.caps import MIB, SizeCaps
 from bchook_studio.core.delivery.clients import ClientPool
 from bchook_studio.core.delivery.handle import DeliveryHandle
 from bchook_studio.core.delivery.request import OutgoingRequest, Timeouts
-from bchook_studio.core.delivery.result import DeliveryResult, ReceivedResponse
+from bchook_studio.core.delivery.result import (
+    DeliveryResult,
+    ReceivedResponse,
+    SentRequest,
+)
 from bchook_studio.core.delivery.send import deliver
 from bchook_studio.core.formats import pretty_json_text
 from bchook_studio.core.workers import WorkerPool
@@ -703,3 +707,38 @@ def test_summary_escapes_reason_controls(pane):
     )
 
     assert pane._summary.text().startswith("Fehlér \\u202eevil · ")
+
+
+def test_pending_send_clears_last_result(pane):
+    pane.show_result(_result(b'{"old": true}', "application/json"))
+
+    pane.show_pending("http://127.0.0.1:9/hook?token=QUERYSECRET")
+
+    assert pane.showing_message()
+    assert pane.headers_table.rowCount() == 0
+    assert pane.request_view.toPlainText() == ""
+    assert not pane._save_button.isEnabled()
+    assert "QUERYSECRET" not in pane._summary.text()
+
+
+def test_request_tab_masks_secret_query(pane):
+    result = _result(b"{}", "application/json")
+    sent = SentRequest(
+        method="POST",
+        url="http://127.0.0.1:9/hook?token=QUERYSECRET&a=1",
+        headers=(("Content-Type", "application/json"),),
+        body=b"{}",
+    )
+
+    pane.show_result(
+        DeliveryResult(
+            url=result.url,
+            started_at=result.started_at,
+            elapsed_ms=result.elapsed_ms,
+            request=sent,
+            response=result.response,
+        )
+    )
+
+    first_line = pane.request_view.toPlainText().splitlines()[0]
+    assert first_line == "POST http://127.0.0.1:9/hook?token=********&a=1 HTTP/1.1"
