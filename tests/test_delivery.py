@@ -15,6 +15,7 @@ from bchook_studio.core.delivery.redirects import RedirectSetting
 from bchook_studio.core.delivery.request import BasicAuth, OutgoingRequest, Timeouts
 from bchook_studio.core.delivery.result import DeliveryResult
 from bchook_studio.core.delivery.send import deliver
+from bchook_studio.core.delivery.tls import TlsSetting
 from tests.servers import (
     RawServer,
     ReceivedRequest,
@@ -204,6 +205,16 @@ def test_redirect_unparsable_location_followed():
     assert "'http://[::1' is invalid" in result.failure.message
     assert result.response.status == 302
     assert result.response.body == b"moved"
+
+
+def test_unreadable_ca_bundle_ignored_for_http(tmp_path):
+    tls = TlsSetting(ca_bundle=str(tmp_path / "missing-ca.pem"))
+
+    with RawServer(respond("200 OK", b"{}")) as server:
+        result = run(send(server.url, tls=tls))
+
+    assert result.failure is None
+    assert result.response.status == 200
 
 
 def test_refused_port():

@@ -49,7 +49,7 @@ from bchook_studio.core.delivery.result import (
     ReceivedResponse,
     SentRequest,
 )
-from bchook_studio.core.delivery.tls import TlsSettingError
+from bchook_studio.core.delivery.tls import TlsSetting, TlsSettingError
 from bchook_studio.core.delivery.tls_messages import describe_tls_error
 from bchook_studio.core.delivery.urls import InvalidUrlError, check_url
 from bchook_studio.core.logs import register_secret
@@ -316,7 +316,14 @@ def _client(
         progress.first_proxy = proxy
     if progress.url.scheme == "https":
         progress.https_used = True
-    return pool.client_for(proxy, request.tls)
+    tls = request.tls
+    if progress.url.scheme == "http" and not (proxy or "").lower().startswith(
+        "https://"
+    ):
+        # Nothing on this hop uses TLS, so a CA bundle or client certificate
+        # that cannot be read must not stop it. A redirect to https:// reads them.
+        tls = TlsSetting()
+    return pool.client_for(proxy, tls)
 
 
 async def _finish(
