@@ -703,10 +703,10 @@ class MainWindow(QMainWindow):
 
     def _describe(self, result: DeliveryResult) -> str:
         if result.response is not None:
+            status = f"{result.response.status} {result.response.reason}".strip()
             return fill(
-                self.tr("Last delivery: %1 %2 in %3 ms"),
-                result.response.status,
-                escaped_for_display(result.response.reason),
+                self.tr("Last delivery: %1 in %2 ms"),
+                escaped_for_display(status),
                 f"{result.elapsed_ms:.0f}",
             )
         assert result.failure is not None

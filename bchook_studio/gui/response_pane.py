@@ -296,11 +296,13 @@ class ResponsePane(QWidget):
 
         colour = _STATUS_COLOURS.get(response.status_class, "#5b6b7b")
         self._set_status(str(response.status), colour)
-        self._summary.setText(
-            f"{escaped_for_display(response.reason)} · {result.elapsed_ms:.0f} ms"
-            f" · {self._size_text(response, _body_cut(result))}"
-            f" · {response.http_version}"
-        )
+        parts = [
+            escaped_for_display(response.reason),
+            f"{result.elapsed_ms:.0f} ms",
+            self._size_text(response, _body_cut(result)),
+            response.http_version,
+        ]
+        self._summary.setText(" · ".join(part for part in parts if part))
         self._show_headers(response.headers)
         self._save_button.setEnabled(True)
 

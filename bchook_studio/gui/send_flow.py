@@ -91,7 +91,14 @@ class SendFlow(QObject):
         result = await self._designer.render_for_send()
         if result.text is None:
             first = result.problems[0] if result.problems else None
-            where = f" ({first.location()})" if first and first.location() else ""
+            where = ""
+            if first is not None and first.line is not None:
+                if first.column is None:
+                    where = fill(self.tr(" (line %1)"), first.line)
+                else:
+                    where = fill(
+                        self.tr(" (line %1, column %2)"), first.line, first.column
+                    )
             message = first.message if first else self.tr("unknown problem")
             self.not_sent.emit(
                 fill(self.tr("The body could not be rendered%1: %2"), where, message)

@@ -396,6 +396,20 @@ def test_template_failure_not_sent(qtbot, window):
     assert window.receiver.requests() == []
 
 
+def test_template_syntax_error_names_line(qtbot, window):
+    window.designer.set_body_mode(BodyMode.TEMPLATE)
+    editor = window.designer.body_editor
+    editor.selectAll()
+    editor.insertPlainText('{\n"a": {{ }}\n}\n')
+    qtbot.mouseClick(window._send_button, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(
+        lambda: window.response_pane.status_label.text() == "Not sent", timeout=10_000
+    )
+    message = window.response_pane.message_label.text()
+    assert message.startswith("The body could not be rendered (line 2")
+
+
 def test_unhandled_error_shown_as_notice(qtbot, window):
     error_reporter().report(ValueError, ValueError("boom in a slot"))
 

@@ -742,3 +742,27 @@ def test_request_tab_masks_secret_query(pane):
 
     first_line = pane.request_view.toPlainText().splitlines()[0]
     assert first_line == "POST http://127.0.0.1:9/hook?token=********&a=1 HTTP/1.1"
+
+
+def test_summary_without_reason_phrase(pane):
+    result = _result(b"{}", "application/json")
+    response = result.response
+    bare = ReceivedResponse(
+        status=299,
+        reason="",
+        http_version=response.http_version,
+        headers=response.headers,
+        body=response.body,
+        size=response.size,
+    )
+
+    pane.show_result(
+        DeliveryResult(
+            url=result.url,
+            started_at=result.started_at,
+            elapsed_ms=4.0,
+            response=bare,
+        )
+    )
+
+    assert pane._summary.text().startswith("4 ms · ")
