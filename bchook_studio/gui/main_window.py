@@ -485,7 +485,7 @@ class MainWindow(QMainWindow):
             await self.store.open()
         except (StoreError, OSError) as exc:
             logger.warning("opening the store failed: %s", exc)
-            self.banner.show_message(str(exc), NoticeLevel.ERROR)
+            self.banner.show_message(as_sentence(str(exc)), NoticeLevel.ERROR)
         else:
             self.binding.refresh()
 
@@ -776,7 +776,7 @@ class MainWindow(QMainWindow):
         try:
             target = resolve_url(url, self.receiver.base_url)
         except ValueError as exc:
-            inform(self, self.tr("Resend"), str(exc), warning=True)
+            inform(self, self.tr("Resend"), as_sentence(str(exc)), warning=True)
             return
         self.send_flow.send_request(
             resend_request(received, target), DeliveryContext(None, None, None)

@@ -198,7 +198,12 @@ class WebhookSession(QObject):
         try:
             saved = await self._store.load(webhook_id)
         except StoreError as exc:
-            inform(self._window, self.tr("Open webhook"), str(exc), warning=True)
+            inform(
+                self._window,
+                self.tr("Open webhook"),
+                as_sentence(str(exc)),
+                warning=True,
+            )
             return False
 
         # Everything that can reject the saved data is read before the form
@@ -265,7 +270,12 @@ class WebhookSession(QObject):
             webhook_id = await self._store.save(webhook, self._open_id, rules)
         except StoreError as exc:
             logger.info("saving webhook %r failed: %s", webhook.name, exc)
-            inform(self._window, self.tr("Save webhook"), str(exc), warning=True)
+            inform(
+                self._window,
+                self.tr("Save webhook"),
+                as_sentence(str(exc)),
+                warning=True,
+            )
             return False
 
         self._open_id = webhook_id
