@@ -84,6 +84,13 @@ SERVICES_FALLBACK_MS = 1000
 """Milliseconds after which the store and receiver start even if the window has
 not been painted yet (a window that starts hidden or minimized)."""
 
+LONG_LINE_CHARACTERS = 512 * 1024
+"""Characters in one body line from which each change to it pauses the window.
+
+The editor lays out a line whole: a 1.8 MiB line took about 0.75 s per typed
+character on the 2-core machine of docs/benchmarks.md.
+"""
+
 RECEIVER_PORT_SETTING = "receiver.port"
 DEFAULT_RECEIVER_PORT = 8765
 
@@ -527,6 +534,27 @@ class MainWindow(QMainWindow):
             self.receiver.set_rules(opened.receiver_rules)
         self.webhooks_panel.select(opened.webhook_id)
         self._update_title()
+        self._warn_about_long_line(webhook.body)
+
+    def _warn_about_long_line(self, body: str) -> None:
+        """Say in the banner that editing a body with a very long line is slow."""
+        if len(body) < LONG_LINE_CHARACTERS:
+            return
+        longest = max(len(line) for line in body.splitlines())
+        if longest < LONG_LINE_CHARACTERS:
+            return
+        self.banner.show_message(
+            fill(
+                self.tr(
+                    "The body has a line of %1 characters. The editor lays out a "
+                    "line whole, so each change to it pauses the window, for about "
+                    "0.4 s per MiB on a 2-core machine. Break the line, or edit the "
+                    "body in another editor and paste it back."
+                ),
+                f"{longest:,}",
+            ),
+            NoticeLevel.WARNING,
+        )
 
     def _on_edited(self, *_args: object) -> None:
         self.session.edited()

@@ -475,6 +475,18 @@ def test_unopenable_webhook_leaves_form_alone(qtbot, window, webhook, rules, rea
     assert window.session.open_id != bad_id
 
 
+def test_long_body_line_warned_on_open(qtbot, window):
+    qtbot.waitUntil(lambda: window.store.is_open, timeout=5000)
+    body = '{"blob": "' + "x" * 600_000 + '"}'
+    webhook_id = run_in_loop(qtbot, window.store.save(Webhook(name="Wide", body=body)))
+
+    window._on_webhook_chosen(webhook_id)
+    qtbot.waitUntil(lambda: window.session.open_id == webhook_id, timeout=10_000)
+
+    assert window.banner.isVisible()
+    assert "a line of 600,012 characters" in window.banner.label.text()
+
+
 def test_first_save_replaces_draft_row(qtbot, window):
     edit_name(window, "CRM sync")
     qtbot.waitUntil(lambda: None in listed_ids(window), timeout=3000)
