@@ -537,7 +537,7 @@ class MainWindow(QMainWindow):
         self._warn_about_long_line(webhook.body)
 
     def _warn_about_long_line(self, body: str) -> None:
-        """Say in the banner that editing a body with a very long line is slow."""
+        """Show a banner when `body` has a line long enough to make editing slow."""
         if len(body) < LONG_LINE_CHARACTERS:
             return
         longest = max(len(line) for line in body.splitlines())
