@@ -12,7 +12,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bchook_studio.core.delivery.request import RequestProblem, check_header
+from bchook_studio.core.delivery.request import (
+    RequestProblem,
+    check_header,
+    header_problems,
+)
 from bchook_studio.core.webhook import HeaderRow
 
 _NAME, _VALUE, _SECRET = range(3)
@@ -100,15 +104,7 @@ class HeadersTable(QWidget):
 
     def problems(self) -> list[str]:
         """Return one message per enabled header that cannot be sent."""
-        messages = []
-        for header in self.rows():
-            if not header.enabled:
-                continue
-            try:
-                check_header(header.name, header.value)
-            except RequestProblem as exc:
-                messages.append(str(exc))
-        return messages
+        return header_problems(self.rows())
 
     def _append(self, header: HeaderRow) -> int:
         row = self._table.rowCount()

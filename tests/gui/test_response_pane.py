@@ -11,6 +11,7 @@ import socket
 import struct
 import time
 import zlib
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -685,26 +686,15 @@ def test_stored_history_body_names_history_cap(qtbot, pool):
     assert " · 2 KiB of 8 KiB · " in pane.summary_label.text()
 
 
+def _with_response(result: DeliveryResult, **changes) -> DeliveryResult:
+    """Return `result` with fields of its response replaced."""
+    return replace(result, response=replace(result.response, **changes))
+
+
 def test_summary_escapes_reason_controls(pane):
     result = _result(b"{}", "application/json")
-    response = result.response
-    odd = ReceivedResponse(
-        status=500,
-        reason="Fehlér \u202eevil",
-        http_version=response.http_version,
-        headers=response.headers,
-        body=response.body,
-        size=response.size,
-    )
 
-    pane.show_result(
-        DeliveryResult(
-            url=result.url,
-            started_at=result.started_at,
-            elapsed_ms=result.elapsed_ms,
-            response=odd,
-        )
-    )
+    pane.show_result(_with_response(result, status=500, reason="Fehlér \u202eevil"))
 
     assert pane._summary.text().startswith("Fehlér \\u202eevil · ")
 
@@ -730,39 +720,15 @@ def test_request_tab_masks_secret_query(pane):
         body=b"{}",
     )
 
-    pane.show_result(
-        DeliveryResult(
-            url=result.url,
-            started_at=result.started_at,
-            elapsed_ms=result.elapsed_ms,
-            request=sent,
-            response=result.response,
-        )
-    )
+    pane.show_result(replace(result, request=sent))
 
     first_line = pane.request_view.toPlainText().splitlines()[0]
     assert first_line == "POST http://127.0.0.1:9/hook?token=********&a=1 HTTP/1.1"
 
 
 def test_summary_without_reason_phrase(pane):
-    result = _result(b"{}", "application/json")
-    response = result.response
-    bare = ReceivedResponse(
-        status=299,
-        reason="",
-        http_version=response.http_version,
-        headers=response.headers,
-        body=response.body,
-        size=response.size,
-    )
+    result = replace(_result(b"{}", "application/json"), elapsed_ms=4.0)
 
-    pane.show_result(
-        DeliveryResult(
-            url=result.url,
-            started_at=result.started_at,
-            elapsed_ms=4.0,
-            response=bare,
-        )
-    )
+    pane.show_result(_with_response(result, status=299, reason=""))
 
     assert pane._summary.text().startswith("4 ms · ")

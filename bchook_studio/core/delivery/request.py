@@ -4,13 +4,18 @@ import base64
 import functools
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bchook_studio import __version__
 from bchook_studio.core.caps import DEFAULT_CAPS, SizeCaps
 from bchook_studio.core.delivery.proxies import ProxySetting
 from bchook_studio.core.delivery.redirects import RedirectSetting
 from bchook_studio.core.delivery.tls import TlsSetting
+
+if TYPE_CHECKING:
+    from bchook_studio.core.webhook import HeaderRow
 
 DEFAULT_USER_AGENT = f"BrainCertHookStudio/{__version__}"
 DEFAULT_ACCEPT_ENCODING = "gzip, deflate"
@@ -198,6 +203,19 @@ def check_header(name: str, value: str) -> tuple[str, str]:
             "Remove it; only tab is allowed."
         )
     return name, value
+
+
+def header_problems(rows: Iterable["HeaderRow"]) -> list[str]:
+    """Return one message per enabled header row that `check_header` rejects."""
+    messages = []
+    for row in rows:
+        if not row.enabled:
+            continue
+        try:
+            check_header(row.name, row.value)
+        except RequestProblem as exc:
+            messages.append(str(exc))
+    return messages
 
 
 def parse_header_line(line: str) -> tuple[str, str]:

@@ -170,7 +170,7 @@ def send_warnings(definitions: Iterable[WebhookDefinition]) -> list[str]:
     Such webhooks are still imported, because the window saves them too and an
     export must import again. Disabled header rows are never sent.
     """
-    from bchook_studio.core.delivery.request import RequestProblem, check_header
+    from bchook_studio.core.delivery.request import header_problems
     from bchook_studio.core.delivery.urls import InvalidUrlError, check_url_characters
 
     warnings = []
@@ -182,13 +182,7 @@ def send_warnings(definitions: Iterable[WebhookDefinition]) -> list[str]:
             check_url_characters(webhook.url)
         except InvalidUrlError as exc:
             problems.append(str(exc))
-        for row in webhook.headers:
-            if not row.enabled:
-                continue
-            try:
-                check_header(row.name, row.value)
-            except RequestProblem as exc:
-                problems.append(str(exc))
+        problems += header_problems(webhook.headers)
         for problem in problems:
             warnings.append(
                 f"{where}: {problem.rstrip('.')}; Send Test rejects the webhook "
