@@ -103,8 +103,22 @@ class HeadersTable(QWidget):
         self._validate()
 
     def problems(self) -> list[str]:
-        """Return one message per enabled header that cannot be sent."""
-        return header_problems(self.rows())
+        """Return one message per enabled header that cannot be sent.
+
+        A row with a value but no name is not sent, so it counts as a problem
+        too, instead of being left out without a word.
+        """
+        messages = []
+        for row in range(self._table.rowCount()):
+            name_item = self._table.item(row, _NAME)
+            value_item = self._table.item(row, _VALUE)
+            value = value_item.text().strip() if value_item else ""
+            if value and not (name_item and name_item.text().strip()):
+                messages.append(
+                    f"the custom header in row {row + 1} has the value {value!r} "
+                    "but no name. Enter its name, or clear the value."
+                )
+        return messages + header_problems(self.rows())
 
     def _append(self, header: HeaderRow) -> int:
         row = self._table.rowCount()

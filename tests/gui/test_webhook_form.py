@@ -41,3 +41,17 @@ def test_header_problems_counted_in_title(qtbot):
 
     assert "2 cannot be sent" in form._headers_toggle.text()
     assert "Host" in form._headers_toggle.toolTip()
+
+
+def test_header_value_without_name_reported(qtbot):
+    form = WebhookForm()
+    qtbot.addWidget(form)
+    form.set_webhook(Webhook(headers=(HeaderRow(name="X-Fine", value="ok"),)))
+    table = form.headers._table
+
+    table.item(0, 0).setText("")
+
+    assert form.headers.problems() == [
+        "the custom header in row 1 has the value 'ok' but no name. Enter its "
+        "name, or clear the value."
+    ]
