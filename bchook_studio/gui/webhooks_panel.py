@@ -212,6 +212,10 @@ class WebhooksPanel(QWidget):
         ):
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             self._list.addAction(action)
+        # Deleting the last webhook hides the list behind the empty-state
+        # label, which takes the focus so that Ctrl+Z still brings it back.
+        self._empty.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self._empty.addAction(self.undo_delete_action)
 
         self._menu = QMenu(self)
         self._menu.addAction(self.duplicate_action)
@@ -470,8 +474,12 @@ class WebhooksPanel(QWidget):
 
     def _update_empty_state(self) -> None:
         if self._proxy.rowCount() > 0:
+            label_had_focus = self._empty.hasFocus()
             self._stack.setCurrentWidget(self._list)
+            if label_had_focus:
+                self._list.setFocus()
             return
+        list_had_focus = self._list.hasFocus()
         if self._model.rowCount() == 0:
             self._empty.setText(
                 self.tr(
@@ -486,3 +494,5 @@ class WebhooksPanel(QWidget):
                 )
             )
         self._stack.setCurrentWidget(self._empty)
+        if list_had_focus:
+            self._empty.setFocus()

@@ -406,6 +406,25 @@ def test_rename_to_empty_reports(qtbot, bound):
     assert blocker.args[0] == "Could not rename the webhook: a name cannot be empty."
 
 
+def test_ctrl_z_restores_last_deleted(qtbot, bound, database):
+    panel, _controller, binding = bound
+    for webhook_id in (panel.model.webhook_id_at(0), panel.model.webhook_id_at(1)):
+        focus_list(qtbot, panel, webhook_id)
+        with qtbot.waitSignal(binding.webhook_deleted, timeout=5000):
+            qtbot.keyClick(panel.list_view, Qt.Key.Key_Delete)
+    wait_for_names(qtbot, panel, [])
+    qtbot.waitUntil(panel.empty_label.hasFocus, timeout=2000)
+
+    with qtbot.waitSignal(binding.webhook_restored, timeout=5000):
+        qtbot.keyClick(
+            panel.empty_label, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+        )
+    wait_for_names(qtbot, panel, ["Beta"])
+
+    assert saved_names(database) == ["Beta"]
+    assert panel.list_view.hasFocus()
+
+
 def test_delete_then_undo(qtbot, bound, database):
     panel, controller, binding = bound
     alpha = panel.model.webhook_id_at(0)
