@@ -764,7 +764,7 @@ def test_import_keeps_reserved_header(tmp_path):
     assert any("'Host'" in warning for warning in report.warnings)
 
 
-def test_curl_import_leaves_controls_out_of_name(tmp_path):
+def test_curl_import_name_without_controls(tmp_path):
     text = "curl $'http://127.0.0.1:18080/a\\x1b\\u202e' -d x"
 
     with Store.open(tmp_path / "studio.sqlite3") as store:

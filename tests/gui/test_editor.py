@@ -367,7 +367,7 @@ def test_gutter_border_is_one_pixel(qtbot, editor):
     assert inside == {theme.GUTTER_BACKGROUND.name()}
 
 
-def test_text_keeps_no_break_space_and_line_separator(editor):
+def test_text_keeps_special_spaces(editor):
     text = '{"note": "100\u00a0€\u2028next"}\n'
 
     editor.set_text(text)

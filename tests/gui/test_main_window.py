@@ -382,31 +382,31 @@ def test_edit_marks_window_modified(qtbot, window):
     assert window.session.dirty
 
 
-def test_template_failure_not_sent(qtbot, window):
+def send_template_and_wait_not_sent(qtbot, window, template: str) -> str:
+    """Type `template` in Template mode, press Send Test and return the message."""
     window.designer.set_body_mode(BodyMode.TEMPLATE)
     editor = window.designer.body_editor
     editor.selectAll()
-    editor.insertPlainText('{"a": "{{ payload.nope }}"}\n')
+    editor.insertPlainText(template)
     qtbot.mouseClick(window._send_button, Qt.MouseButton.LeftButton)
-
     qtbot.waitUntil(
         lambda: window.response_pane.status_label.text() == "Not sent", timeout=10_000
     )
-    assert "nope" in window.response_pane.message_label.text()
+    return window.response_pane.message_label.text()
+
+
+def test_template_failure_not_sent(qtbot, window):
+    message = send_template_and_wait_not_sent(
+        qtbot, window, '{"a": "{{ payload.nope }}"}\n'
+    )
+
+    assert "nope" in message
     assert window.receiver.requests() == []
 
 
 def test_template_syntax_error_names_line(qtbot, window):
-    window.designer.set_body_mode(BodyMode.TEMPLATE)
-    editor = window.designer.body_editor
-    editor.selectAll()
-    editor.insertPlainText('{\n"a": {{ }}\n}\n')
-    qtbot.mouseClick(window._send_button, Qt.MouseButton.LeftButton)
+    message = send_template_and_wait_not_sent(qtbot, window, '{\n"a": {{ }}\n}\n')
 
-    qtbot.waitUntil(
-        lambda: window.response_pane.status_label.text() == "Not sent", timeout=10_000
-    )
-    message = window.response_pane.message_label.text()
     assert message.startswith("The body could not be rendered (line 2")
 
 
@@ -496,7 +496,7 @@ def test_first_save_replaces_draft_row(qtbot, window):
     assert window.webhooks_panel.current_webhook_id() == webhook_id
 
 
-def test_second_new_webhook_stays_open_after_save(qtbot, window):
+def test_second_new_webhook_stays_open(qtbot, window):
     edit_name(window, "Alpha")
     alpha_id = save_and_wait(qtbot, window)
     qtbot.waitUntil(lambda: listed_ids(window) == [alpha_id], timeout=5000)

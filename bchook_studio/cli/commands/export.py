@@ -157,10 +157,10 @@ def _command_path(body_file: Path, output: Path | None) -> str:
 
 
 def _check_file_path(path: Path, option: str, example: str) -> None:
-    """Raise UsageError before any file is written when `path` cannot be one.
+    """Raise UsageError when `path` is a folder or its folder is missing.
 
-    A delivery export may write its body file beside `path` first, so a folder
-    or a missing parent folder is reported here.
+    A delivery export may write its body file beside `path` first, so this
+    runs before any file is written.
     """
     if path.is_dir():
         raise UsageError(
