@@ -211,6 +211,19 @@ def test_retention_counts_rows_across_deleted_ids(store):
     assert listed == [later[1], later[0], first[2]]
 
 
+def test_prune_after_lowering_retention_keeps_newest(store):
+    ids = [store.history.record(sample_result(), None, None, "x") for _ in range(10)]
+    store.history.delete([ids[8]])
+    store.set_setting(HISTORY_RETENTION, 3)
+
+    deleted = store.history.prune()
+    listed = [entry.id for entry in store.history.query()]
+
+    assert deleted == 6
+    assert listed == [ids[9], ids[7], ids[6]]
+    assert store.history.prune() == 0
+
+
 def test_query_orders_by_start_time(store):
     early = dataclasses.replace(
         sample_result(status=201), started_at=datetime(2026, 1, 1, 9, 0, tzinfo=UTC)

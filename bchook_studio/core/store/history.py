@@ -459,20 +459,17 @@ class _MaskedDelivery:
 
 def _prune(connection: sqlite3.Connection, retention: int) -> int:
     """Delete the deliveries older than the newest `retention` ones."""
-    # Two subqueries, because SQLite reads a lone min() or max() from the
-    # index but scans the table for both in one SELECT.
-    oldest, newest = connection.execute(
-        "SELECT (SELECT min(id) FROM deliveries), (SELECT max(id) FROM deliveries)"
-    ).fetchone()
-    if oldest is None or newest - oldest < retention:
-        # Ids are distinct integers, so the table contains at most
-        # newest - oldest + 1 rows. Nothing needs deleting, and the walk over
-        # the newest `retention` ids is skipped.
+    # SQLite counts rows from the page headers of the smallest index, so the
+    # count stays cheap. The delete walks ids from the oldest end, only as far
+    # as the rows beyond `retention` go.
+    (count,) = connection.execute("SELECT count(*) FROM deliveries").fetchone()
+    beyond = count - retention
+    if beyond <= 0:
         return 0
     cursor = connection.execute(
-        "DELETE FROM deliveries WHERE id < (SELECT min(id) FROM "
-        "(SELECT id FROM deliveries ORDER BY id DESC LIMIT ?))",
-        (retention,),
+        "DELETE FROM deliveries WHERE id <= (SELECT id FROM deliveries "
+        "ORDER BY id LIMIT 1 OFFSET ?)",
+        (beyond - 1,),
     )
     if cursor.rowcount:
         noun = "delivery" if cursor.rowcount == 1 else "deliveries"
