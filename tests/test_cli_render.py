@@ -89,6 +89,21 @@ def test_render_default_template_error_name(capsysbinary, tmp_path):
     assert status == 1
     assert out == b""
     assert err.startswith("template:2:1: ")
+    assert err.endswith(
+        f"(the default template writes the event data as it is: check {event}, "
+        "or pass --template)\n"
+    )
+
+
+def test_render_template_error_no_source_note(capsysbinary, tmp_path):
+    template = write(tmp_path, "t.json", b'{"e": "{{ payload.usr }}"}\n')
+
+    status, _out, err = run_cli(
+        capsysbinary, "render", "sale.new", "--template", template
+    )
+
+    assert status == 1
+    assert "default template" not in err
 
 
 def test_render_malformed_body_printed(capsysbinary, tmp_path):

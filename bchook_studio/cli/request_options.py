@@ -150,7 +150,7 @@ def body_for_topic(options: argparse.Namespace, topic, body_format) -> Body:
     if options.template is not None or options.event is not None:
         result = render_body(options, topic, body_format, check=False)
         if result.problems:
-            report_problems(result, template_name(options))
+            report_problems(result, options)
             return Body(None, template_name(options))
         return Body(result.text.encode("utf-8"), BODY_NAME)
 

@@ -172,19 +172,33 @@ def template_name(options: argparse.Namespace) -> str:
     return options.template if options.template is not None else DEFAULT_TEMPLATE_NAME
 
 
-def report_problems(result: Any, name: str) -> None:
+def report_problems(result: Any, options: argparse.Namespace) -> None:
     """Write each problem as `NAME:LINE:COL: message` to stderr.
 
-    NAME is `body` for a problem positioned in the rendered body.
+    NAME is `body` for a problem positioned in the rendered body, and the
+    template's name otherwise. The default template only writes out the event
+    data, so its problems also name where that data came from.
     """
+    name = template_name(options)
     for problem in result.problems:
-        problem_line(
-            BODY_NAME if problem.in_body else name, _position_and_message(problem)
-        )
+        if problem.in_body:
+            problem_line(BODY_NAME, _position_and_message(problem))
+        else:
+            problem_line(name, _position_and_message(problem, _source_note(options)))
 
 
-def _position_and_message(problem: Any) -> str:
-    message = one_line(problem.message)
+def _source_note(options: argparse.Namespace) -> str:
+    if options.template is not None:
+        return ""
+    source = options.event if options.event is not None else "the example event"
+    return (
+        f" (the default template writes the event data as it is: check {source}, "
+        "or pass --template)"
+    )
+
+
+def _position_and_message(problem: Any, note: str = "") -> str:
+    message = one_line(problem.message) + note
     location = problem.location()
     return f"{location}: {message}" if location else f" {message}"
 
@@ -206,5 +220,5 @@ def run(options: argparse.Namespace) -> int:
         # An event file can be a captured request, so a terminal gets the body
         # escaped. A pipe or file gets it unchanged.
         write_text(terminal_safe(result.text, multiline=True))
-    report_problems(result, template_name(options))
+    report_problems(result, options)
     return EXIT_FAILED if result.problems else EXIT_OK
