@@ -25,7 +25,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -63,6 +62,7 @@ from bchook_studio.core.topics import Topic
 from bchook_studio.core.webhook import ReceiverNotRunningError
 from bchook_studio.gui.error_reporter import report_task_failure
 from bchook_studio.gui.placeholders import fill
+from bchook_studio.gui.save_paths import ask_save_path
 
 logger = logging.getLogger(__name__)
 
@@ -622,10 +622,10 @@ class CheckView(QWidget):
             "json": self.tr("Save JSON report"),
             "junit": self.tr("Save JUnit XML report"),
         }
-        path, _filter = QFileDialog.getSaveFileName(self, titles[kind], default_name)
-        if path:
+        path = ask_save_path(self, titles[kind], default_name)
+        if path is not None:
             self._save_task = asyncio.ensure_future(
-                self.save_report(kind, Path(path), result)
+                self.save_report(kind, path, result)
             )
             self._save_task.add_done_callback(report_task_failure)
 

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -33,6 +32,7 @@ from bchook_studio.core.workers import WorkerPool, default_pool
 from bchook_studio.gui.editor.code_editor import CodeEditor
 from bchook_studio.gui.error_reporter import report_task_failure
 from bchook_studio.gui.placeholders import fill
+from bchook_studio.gui.save_paths import ask_save_path, body_file_name
 
 if TYPE_CHECKING:
     from bchook_studio.core.body_preparation import PreparedBody
@@ -678,9 +678,10 @@ class ResponsePane(QWidget):
     def _on_save_clicked(self) -> None:
         if self._result is None or self._result.response is None:
             return
-        path, _filter = QFileDialog.getSaveFileName(self, self.tr("Save response body"))
-        if path:
-            self._save_task = asyncio.ensure_future(self.save_body(Path(path)))
+        name = body_file_name("response-body", self._result.response.content_type)
+        path = ask_save_path(self, self.tr("Save response body"), name)
+        if path is not None:
+            self._save_task = asyncio.ensure_future(self.save_body(path))
             self._save_task.add_done_callback(report_task_failure)
 
     async def save_body(self, path: Path) -> None:

@@ -37,6 +37,7 @@ from bchook_studio.core.store.errors import StoreError
 from bchook_studio.core.store.notices import NoticeKind, StoreNotice
 from bchook_studio.gui.error_reporter import report_task_failure
 from bchook_studio.gui.placeholders import fill
+from bchook_studio.gui.save_paths import ask_save_path
 from bchook_studio.gui.store_controller import StoreController
 
 if TYPE_CHECKING:
@@ -334,7 +335,6 @@ class ExportWriter(QObject):
         super().__init__(parent)
         self._controller = controller
         self._parent = parent
-        self._folder = ""
         self._tasks: set[asyncio.Future[Any]] = set()
 
     def export_entry(self, entry_id: int, kind: str) -> None:
@@ -342,31 +342,25 @@ class ExportWriter(QObject):
         from bchook_studio.core.export.history_entries import ExportKind
 
         export_kind = ExportKind(kind)
-        suggested = Path(self._folder or Path.home()) / (
-            f"delivery-{entry_id}{export_kind.suffix}"
-        )
-        path, _filter = QFileDialog.getSaveFileName(
+        path = ask_save_path(
             self._parent,
             fill(self.tr("Export delivery %1"), entry_id),
-            str(suggested),
+            f"delivery-{entry_id}{export_kind.suffix}",
             _file_filter(export_kind),
         )
-        if path:
-            self._folder = str(Path(path).parent)
-            self._start(self.export_entry_to(entry_id, export_kind, Path(path)))
+        if path is not None:
+            self._start(self.export_entry_to(entry_id, export_kind, path))
 
     def export_definitions(self) -> None:
         """Ask for a file name, then save every webhook (secrets left out)."""
-        suggested = Path(self._folder or Path.home()) / "webhooks.json"
-        path, _filter = QFileDialog.getSaveFileName(
+        path = ask_save_path(
             self._parent,
             self.tr("Export saved webhooks"),
-            str(suggested),
+            "webhooks.json",
             self.tr("Webhook definitions (*.json)"),
         )
-        if path:
-            self._folder = str(Path(path).parent)
-            self._start(self.export_definitions_to(Path(path)))
+        if path is not None:
+            self._start(self.export_definitions_to(path))
 
     async def export_entry_to(
         self, entry_id: int, kind: ExportKind, path: Path, *, show_secrets: bool = False

@@ -13,11 +13,13 @@ import time
 import zlib
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from pygments.token import Name
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QFileDialog
 
 from bchook_studio.core import workers
 from bchook_studio.core.body_preparation import INLINE_LIMIT
@@ -200,6 +202,21 @@ def test_small_json_shown_at_once(qtbot, pane):
     assert text == '{\n  "received": true,\n  "id": 7\n}\n'
     assert pane.body_view.language() == "json"
     assert "utf-8" in pane._charset.text()
+
+
+def test_save_proposes_body_file_name(qtbot, pane, monkeypatch):
+    starts: list[str] = []
+
+    def cancelled(_parent, _title, start, _filter=""):
+        starts.append(start)
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", cancelled)
+    pane.show_result(_result(b"<a/>", "application/xml"))
+    qtbot.mouseClick(pane._save_button, Qt.MouseButton.LeftButton)
+
+    assert len(starts) == 1
+    assert Path(starts[0]).name == "response-body.xml"
 
 
 def test_malformed_json_notice(qtbot, pane):

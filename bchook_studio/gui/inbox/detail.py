@@ -11,7 +11,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -54,6 +53,7 @@ from bchook_studio.gui.inbox.model import (
     status_tooltip,
 )
 from bchook_studio.gui.placeholders import fill
+from bchook_studio.gui.save_paths import ask_save_path, body_file_name
 
 logger = logging.getLogger(__name__)
 
@@ -708,9 +708,12 @@ class RequestDetail(QWidget):
     def _on_save_clicked(self) -> None:
         if self._request is None:
             return
-        path, _filter = QFileDialog.getSaveFileName(self, self.tr("Save request body"))
-        if path:
-            self._save_task = asyncio.ensure_future(self.save_body(Path(path)))
+        name = body_file_name(
+            "request-body", self._request.header("content-type") or ""
+        )
+        path = ask_save_path(self, self.tr("Save request body"), name)
+        if path is not None:
+            self._save_task = asyncio.ensure_future(self.save_body(path))
             self._save_task.add_done_callback(report_task_failure)
 
     async def save_body(self, path: Path) -> None:

@@ -1,0 +1,61 @@
+"""The start path of the window's save dialogs: a file name in the last folder used.
+
+Every save dialog of the process shares the folder. It starts as the home
+folder, so no dialog opens in the working directory the app was launched from.
+"""
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from bchook_studio.core.content_types import JSON, XML, language_for_content_type
+
+BINARY_SUFFIX = ".bin"
+
+_last_folder: Path | None = None
+
+
+def ask_save_path(
+    parent: QWidget | None, title: str, name: str, file_filter: str = ""
+) -> Path | None:
+    """Ask where to save a file, proposing `name` in the last folder used.
+
+    Return the chosen path, or None when the dialog was cancelled.
+    """
+    path, _filter = QFileDialog.getSaveFileName(
+        parent, title, str(save_folder() / name), file_filter
+    )
+    if not path:
+        return None
+    remember_folder(Path(path))
+    return Path(path)
+
+
+def save_folder() -> Path:
+    """Return the folder of the last file saved, or the home folder."""
+    return _last_folder if _last_folder is not None else Path.home()
+
+
+def remember_folder(path: Path) -> None:
+    """Start the next save dialog in the folder that contains `path`."""
+    global _last_folder
+    _last_folder = path.parent
+
+
+def body_file_name(stem: str, content_type: str) -> str:
+    """Return `stem` with the file suffix usual for a body of `content_type`.
+
+    JSON and XML media types, suffixes such as `+json` included, give `.json`
+    and `.xml`. Other types take the suffix the mimetypes module lists, and a
+    missing or unknown type gives `.bin`.
+    """
+    language = language_for_content_type(content_type)
+    if language == JSON:
+        return f"{stem}.json"
+    if language == XML:
+        return f"{stem}.xml"
+    import mimetypes
+
+    mimetype = content_type.split(";", 1)[0].strip().lower()
+    suffix = mimetypes.guess_extension(mimetype) if mimetype else None
+    return f"{stem}{suffix or BINARY_SUFFIX}"
