@@ -7,7 +7,7 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
 from bchook_studio.core.formats import json_text_to_xml_text
 from bchook_studio.core.receiver import Fault, ReceiverLimits, ResponseRule
@@ -421,6 +421,20 @@ def test_resend_dialog_checks_url(qtbot):
     dialog.url_field.setText("http://127.0.0.1:9/hook")
     dialog._buttons.accepted.emit()
     assert urls == ["http://127.0.0.1:9/hook"]
+
+
+def test_resend_dialog_empty_url_hint(qtbot):
+    dialog = ResendDialog()
+    qtbot.addWidget(dialog)
+    send = dialog._buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    assert not send.isEnabled()
+    assert "Enter an http:// or https:// URL" in dialog.problem_label.text()
+
+    dialog.url_field.setText("http://127.0.0.1:9/hook")
+
+    assert send.isEnabled()
+    assert dialog.problem_label.text() == ""
 
 
 def test_removed_request_clears_detail(qtbot, qloop):

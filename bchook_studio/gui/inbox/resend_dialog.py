@@ -15,6 +15,9 @@ from bchook_studio.core.receiver import ReceivedRequest
 from bchook_studio.core.webhook import targets_receiver
 from bchook_studio.gui.placeholders import fill
 
+_PROBLEM_STYLE = "color: #b02a37;"
+_HINT_STYLE = "color: #5b6b7b;"
+
 
 class ResendDialog(QDialog):
     """A URL field with Send and Cancel; Send emits `url_accepted` and closes.
@@ -46,7 +49,6 @@ class ResendDialog(QDialog):
         self._problem = QLabel(self)
         self._problem.setTextFormat(Qt.TextFormat.PlainText)
         self._problem.setWordWrap(True)
-        self._problem.setStyleSheet("color: #b02a37;")
         # Room for two lines, so a message does not push the buttons away.
         self._problem.setMinimumHeight(self._problem.fontMetrics().lineSpacing() * 2)
         self._buttons = QDialogButtonBox(
@@ -121,9 +123,18 @@ class ResendDialog(QDialog):
 
     def _validate(self) -> None:
         problem = self.problem()
-        # An empty field gets no message, because the disabled Send button
-        # already shows that a URL is missing.
-        self._problem.setText(problem if problem and self.url() else "")
+        if self.url():
+            self._problem.setStyleSheet(_PROBLEM_STYLE)
+            self._problem.setText(problem or "")
+        else:
+            # An empty field is not a mistake yet, so the hint is not red.
+            self._problem.setStyleSheet(_HINT_STYLE)
+            self._problem.setText(
+                self.tr(
+                    "Enter an http:// or https:// URL, or receiver:/path for the "
+                    "built-in receiver."
+                )
+            )
         send = self._buttons.button(QDialogButtonBox.StandardButton.Ok)
         send.setEnabled(problem is None)
 
