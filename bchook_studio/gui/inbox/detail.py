@@ -681,7 +681,8 @@ class RequestDetail(QWidget):
             return
         event = prepared.event
         if event.topic_key is None:
-            button.setEnabled(False)
+            # Enabled, so that a click shows the reason beside the buttons.
+            button.setEnabled(True)
             button.setToolTip(plain_tooltip(event.reason))
             return
         button.setEnabled(True)
@@ -693,9 +694,21 @@ class RequestDetail(QWidget):
         )
 
     def use_body_as_event(self) -> bool:
-        """Emit `use_as_event_requested` when the body matches a topic."""
+        """Emit `use_as_event_requested` when the body matches a topic.
+
+        Otherwise show the reason beside the buttons and return False.
+        """
         prepared = self._prepared
-        if prepared is None or prepared.event.topic_key is None:
+        if prepared is None:
+            return False
+        if prepared.event.topic_key is None:
+            self._show_action_message(
+                fill(
+                    self.tr("The body cannot be used as event data. %1"),
+                    prepared.event.reason,
+                ),
+                failed=True,
+            )
             return False
         self.use_as_event_requested.emit(
             prepared.event.topic_key, prepared.event.event_text
