@@ -480,3 +480,27 @@ def unused_port():
     port = probe.getsockname()[1]
     probe.close()
     return port
+
+
+def test_repeated_header_warned_without_values(capsysbinary):
+    with RawServer(respond("200 OK", b"")) as server:
+        status, _, err = run_cli(
+            capsysbinary,
+            "send",
+            "sale.new",
+            "--url",
+            server.url,
+            "--header",
+            "X-Token: first-secret",
+            "--header",
+            "x-token: second-secret",
+        )
+
+    head = server.requests[0].head
+    assert status == 0
+    assert err.startswith(
+        "warning: two --header options set 'X-Token' and 'x-token', so both are sent"
+    )
+    assert "secret" not in err
+    assert b"X-Token: first-secret\r\n" in head
+    assert b"x-token: second-secret\r\n" in head

@@ -12,7 +12,12 @@ from bchook_studio.core.delivery.clients import ClientPool
 from bchook_studio.core.delivery.handle import DeliveryHandle
 from bchook_studio.core.delivery.kinds import FailureKind
 from bchook_studio.core.delivery.redirects import RedirectSetting
-from bchook_studio.core.delivery.request import BasicAuth, OutgoingRequest, Timeouts
+from bchook_studio.core.delivery.request import (
+    BasicAuth,
+    OutgoingRequest,
+    Timeouts,
+    repeated_headers,
+)
 from bchook_studio.core.delivery.result import DeliveryResult
 from bchook_studio.core.delivery.send import deliver
 from bchook_studio.core.delivery.tls import TlsSetting
@@ -108,6 +113,12 @@ def test_non_ascii_header_sent_as_utf8():
 
     assert result.ok
     assert b"X-Name: J\xc3\xbcrgen\r\n" in server.requests[0].head
+
+
+def test_repeated_headers_ignore_case():
+    names = ["X-A", "b", " x-a ", "", "B", "X-A"]
+
+    assert repeated_headers(names) == [(2, 0), (4, 1), (5, 0)]
 
 
 def test_custom_header_replaces_default():

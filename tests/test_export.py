@@ -751,6 +751,24 @@ def test_send_warnings_name_url_and_headers():
     assert warnings[1].endswith("Send Test rejects the webhook until this is fixed.")
 
 
+def test_send_warnings_repeated_header_names():
+    webhook = Webhook(
+        name="Twice",
+        headers=(
+            HeaderRow("X-Good", "1"),
+            HeaderRow("X-GOOD", "2", enabled=False),
+            HeaderRow("x-good", "3"),
+        ),
+    )
+
+    warnings = send_warnings([WebhookDefinition(webhook)])
+
+    assert warnings == [
+        "webhooks[0] 'Twice': the custom headers 'X-Good' and 'x-good' have the "
+        "same name, so both are sent and the server may read either one."
+    ]
+
+
 def test_import_keeps_reserved_header(tmp_path):
     text = definitions_to_json(
         [WebhookDefinition(Webhook(name="Hosted", headers=(HeaderRow("Host", "a"),)))]

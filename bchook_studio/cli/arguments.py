@@ -197,7 +197,11 @@ def environment_secret(variable: str, flag: str) -> str:
 
 def custom_headers(lines: list[str]) -> tuple[tuple[str, str], ...]:
     """Parse repeated --header values, or raise UsageError naming the bad one."""
-    from bchook_studio.core.delivery.request import RequestProblem, parse_header_line
+    from bchook_studio.core.delivery.request import (
+        RequestProblem,
+        parse_header_line,
+        repeated_headers,
+    )
 
     headers = []
     for line in lines:
@@ -205,4 +209,12 @@ def custom_headers(lines: list[str]) -> tuple[tuple[str, str], ...]:
             headers.append(parse_header_line(line))
         except RequestProblem as exc:
             raise UsageError(str(exc)) from None
+
+    # Only names go into the warning: header values can be secrets.
+    for index, earlier in repeated_headers(name for name, _value in headers):
+        warning(
+            f"two --header options set {headers[earlier][0]!r} and "
+            f"{headers[index][0]!r}, so both are sent and the server may read "
+            "either one; drop one of them if that is a mistake"
+        )
     return tuple(headers)

@@ -1,6 +1,7 @@
 """An editable table of custom request headers."""
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -16,10 +17,13 @@ from bchook_studio.core.delivery.request import (
     RequestProblem,
     check_header,
     header_problems,
+    repeated_headers,
 )
 from bchook_studio.core.webhook import HeaderRow
 
 _NAME, _VALUE, _SECRET = range(3)
+
+_WARNING_COLOUR = "#b35c00"
 
 
 class HeadersTable(QWidget):
@@ -120,6 +124,38 @@ class HeadersTable(QWidget):
                 )
         return messages + header_problems(self.rows())
 
+    def warnings(self) -> list[str]:
+        """Return one message per enabled header whose name repeats an earlier one.
+
+        Both are sent, so this does not stop Send Test.
+        """
+        return [message for _row, message in self._repeated_rows()]
+
+    def _repeated_rows(self) -> list[tuple[int, str]]:
+        """Return (row, message) for each enabled row that repeats a name above it."""
+        enabled = []
+        for row in range(self._table.rowCount()):
+            name_item = self._table.item(row, _NAME)
+            if name_item is None:
+                continue
+            if name_item.checkState() == Qt.CheckState.Checked:
+                enabled.append((row, name_item.text()))
+
+        repeats = []
+        for index, earlier in repeated_headers(name for _row, name in enabled):
+            row, name = enabled[index]
+            earlier_row, earlier_name = enabled[earlier]
+            repeats.append(
+                (
+                    row,
+                    f"the custom header {name.strip()!r} in row {row + 1} repeats "
+                    f"{earlier_name.strip()!r} from row {earlier_row + 1}, so both "
+                    "are sent and the server may read either one. Disable or "
+                    "remove one of them.",
+                )
+            )
+        return repeats
+
     def _append(self, header: HeaderRow) -> int:
         row = self._table.rowCount()
         self._table.insertRow(row)
@@ -164,7 +200,11 @@ class HeadersTable(QWidget):
         self.changed.emit()
 
     def _validate(self) -> None:
-        """Mark names and values that cannot be sent, with the reason as tooltip."""
+        """Mark names and values that cannot be sent, with the reason as tooltip.
+
+        A name that repeats an earlier one is marked too, in a warning colour.
+        """
+        repeated = dict(self._repeated_rows())
         self._table.blockSignals(True)
         try:
             for row in range(self._table.rowCount()):
@@ -180,8 +220,11 @@ class HeadersTable(QWidget):
                     message = str(exc)
                     name_item.setForeground(Qt.GlobalColor.red)
                 else:
-                    message = ""
-                    name_item.setData(Qt.ItemDataRole.ForegroundRole, None)
+                    message = repeated.get(row, "")
+                    if message:
+                        name_item.setForeground(QColor(_WARNING_COLOUR))
+                    else:
+                        name_item.setData(Qt.ItemDataRole.ForegroundRole, None)
                 name_item.setToolTip(message)
         finally:
             self._table.blockSignals(False)

@@ -35,6 +35,7 @@ from bchook_studio.gui.elided_label import ElidedLabel
 from bchook_studio.gui.headers_table import HeadersTable
 from bchook_studio.gui.icons import eye_icon
 from bchook_studio.gui.network_form import NetworkForm
+from bchook_studio.gui.placeholders import fill
 
 MIN_LINE_EDIT_CHARS = 24
 """Average characters that the name and URL fields show at the least, however
@@ -551,12 +552,21 @@ class WebhookForm(QWidget):
             "Headers sent with the request; each replaces a default of its name"
         )
         problems = self.headers.problems()
+        warnings = self.headers.warnings()
+        style = ""
         if problems:
             title += " · " + self.tr("%n cannot be sent", "", len(problems))
-            tooltip = "\n".join(problems)
+            tooltip = "\n".join(problems + warnings)
+            style = "color: #b02a37; font-weight: bold;"
+        elif warnings:
+            if len(warnings) == 1:
+                title += " · " + self.tr("1 name repeated")
+            else:
+                title += " · " + fill(self.tr("%1 names repeated"), len(warnings))
+            tooltip = "\n".join(warnings)
+            style = "color: #b35c00; font-weight: bold;"
         self._headers_toggle.setText(title)
         self._headers_toggle.setToolTip(tooltip)
-        style = "color: #b02a37; font-weight: bold;" if problems else ""
         self._headers_toggle.setStyleSheet(style)
 
 

@@ -1,5 +1,7 @@
 """The webhook form gives back the webhook it shows, with the user's edits."""
 
+from PySide6.QtCore import Qt
+
 from bchook_studio.core.webhook import HeaderRow, Webhook
 from bchook_studio.gui.webhook_form import WebhookForm
 
@@ -55,3 +57,43 @@ def test_header_value_without_name_reported(qtbot):
         "the custom header in row 1 has the value 'ok' but no name. Enter its "
         "name, or clear the value."
     ]
+
+
+def test_repeated_header_name_warned(qtbot):
+    form = WebhookForm()
+    qtbot.addWidget(form)
+
+    form.set_webhook(
+        Webhook(
+            headers=(
+                HeaderRow(name="X-Good", value="1"),
+                HeaderRow(name="X-Off", value="2", enabled=False),
+                HeaderRow(name="x-good", value="3"),
+                HeaderRow(name="x-off", value="4"),
+            )
+        )
+    )
+    name_item = form.headers._table.item(2, 0)
+
+    assert form.headers.problems() == []
+    assert form.headers.warnings() == [
+        "the custom header 'x-good' in row 3 repeats 'X-Good' from row 1, so both "
+        "are sent and the server may read either one. Disable or remove one of "
+        "them."
+    ]
+    assert "1 name repeated" in form._headers_toggle.text()
+    assert "row 3" in form._headers_toggle.toolTip()
+    assert "row 3" in name_item.toolTip()
+
+
+def test_repeated_header_disabled_clears_warning(qtbot):
+    form = WebhookForm()
+    qtbot.addWidget(form)
+    rows = (HeaderRow(name="A", value="1"), HeaderRow(name="a", value="2"))
+    form.set_webhook(Webhook(headers=rows))
+
+    form.headers._table.item(1, 0).setCheckState(Qt.CheckState.Unchecked)
+
+    assert form.headers.warnings() == []
+    assert "repeated" not in form._headers_toggle.text()
+    assert form.headers._table.item(1, 0).toolTip() == ""

@@ -218,6 +218,25 @@ def header_problems(rows: Iterable["HeaderRow"]) -> list[str]:
     return messages
 
 
+def repeated_headers(names: Iterable[str]) -> list[tuple[int, int]]:
+    """Return (index, earlier index) for each header name that repeats an earlier one.
+
+    Letter case is ignored, as HTTP ignores it in field names, and so are
+    surrounding spaces. Empty names are skipped. Repeated headers are all sent, as separate header
+    lines, and servers differ in which one they read.
+    """
+    first_index: dict[str, int] = {}
+    repeats = []
+    for index, name in enumerate(names):
+        key = name.strip().lower()
+        if not key:
+            continue
+        earlier = first_index.setdefault(key, index)
+        if earlier != index:
+            repeats.append((index, earlier))
+    return repeats
+
+
 def parse_header_line(line: str) -> tuple[str, str]:
     """Split a `Name: value` line as given on the command line, or raise."""
     name, colon, value = line.partition(":")

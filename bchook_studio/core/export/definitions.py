@@ -165,12 +165,14 @@ def _check_topic(topic_key: str, where: str) -> None:
 
 
 def send_warnings(definitions: Iterable[WebhookDefinition]) -> list[str]:
-    """Return one warning per URL or enabled header that Send Test would reject.
+    """Return the warnings about the URLs and enabled headers of `definitions`.
 
-    Such webhooks are still imported, because the window saves them too and an
-    export must import again. Disabled header rows are never sent.
+    There is one per URL or header that Send Test would reject, and one per
+    enabled header whose name repeats an earlier one. Such webhooks are still
+    imported, because the window saves them too and an export must import
+    again. Disabled header rows are never sent.
     """
-    from bchook_studio.core.delivery.request import header_problems
+    from bchook_studio.core.delivery.request import header_problems, repeated_headers
     from bchook_studio.core.delivery.urls import InvalidUrlError, check_url_characters
 
     warnings = []
@@ -187,6 +189,14 @@ def send_warnings(definitions: Iterable[WebhookDefinition]) -> list[str]:
             warnings.append(
                 f"{where}: {problem.rstrip('.')}; Send Test rejects the webhook "
                 "until this is fixed."
+            )
+
+        enabled = [row.name for row in webhook.headers if row.enabled]
+        for index, earlier in repeated_headers(enabled):
+            warnings.append(
+                f"{where}: the custom headers {enabled[earlier]!r} and "
+                f"{enabled[index]!r} have the same name, so both are sent and the "
+                "server may read either one."
             )
     return warnings
 
