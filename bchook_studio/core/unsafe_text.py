@@ -10,6 +10,7 @@ other lines, than the program reads it ("Trojan Source"). The categories are
 those of the running Python's `unicodedata`.
 """
 
+import re
 import unicodedata
 from collections.abc import Callable
 
@@ -19,6 +20,11 @@ UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 KEPT_FORMAT_CHARACTERS = frozenset({"\u200c", "\u200d"})
 """ZERO WIDTH NON-JOINER and ZERO WIDTH JOINER, which Persian and Indic text and
 emoji sequences need. Neither can reorder text or break a line."""
+
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+"""The bidirectional controls: marks, embeddings, overrides and isolates."""
 
 _KEPT_IN_LINE = frozenset("\t")
 _KEPT_IN_TEXT = frozenset("\t\n")
@@ -45,6 +51,28 @@ def _unsafe_characters(text: str, multiline: bool) -> set[str]:
     return {
         char for char in set(text) if char not in kept_characters and is_unsafe(char)
     }
+
+
+# Every code point of category Cc, Cf, Zl or Zp in Unicode 15.1, the version of
+# Python 3.13, plus a few neighbours. `unsafe_positions` checks each match with
+# `is_unsafe`, so the running Python's categories decide.
+_CANDIDATES = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891"
+    "\u08e2\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001-\U000e007f]"
+)
+
+
+def unsafe_positions(text: str) -> list[int]:
+    """Return the index of each unsafe character of one line of text, tab kept."""
+    if text.isascii() and text.replace("\t", " ").isprintable():
+        return []
+    return [
+        match.start()
+        for match in _CANDIDATES.finditer(text)
+        if match.group() != "\t" and is_unsafe(match.group())
+    ]
 
 
 def contains_unsafe(text: str, *, multiline: bool = False) -> bool:

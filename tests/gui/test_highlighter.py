@@ -4,7 +4,7 @@ import time
 
 import pytest
 from pygments.token import Comment, Keyword, Name, Number, Punctuation, String
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QPoint, QTimer
 from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument
 
 from bchook_studio.gui.editor.block_ranges import BlockRanges
@@ -13,7 +13,11 @@ from bchook_studio.gui.editor.highlighter import (
     MAX_BLOCK_LENGTH,
     IncrementalHighlighter,
 )
-from bchook_studio.gui.editor.theme import format_for_token, template_format
+from bchook_studio.gui.editor.theme import (
+    format_for_token,
+    invisible_format,
+    template_format,
+)
 
 WAIT_MS = 30_000
 
@@ -285,6 +289,46 @@ def test_astral_characters_shift_ranges(qtbot, editor):
     document = _load(qtbot, editor, "json", '{"e": "🎓", "n": 5}')
     assert _color_at(document, 0, 12) == _color(Name.Tag)
     assert _color_at(document, 0, 17) == _color(Number)
+
+
+def test_invisible_characters_marked(qtbot, editor):
+    # "🎓" shifts the Qt positions after it by one unit.
+    text = '{"k\u200by": "🎓\u202e", "z\u200dw": 1}\nplain\u2060'
+    document = _load(qtbot, editor, "json", text)
+    marked = invisible_format().background().color().name()
+
+    def background(line: int, column: int) -> str | None:
+        text_format = _format_at(document, line, column)
+        if text_format is None or not text_format.hasProperty(
+            QTextCharFormat.Property.BackgroundBrush
+        ):
+            return None
+        return text_format.background().color().name()
+
+    assert background(0, 3) == marked
+    assert _color_at(document, 0, 2) == _color(Name.Tag)
+    assert background(0, 11) == marked
+    assert background(0, 17) is None
+    assert background(1, 5) == marked
+
+
+def test_invisible_character_tooltip(qtbot, editor):
+    _load(qtbot, editor, "text", "ab\u202ecd")
+    editor.show()
+    qtbot.waitExposed(editor)
+    rect = editor.cursorRect(_cursor_at(editor, 3))
+
+    tooltip = editor.invisible_character_at(rect.center())
+
+    assert tooltip.startswith("U+202E RIGHT-TO-LEFT OVERRIDE: an invisible character")
+    assert "changes the order" in tooltip
+    assert editor.invisible_character_at(QPoint(1, 200)) is None
+
+
+def _cursor_at(editor: CodeEditor, position: int) -> QTextCursor:
+    cursor = QTextCursor(editor.document())
+    cursor.setPosition(position)
+    return cursor
 
 
 def test_highlighter_on_plain_document(qtbot):

@@ -222,8 +222,8 @@ def repeated_headers(names: Iterable[str]) -> list[tuple[int, int]]:
     """Return (index, earlier index) for each header name that repeats an earlier one.
 
     Letter case is ignored, as HTTP ignores it in field names, and so are
-    surrounding spaces. Empty names are skipped. Repeated headers are all sent, as separate header
-    lines, and servers differ in which one they read.
+    surrounding spaces. Empty names are skipped. Repeated headers are all sent,
+    as separate header lines, and servers differ in which one they read.
     """
     first_index: dict[str, int] = {}
     repeats = []

@@ -1,6 +1,7 @@
 """The code editor: a plain text editor with line numbers, highlighting and problems."""
 
 import logging
+import unicodedata
 from collections.abc import Iterable
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, Qt, Signal, Slot
@@ -19,10 +20,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
+from bchook_studio.core.unsafe_text import BIDI_CONTROLS, unsafe_positions
 from bchook_studio.gui.editor import theme
 from bchook_studio.gui.editor.gutter import LineNumberArea
 from bchook_studio.gui.editor.highlighter import IncrementalHighlighter
 from bchook_studio.gui.editor.problems import Problem
+from bchook_studio.gui.placeholders import fill
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +220,37 @@ class CodeEditor(QPlainTextEdit):
             return None
         return self.problem_at_line(block.blockNumber() + 1)
 
+    def invisible_character_at(self, point: QPoint) -> str | None:
+        """Return a description of the invisible character drawn at a viewport
+        point, or None when there is none."""
+        cursor = self.cursorForPosition(point)
+        block = cursor.block()
+        text = block.text()
+        positions = unsafe_positions(text)
+        if not positions:
+            return None
+
+        # Qt counts UTF-16 units. Each character above U+FFFF is two of them.
+        unit = cursor.positionInBlock()
+        for index in positions:
+            start = _utf16_length(text[:index])
+            if start <= unit <= start + 1:
+                return self._describe_invisible(text[index])
+        return None
+
+    def _describe_invisible(self, char: str) -> str:
+        name = unicodedata.name(char, "") or self.tr("control character")
+        text = fill(
+            self.tr("U+%1 %2: an invisible character, sent as it is."),
+            f"{ord(char):04X}",
+            name,
+        )
+        if char in BIDI_CONTROLS:
+            text += " " + self.tr(
+                "It changes the order in which the text around it is displayed."
+            )
+        return text
+
     def _describe(self, problem: Problem) -> str:
         if problem.column is None:
             text = self.tr("Line %1: %2")
@@ -337,7 +371,9 @@ class CodeEditor(QPlainTextEdit):
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:
             assert isinstance(event, QHelpEvent)
-            text = self.tooltip_at_y(event.pos().y())
+            text = self.invisible_character_at(event.pos())
+            if text is None:
+                text = self.tooltip_at_y(event.pos().y())
             if text:
                 QToolTip.showText(event.globalPos(), text, self.viewport())
             else:

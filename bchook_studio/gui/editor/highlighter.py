@@ -26,11 +26,16 @@ from PySide6.QtCore import QObject, QPoint, QTimer, Signal, Slot
 from PySide6.QtGui import QTextBlock, QTextCharFormat, QTextDocument, QTextLayout
 from PySide6.QtWidgets import QPlainTextEdit
 
+from bchook_studio.core.unsafe_text import unsafe_positions
 from bchook_studio.gui.editor.block_lexers import BlockLexer, make_block_lexer
 from bchook_studio.gui.editor.block_ranges import BlockRanges
 from bchook_studio.gui.editor.lexers import TEXT, check_language
 from bchook_studio.gui.editor.template_tags import OUTSIDE_TAG, find_template_tags
-from bchook_studio.gui.editor.theme import format_for_token, template_format
+from bchook_studio.gui.editor.theme import (
+    format_for_token,
+    invisible_format,
+    template_format,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -366,6 +371,12 @@ class IncrementalHighlighter(QObject):
                 ranges = _cut_out(ranges, tags)
                 tag_format = template_format()
                 ranges.extend((start, end, tag_format) for start, end in tags)
+
+        invisible = [(index, index + 1) for index in unsafe_positions(text)]
+        if invisible:
+            ranges = _cut_out(ranges, invisible)
+            marked = invisible_format()
+            ranges.extend((start, end, marked) for start, end in invisible)
         return _to_format_ranges(text, ranges), (language, lexer_state, closer)
 
     def _intern(self, state: State) -> int:

@@ -54,8 +54,13 @@ _STYLES: dict[_TokenType, tuple[str, bool, bool]] = {
 _TEMPLATE_FOREGROUND = "#7d4e00"
 _TEMPLATE_BACKGROUND = "#fff1c7"
 
+_INVISIBLE_BACKGROUND = "#ffc9c9"
+_INVISIBLE_SPACING = 5.0
+"""Pixels of room after an invisible character, so that its box shows."""
+
 _formats: dict[_TokenType, QTextCharFormat | None] = {}
 _template_format: QTextCharFormat | None = None
+_invisible_format: QTextCharFormat | None = None
 
 
 def format_for_token(token: _TokenType) -> QTextCharFormat | None:
@@ -82,6 +87,25 @@ def template_format() -> QTextCharFormat:
         _template_format = _build_format(_TEMPLATE_FOREGROUND, True, False)
         _template_format.setBackground(QColor(_TEMPLATE_BACKGROUND))
     return _template_format
+
+
+def invisible_format() -> QTextCharFormat:
+    """Return the shared format that makes an invisible character show as a box.
+
+    Zero-width characters take no room, so the format adds letter spacing after
+    the character, and the background colours that gap.
+    """
+    global _invisible_format
+    if _invisible_format is None:
+        _invisible_format = QTextCharFormat()
+        _invisible_format.setBackground(QColor(_INVISIBLE_BACKGROUND))
+        _invisible_format.setUnderlineStyle(
+            QTextCharFormat.UnderlineStyle.SingleUnderline
+        )
+        _invisible_format.setUnderlineColor(PROBLEM)
+        _invisible_format.setFontLetterSpacingType(QFont.SpacingType.AbsoluteSpacing)
+        _invisible_format.setFontLetterSpacing(_INVISIBLE_SPACING)
+    return _invisible_format
 
 
 def _build_format(color: str, bold: bool, italic: bool) -> QTextCharFormat:
