@@ -242,15 +242,16 @@ def test_png_is_hex_dump():
     assert "PNG" in prepared.text.splitlines()[0]
 
 
-def test_long_binary_dump_has_notice():
+def test_long_binary_dump_counts_whole_body():
     body = _png() + bytes(range(256)) * 400
 
-    prepared = prepare_body(body, "image/png", True, DEFAULT_CAPS)
+    prepared = prepare_body(body, "image/png", True, SizeCaps(display=70_000))
 
     assert prepared.is_binary
-    assert prepared.shows_part
-    assert prepared.notices[-1].startswith("The hex dump shows the first 64 KiB of")
-    assert "Save body… writes the bytes as received." in prepared.notices[-1]
+    assert prepared.display_capped
+    assert prepared.shown_size == 64 * 1024
+    assert prepared.text.endswith(f"… {len(body) - 64 * 1024} more bytes\n")
+    assert prepared.notices == ()
 
 
 def test_short_binary_dump_has_no_notice():
@@ -423,19 +424,20 @@ def test_encoded_fffd_not_counted():
     assert prepared.notices == ()
 
 
-def test_display_cap_cut_not_counted():
+def test_display_cap_cut_character_left_out():
     body = ("é" * 600).encode()
     caps = SizeCaps(display=1001)
     prepared = prepare_body(body, "text/plain; charset=utf-8", True, caps)
-    assert prepared.text.endswith("\ufffd")
+    # The cut character is left out, not shown as U+FFFD.
+    assert prepared.text == "é" * 500
     assert prepared.display_capped
     assert prepared.notices == ()
 
 
-def test_truncated_cut_not_counted():
+def test_truncated_cut_character_left_out():
     body = '{"a": "é'.encode()[:-1]
     prepared = prepare_body(body, "application/json", True, DEFAULT_CAPS, True)
-    assert prepared.text.endswith("\ufffd")
+    assert prepared.text == '{"a": "'
     assert prepared.notices == (NOT_PRETTY_PART,)
 
 
@@ -524,4 +526,31 @@ def test_moderately_nested_json_pretty_printed():
     prepared = prepare_body(body, "application/json", True, DEFAULT_CAPS)
 
     assert prepared.pretty
+    assert prepared.notices == ()
+
+
+def test_utf16_cut_character_left_out():
+    body = "ab".encode("utf-16-le")[:3]
+    prepared = prepare_body(
+        body, "text/plain; charset=utf-16le", True, DEFAULT_CAPS, True
+    )
+    assert prepared.text == "a"
+    assert prepared.notices == ()
+
+
+def test_byte_order_mark_beats_declared_charset():
+    body = '{"a": "ü"}'.encode("utf-16")
+    prepared = prepare_body(body, "application/json; charset=utf-8", True, DEFAULT_CAPS)
+    assert prepared.text == '{\n  "a": "ü"\n}\n'
+    assert prepared.charset_source == "bom"
+    assert prepared.notices == (
+        "The body starts with a UTF-16 byte order mark, so it was decoded as "
+        "UTF-16 rather than the declared charset 'utf-8'.",
+    )
+
+
+def test_byte_order_mark_same_family_no_notice():
+    body = '{"a": 1}'.encode("utf-8-sig")
+    prepared = prepare_body(body, "application/json; charset=UTF-8", True, DEFAULT_CAPS)
+    assert prepared.text == '{\n  "a": 1\n}\n'
     assert prepared.notices == ()

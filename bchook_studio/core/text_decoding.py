@@ -1,8 +1,9 @@
 """Decode a body for display: which charset, or whether it is binary at all.
 
-The charset comes from the Content-Type header; without one, from the body
-(a BOM, an XML declaration; JSON is UTF-8); then UTF-8 if the bytes are valid
-UTF-8; then Windows-1252.
+The charset comes from a byte order mark at the start of the body, then from
+the Content-Type header, then from an XML declaration. JSON without either is
+UTF-8. Other bodies are UTF-8 if their bytes are valid UTF-8, and Windows-1252
+otherwise.
 """
 
 import codecs
@@ -116,10 +117,15 @@ def _lookup(charset: str) -> str | None:
     return info.name
 
 
-def _decode(body: bytes, codec: str) -> str | None:
-    """Return `body` decoded with replacement characters, or None if the codec fails."""
+def _decode(body: bytes, codec: str, partial: bool = False) -> str | None:
+    """Return `body` decoded with replacement characters, or None if the codec fails.
+
+    With `partial`, an incomplete sequence at the end is left out rather than
+    replaced, because the rest of the character was cut off, not sent wrong.
+    """
     try:
-        return body.decode(codec, "replace")
+        decoder = codecs.getincrementaldecoder(codec)("replace")
+        return decoder.decode(body, final=not partial)
     except (LookupError, UnicodeError, ValueError, TypeError):
         return None
 
@@ -147,6 +153,18 @@ def _binary_media_type(media_type: str) -> bool:
     return media_type.startswith(("image/", "audio/", "video/", "font/")) or (
         media_type in {"application/octet-stream", "application/pdf", "application/zip"}
     )
+
+
+def _family(codec: str) -> str:
+    """Return "utf-8", "utf-16" or "utf-32" for a Unicode codec name, else the name.
+
+    Byte order and signature variants, such as utf-16-le and utf-8-sig, belong
+    to their family.
+    """
+    for family in ("utf-8", "utf-16", "utf-32"):
+        if codec.startswith(family):
+            return family
+    return codec
 
 
 def _bom_codec(body: bytes) -> str | None:
@@ -197,25 +215,33 @@ def decode_body(
             return DecodedBody(None, "", "", media_type, size, notice)
         return DecodedBody(text, charset, source, media_type, size, notice, replaced)
 
+    # A byte order mark wins over the declared charset, as in the WHATWG
+    # Encoding Standard that browsers follow.
+    if bom_codec is not None:
+        if codec is not None and _family(codec) != _family(bom_codec):
+            notice = (
+                f"The body starts with a {_family(bom_codec).upper()} byte order "
+                f"mark, so it was decoded as {_family(bom_codec).upper()} rather "
+                f"than the declared charset {declared!r}."
+            )
+        text = _decode(body, bom_codec, partial) or ""
+        return decoded(text, bom_codec, "bom")
+
     if codec is not None:
-        text = _decode(body, codec)
+        text = _decode(body, codec, partial)
         if text is not None:
             return decoded(text, codec, "header")
         notice = f"The declared charset {declared!r} failed, so it was ignored."
 
-    if bom_codec is not None:
-        text = _decode(body, bom_codec) or ""
-        return decoded(text, bom_codec, "bom")
-
     match = _XML_ENCODING.match(body[:1024])
     xml_codec = _lookup(match.group(1).decode("ascii")) if match else None
     if xml_codec is not None:
-        text = _decode(body, xml_codec)
+        text = _decode(body, xml_codec, partial)
         if text is not None:
             return decoded(text, xml_codec, "declaration")
 
     if media_type == "application/json" or media_type.endswith("+json"):
-        return decoded(body.decode("utf-8", "replace"), "utf-8", "json")
+        return decoded(_decode(body, "utf-8", partial) or "", "utf-8", "json")
 
     try:
         # A body cut at a cap can end inside a UTF-8 sequence: with `partial`
