@@ -8,7 +8,7 @@ a large one, and both give the same result for the same input.
 import logging
 from dataclasses import dataclass
 
-from bchook_studio.core.caps import SizeCaps, format_size
+from bchook_studio.core.caps import SizeCaps
 from bchook_studio.core.content_types import JSON, TEXT, XML, language_for_content_type
 from bchook_studio.core.display_text import (
     HEX_DUMP_MAX_BYTES,
@@ -44,7 +44,8 @@ class PreparedBody:
     """Bytes of the body handed in."""
 
     shown_size: int
-    """Bytes of the body that went into `text`, at most the display cap."""
+    """Bytes of the body that went into `text`: at most the display cap, or the
+    hex dump's limit for a binary body."""
 
     is_binary: bool = False
     """True when `text` is a hex dump of a body that is not text."""
@@ -67,15 +68,14 @@ class PreparedBody:
 
     @property
     def display_capped(self) -> bool:
-        """True when the body is over the display cap and `text` shows its start."""
+        """True when `text` shows only the start of the body: the body is over
+        the display cap, or it is binary and over the hex dump's limit."""
         return self.shown_size < self.body_size
 
     @property
     def shows_part(self) -> bool:
-        """True when `text` stands for only the start of the body: the body is
-        over the display cap, or it is binary and over the hex dump's limit."""
-        dump_cut = self.is_binary and self.shown_size > HEX_DUMP_MAX_BYTES
-        return self.display_capped or dump_cut
+        """The same as `display_capped`."""
+        return self.display_capped
 
 
 def prepare_body(
@@ -100,23 +100,18 @@ def prepare_body(
     partial = truncated or len(displayed) < len(body)
     decoded = decode_body(displayed, content_type, partial=partial)
     if decoded.is_binary:
-        text = hex_dump(displayed)
-        notices = _present(decoded.notice)
-        if len(displayed) > HEX_DUMP_MAX_BYTES:
-            notices += (
-                f"The hex dump shows the first {format_size(HEX_DUMP_MAX_BYTES)} "
-                f"of {format_size(len(body))}. "
-                "Save body… writes the bytes as received.",
-            )
+        # The dump reads only its first bytes, and its last line counts the
+        # bytes after them in the whole body, not in the displayed part.
+        text = hex_dump(body)
         return PreparedBody(
             text=text,
             lines=LineIndex.partial(text),
             language=TEXT,
             body_size=len(body),
-            shown_size=len(displayed),
+            shown_size=min(len(body), HEX_DUMP_MAX_BYTES),
             is_binary=True,
             media_type=decoded.media_type,
-            notices=notices,
+            notices=_present(decoded.notice),
         )
 
     text = decoded.text or ""

@@ -512,7 +512,7 @@ class RequestDetail(QWidget):
             notices.append(
                 fill(
                     self.tr("Showing the first %1. Save body… writes the %2 kept."),
-                    format_size(self._caps.display),
+                    format_size(body.shown_size),
                     format_size(body.body_size),
                 )
             )
@@ -520,7 +520,7 @@ class RequestDetail(QWidget):
             notices.append(
                 fill(
                     self.tr("Showing the first %1. Save body… writes all of it."),
-                    format_size(self._caps.display),
+                    format_size(body.shown_size),
                 )
             )
         self._set_notice(" ".join(notices))
