@@ -554,3 +554,11 @@ def test_byte_order_mark_same_family_no_notice():
     prepared = prepare_body(body, "application/json; charset=UTF-8", True, DEFAULT_CAPS)
     assert prepared.text == '{\n  "a": 1\n}\n'
     assert prepared.notices == ()
+
+
+def test_repeated_json_key_kept_with_notice():
+    body = b'{"a":1,"b":2,"a":3}'
+    prepared = prepare_body(body, "application/json", True, DEFAULT_CAPS)
+    assert prepared.text == '{\n  "a": 1,\n  "b": 2,\n  "a": 3\n}\n'
+    assert prepared.pretty
+    assert prepared.notices[0].startswith("An object repeats the key 'a'.")

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bchook_studio.core.display_text import pretty_for_display
 from bchook_studio.core.formats import (
     BodyFormat,
     ConversionError,
@@ -25,6 +26,7 @@ from bchook_studio.core.formats.json_text import (
     MAX_JSON_DEPTH,
     IndentTooLarge,
     number_from_spelling,
+    pretty_json_keeping_repeats,
 )
 
 
@@ -598,3 +600,44 @@ def test_deep_indent_limit_leaves_text_unchanged():
     value = {"a": [{"b": [[[[[[[[[1, 2]]]]]]]]]}]}
 
     assert pretty_json(value, deep_indent_limit=10_000) == pretty_json(value)
+
+
+def test_pretty_keeping_repeats_writes_every_member():
+    text = '{"a": 1, "b": {"x": [{"k": 2, "k": 3}]}, "a": 4}'
+
+    pretty, repeated = pretty_json_keeping_repeats(text)
+
+    assert repeated == "k"
+    assert pretty == (
+        "{\n"
+        '  "a": 1,\n'
+        '  "b": {\n'
+        '    "x": [\n'
+        "      {\n"
+        '        "k": 2,\n'
+        '        "k": 3\n'
+        "      }\n"
+        "    ]\n"
+        "  },\n"
+        '  "a": 4\n'
+        "}\n"
+    )
+
+
+def test_pretty_keeping_repeats_matches_plain_without_repeats():
+    text = '{"a": [1, 2.50, {"b": null}], "c": "é"}'
+
+    pretty, repeated = pretty_json_keeping_repeats(text)
+
+    assert repeated is None
+    assert pretty == pretty_json_text(text)
+
+
+def test_pretty_for_display_names_repeated_key():
+    display = pretty_for_display('{"id": 1, "id": 2}', "json")
+
+    assert display.text == '{\n  "id": 1,\n  "id": 2\n}\n'
+    assert display.notice == (
+        "An object repeats the key 'id'. Both members are shown, but many JSON "
+        "parsers keep only the last one."
+    )

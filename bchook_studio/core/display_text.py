@@ -38,12 +38,11 @@ def pretty_for_display(text: str, language: str) -> DisplayText:
     reading it. So is a document nested so deeply that indenting it would
     multiply its size (see PRETTY_GROWTH): 400 nested arrays grow 400 times.
     """
-    from bchook_studio.core.formats import (
-        FormatError,
-        pretty_json_text,
-        pretty_xml_text,
+    from bchook_studio.core.formats import FormatError, pretty_xml_text
+    from bchook_studio.core.formats.json_text import (
+        IndentTooLarge,
+        pretty_json_keeping_repeats,
     )
-    from bchook_studio.core.formats.json_text import IndentTooLarge
     from bchook_studio.core.formats.xml_text import (
         ENTITIES_MESSAGE,
         INTERNAL_SUBSET_MESSAGE,
@@ -52,7 +51,8 @@ def pretty_for_display(text: str, language: str) -> DisplayText:
     growth = PRETTY_GROWTH * len(text) + PRETTY_FLOOR
     try:
         if language == "json":
-            return DisplayText(pretty_json_text(text, deep_indent_limit=growth))
+            pretty, repeated = pretty_json_keeping_repeats(text, growth)
+            return DisplayText(pretty, _repeated_key_notice(repeated))
         if language == "xml":
             pretty = pretty_xml_text(text)
             if len(pretty) > len(text) + growth:
@@ -65,6 +65,15 @@ def pretty_for_display(text: str, language: str) -> DisplayText:
         if exc.problem.message in {ENTITIES_MESSAGE, INTERNAL_SUBSET_MESSAGE}:
             return DisplayText(text, _DTD_NOTICE)
     return DisplayText(text)
+
+
+def _repeated_key_notice(key: str | None) -> str | None:
+    if key is None:
+        return None
+    return (
+        f"An object repeats the key {key!r}. Both members are shown, but many "
+        "JSON parsers keep only the last one."
+    )
 
 
 def _nesting_notice(name: str) -> str:

@@ -124,12 +124,18 @@ def _reject_constant(constant: str) -> None:
     raise _NonFiniteConstant(constant)
 
 
-def parse_json(text: str, *, unique_keys: bool = False) -> Any:
+def parse_json(
+    text: str,
+    *,
+    unique_keys: bool = False,
+    pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None,
+) -> Any:
     """Parse JSON text, keeping number spellings, or raise FormatError.
 
     NaN, Infinity and -Infinity are rejected, and duplicate keys are allowed
     (the last one wins, as in json.loads). `parse_json_unique_keys` rejects
-    them.
+    them. `pairs_hook` builds each object from its members instead of dict, as
+    json.loads's object_pairs_hook does.
     """
     if _BLANK.fullmatch(text):
         raise FormatError(FormatProblem(1, 1, "the document is empty"))
@@ -143,8 +149,9 @@ def parse_json(text: str, *, unique_keys: bool = False) -> Any:
             )
         )
 
+    hook = _unique_object if unique_keys else pairs_hook
     try:
-        return _loads_any_depth(text, unique_keys)
+        return _loads_any_depth(text, hook)
     except json.JSONDecodeError as error:
         problem = FormatProblem(error.lineno, error.colno, _plain_message(error))
         raise FormatError(problem) from None
@@ -157,40 +164,43 @@ def parse_json(text: str, *, unique_keys: bool = False) -> Any:
         raise FormatError(problem) from None
 
 
-def _loads(text: str, unique_keys: bool = False) -> Any:
+_PairsHook = Callable[[list[tuple[str, Any]]], Any]
+
+
+def _loads(text: str, pairs_hook: _PairsHook | None = None) -> Any:
     return json.loads(
         text,
         parse_int=number_from_spelling,
         parse_float=number_from_spelling,
         parse_constant=_reject_constant,
-        object_pairs_hook=_unique_object if unique_keys else None,
+        object_pairs_hook=pairs_hook,
     )
 
 
-def _loads_any_depth(text: str, unique_keys: bool = False) -> Any:
+def _loads_any_depth(text: str, pairs_hook: _PairsHook | None = None) -> Any:
     """Parse, retrying in a new thread when the caller's stack left too little room.
 
     Raise FormatError for a document nested more than MAX_JSON_DEPTH levels
     deep that the parser could not read.
     """
     try:
-        return _loads(text, unique_keys)
+        return _loads(text, pairs_hook)
     except RecursionError:
         pass
 
     problem = _depth_problem(text)
     if problem is not None:
         raise FormatError(problem)
-    return _loads_in_new_thread(text, unique_keys)
+    return _loads_in_new_thread(text, pairs_hook)
 
 
-def _loads_in_new_thread(text: str, unique_keys: bool) -> Any:
+def _loads_in_new_thread(text: str, pairs_hook: _PairsHook | None) -> Any:
     """Parse in a new thread, whose recursion depth starts at zero.
 
     The thread's exceptions are raised here.
     """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="json-parse") as pool:
-        return pool.submit(_loads, text, unique_keys).result()
+        return pool.submit(_loads, text, pairs_hook).result()
 
 
 class _RepeatedKey(Exception):
@@ -332,6 +342,47 @@ def pretty_json_text(text: str, deep_indent_limit: int | None = None) -> str:
     `deep_indent_limit` is passed to pretty_json.
     """
     return pretty_json(parse_json(text), deep_indent_limit)
+
+
+class RepeatedKeysObject(list):
+    """A JSON object that repeats a key, kept as its (key, value) members in order.
+
+    `pretty_json` writes it as an object with every member.
+    """
+
+
+def pretty_json_keeping_repeats(
+    text: str, deep_indent_limit: int | None = None
+) -> tuple[str, str | None]:
+    """Reformat JSON text as `pretty_json_text` does, keeping repeated keys.
+
+    An object that repeats a key keeps every member, where json.loads keeps
+    the last one only. Return the text and the first repeated key found, or
+    None when no object repeats a key.
+    """
+    repeated: list[str] = []
+
+    def keep_members(pairs: list[tuple[str, Any]]) -> Any:
+        result = dict(pairs)
+        if len(result) == len(pairs):
+            return result
+        if not repeated:
+            repeated.append(_first_repeated_member(pairs))
+        return RepeatedKeysObject(pairs)
+
+    value = parse_json(text, pairs_hook=keep_members)
+    pretty = pretty_json(value, deep_indent_limit)
+    return pretty, repeated[0] if repeated else None
+
+
+def _first_repeated_member(pairs: list[tuple[str, Any]]) -> str:
+    """Return the first key of `pairs` that an earlier member already has."""
+    seen: set[str] = set()
+    for key, _value in pairs:
+        if key in seen:
+            return key
+        seen.add(key)
+    raise ValueError("no key repeats")
 
 
 class IndentTooLarge(ValueError):
@@ -533,12 +584,12 @@ def _write_json(
             depth = level + len(stack)
             if depth >= DEEP_LEVEL:
                 _charge_indent(budget, len(pending), depth)
-        if isinstance(pending, dict):
+        if isinstance(pending, (dict, RepeatedKeysObject)):
             if pending:
                 _enter(pending, open_ids)
                 append("{")
-                children = iter(pending.items())
-                stack.append(_OpenContainer(children, "}", id(pending), True))
+                members = pending if isinstance(pending, list) else pending.items()
+                stack.append(_OpenContainer(iter(members), "}", id(pending), True))
             else:
                 append("{}")
         elif isinstance(pending, (list, tuple)):
