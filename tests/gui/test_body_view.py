@@ -331,9 +331,39 @@ def test_keys_reach_unindexed_end(qtbot, view):
     text = "".join(f"line {number}\n" for number in range(100_000)) + "end"
     lines = LineIndex.partial(text, first_chunk=1_000)
     view.set_text(text, lines)
+
     QTest.keyClick(view, Qt.Key.Key_End, CTRL)
-    assert view.cursor_position() == len(text)
+
+    # The jump waits for the index slices instead of indexing all at once.
+    assert not lines.is_complete()
+    assert view.cursor_position() == 0
+    qtbot.waitUntil(lambda: view.cursor_position() == len(text), timeout=10_000)
+    assert lines.is_complete()
     assert view.last_visible_line() == 100_000
+
+
+def test_click_on_unindexed_line_waits(qtbot, view):
+    text = "".join(f"line {number}\n" for number in range(200_000))
+    lines = LineIndex.partial(text, first_chunk=1_000)
+    view.set_text(text, lines)
+    view.verticalScrollBar().setValue(150_000)
+
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(40, 5))
+
+    assert view.cursor_position() == 0
+    qtbot.waitUntil(lambda: view.cursor_position() > 0, timeout=10_000)
+    assert text[: view.cursor_position()].count("\n") == 150_000
+
+
+def test_new_text_drops_waiting_jump(qtbot, view):
+    text = "".join(f"line {number}\n" for number in range(100_000))
+    view.set_text(text, LineIndex.partial(text, first_chunk=1_000))
+    QTest.keyClick(view, Qt.Key.Key_End, CTRL)
+
+    view.set_text("short")
+    qtbot.wait(50)
+
+    assert view.cursor_position() == 0
 
 
 def test_screen_ready_after_long_line(qtbot, view):

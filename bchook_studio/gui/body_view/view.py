@@ -123,6 +123,8 @@ class BodyView(QAbstractScrollArea):
         self._index_timer = QTimer(self)
         self._index_timer.setInterval(0)
         self._drag_position: QPoint | None = None
+        self._waiting_for_line: tuple[int, Callable[[], None]] | None = None
+        """A line not indexed yet and the action to run once it is."""
 
         self._selection_format = QTextCharFormat()
         self._selection_format.setBackground(theme.SELECTION)
@@ -171,6 +173,7 @@ class BodyView(QAbstractScrollArea):
         that it searched only the part shown.
         """
         self._stop_search()
+        self._stop_waiting()
         self._complete = complete
         self._text = text
         self._lines = lines if lines is not None else LineIndex.partial(text)
@@ -485,9 +488,35 @@ class BodyView(QAbstractScrollArea):
         if was_visible:
             self.highlighter.lines_indexed()
             self.viewport().update()
+        if self._waiting_for_line is not None:
+            line, action = self._waiting_for_line
+            if line < lines.indexed_lines:
+                self._stop_waiting()
+                action()
         if lines.is_complete():
             self._index_timer.stop()
             self.index_completed.emit()
+
+    def _when_indexed(self, line: int, action: Callable[[], None]) -> None:
+        """Run `action` now when `line` is indexed, else once indexing reaches it.
+
+        Indexing the rest of a text of millions of lines at once stalled the
+        window for about half a second, so a jump past the indexed lines waits
+        for the slices of `_extend_index` instead. A later call replaces an
+        action still waiting.
+        """
+        if line < self._lines.indexed_lines or self._lines.is_complete():
+            self._stop_waiting()
+            action()
+            return
+        self._waiting_for_line = (line, action)
+        self.viewport().setCursor(Qt.CursorShape.BusyCursor)
+        self._index_timer.start()
+
+    def _stop_waiting(self) -> None:
+        if self._waiting_for_line is not None:
+            self._waiting_for_line = None
+            self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
 
     # Gutter
 
@@ -570,11 +599,20 @@ class BodyView(QAbstractScrollArea):
         horizontal.setPageStep(columns)
         horizontal.setSingleStep(2)
 
+    def _line_at_y(self, y: int) -> int:
+        """Return the line drawn at a y coordinate of the viewport."""
+        line = self.first_visible_line() + math.floor(y / self._line_height)
+        return min(max(line, 0), self._lines.line_count - 1)
+
+    def _is_indexed_at(self, position: QPoint) -> bool:
+        """True when the line drawn at a point of the viewport is indexed."""
+        return self._lines.is_complete() or (
+            self._line_at_y(position.y()) < self._lines.indexed_lines
+        )
+
     def _offset_at(self, position: QPoint) -> int:
         """Return the text offset nearest to a point of the viewport."""
-        row = math.floor(position.y() / self._line_height)
-        line = self.first_visible_line() + row
-        line = min(max(line, 0), self._lines.line_count - 1)
+        line = self._line_at_y(position.y())
         piece = self._slice(line)
         return piece.offset_at_x(position.x() - TEXT_MARGIN)
 
@@ -653,12 +691,20 @@ class BodyView(QAbstractScrollArea):
     def _move_for_key(self, event: QKeyEvent) -> bool:
         """Move the cursor for a standard move or select key; False for others."""
         for move_key, select_key, target, vertical in self._moves():
-            if event.matches(move_key):
-                self._move_cursor(target(), keep_anchor=False, vertical=vertical)
-                return True
-            if event.matches(select_key):
-                self._move_cursor(target(), keep_anchor=True, vertical=vertical)
-                return True
+            keep_anchor = event.matches(select_key)
+            if not (keep_anchor or event.matches(move_key)):
+                continue
+
+            def move(target=target, keep_anchor=keep_anchor, vertical=vertical):
+                self._move_cursor(target(), keep_anchor=keep_anchor, vertical=vertical)
+
+            if event.matches(_StandardKey.MoveToEndOfDocument) or event.matches(
+                _StandardKey.SelectEndOfDocument
+            ):
+                self._when_indexed(self._lines.line_count - 1, move)
+            else:
+                move()
+            return True
         return False
 
     def _moves(
@@ -767,22 +813,30 @@ class BodyView(QAbstractScrollArea):
             super().mousePressEvent(event)
             return
         self.setFocus(Qt.FocusReason.MouseFocusReason)
-        offset = self._offset_at(event.position().toPoint())
-        shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-        self._cursor = offset
-        if not shift:
-            self._anchor = offset
-        self._goal_column = None
-        self._drag_position = event.position().toPoint()
-        self.viewport().update()
+        position = event.position().toPoint()
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+
+        def place_cursor() -> None:
+            offset = self._offset_at(position)
+            self._cursor = offset
+            if not shift:
+                self._anchor = offset
+            self._goal_column = None
+            self.viewport().update()
+
+        self._drag_position = position
+        self._when_indexed(self._line_at_y(position.y()), place_cursor)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             super().mouseDoubleClickEvent(event)
             return
-        offset = self._offset_at(event.position().toPoint())
-        self._anchor, self._cursor = self._navigator.word_at(offset)
+        position = event.position().toPoint()
         self._drag_position = None
+        if not self._is_indexed_at(position):
+            return
+        offset = self._offset_at(position)
+        self._anchor, self._cursor = self._navigator.word_at(offset)
         self.viewport().update()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -792,7 +846,8 @@ class BodyView(QAbstractScrollArea):
             super().mouseMoveEvent(event)
             return
         self._drag_position = event.position().toPoint()
-        self._cursor = self._offset_at(self._drag_position)
+        if self._is_indexed_at(self._drag_position):
+            self._cursor = self._offset_at(self._drag_position)
         if self.viewport().rect().contains(self._drag_position):
             self._drag_timer.stop()
         elif not self._drag_timer.isActive():
@@ -829,7 +884,8 @@ class BodyView(QAbstractScrollArea):
             min(max(position.x(), area.left()), area.right()),
             min(max(position.y(), area.top()), area.bottom()),
         )
-        self._cursor = self._offset_at(clamped)
+        if self._is_indexed_at(clamped):
+            self._cursor = self._offset_at(clamped)
         self.viewport().update()
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
