@@ -402,6 +402,9 @@ class MainWindow(QMainWindow):
         self.form.format_changed.connect(self._on_format_changed)
         self.form.changed.connect(self._on_edited)
         self.designer.changed.connect(self._on_edited)
+        self.designer.body_editor.paragraph_separators_replaced.connect(
+            self._warn_about_paragraph_separators
+        )
         self.designer.status_message.connect(self._show_status)
 
         self.session.opened.connect(self._on_webhook_opened)
@@ -535,6 +538,28 @@ class MainWindow(QMainWindow):
         self.webhooks_panel.select(opened.webhook_id)
         self._update_title()
         self._warn_about_long_line(webhook.body)
+
+    def _warn_about_paragraph_separators(self, count: int) -> None:
+        """Show a banner explaining that U+2029 characters became line breaks."""
+        if count == 1:
+            found = self.tr(
+                "The body contained a paragraph separator character (U+2029). The "
+                "editor keeps text as lines, so it became a line break and is "
+                "sent as LF."
+            )
+        else:
+            found = fill(
+                self.tr(
+                    "The body contained %1 paragraph separator characters "
+                    "(U+2029). The editor keeps text as lines, so each became a "
+                    "line break and is sent as LF."
+                ),
+                f"{count:,}",
+            )
+        advice = self.tr(
+            "To send the body unchanged, use bchook-studio send --body FILE."
+        )
+        self.banner.show_message(f"{found} {advice}", NoticeLevel.WARNING)
 
     def _warn_about_long_line(self, body: str) -> None:
         """Show a banner when `body` has a line long enough to make editing slow."""

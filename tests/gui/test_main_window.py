@@ -4,7 +4,7 @@ import time
 
 import pytest
 from lxml import etree
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QMimeData, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from bchook_studio.core.formats import BodyFormat
@@ -485,6 +485,30 @@ def test_long_body_line_warned_on_open(qtbot, window):
 
     assert window.banner.isVisible()
     assert "a line of 600,012 characters" in window.banner.label.text()
+
+
+def test_paragraph_separator_warned_on_open(qtbot, window):
+    qtbot.waitUntil(lambda: window.store.is_open, timeout=5000)
+    body = '{"note": "one\u2029two\u2029three"}'
+    webhook_id = run_in_loop(qtbot, window.store.save(Webhook(name="Para", body=body)))
+
+    window._on_webhook_chosen(webhook_id)
+    qtbot.waitUntil(lambda: window.session.open_id == webhook_id, timeout=10_000)
+
+    assert window.banner.isVisible()
+    assert "2 paragraph separator characters" in window.banner.label.text()
+    assert window.designer.body_text() == '{"note": "one\ntwo\nthree"}'
+
+
+def test_paragraph_separator_warned_on_paste(qtbot, window):
+    editor = window.designer.body_editor
+    mime = QMimeData()
+    mime.setText("a\u2029b")
+
+    editor.insertFromMimeData(mime)
+
+    assert window.banner.isVisible()
+    assert "a paragraph separator character (U+2029)" in window.banner.label.text()
 
 
 def test_first_save_replaces_draft_row(qtbot, window):

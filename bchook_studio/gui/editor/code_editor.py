@@ -4,7 +4,7 @@ import logging
 import unicodedata
 from collections.abc import Iterable
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QRect, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QHelpEvent,
@@ -56,6 +56,11 @@ class CodeEditor(QPlainTextEdit):
     text_edited = Signal()
     """Emitted on every change of the text except those made by `set_text` and
     `replace_text_undoably`: typing, pasting, undo and redo. Not debounced."""
+
+    paragraph_separators_replaced = Signal(int)
+    """Emitted with their count when text set or pasted contained U+2029
+    PARAGRAPH SEPARATOR characters. The document keeps text as lines, so each
+    became a line break."""
 
     def __init__(
         self, parent: QWidget | None = None, *, read_only: bool = False
@@ -119,6 +124,15 @@ class CodeEditor(QPlainTextEdit):
             self._setting_text = False
         if self._problems:
             self.set_problems(())
+        separators = text.count("\u2029")
+        if separators:
+            self.paragraph_separators_replaced.emit(separators)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 - Qt's name
+        separators = source.text().count("\u2029") if source.hasText() else 0
+        super().insertFromMimeData(source)
+        if separators:
+            self.paragraph_separators_replaced.emit(separators)
 
     def replace_span(self, start: int, end: int, text: str) -> None:
         """Replace the characters from `start` to `end` (in UTF-16 code units, as
