@@ -149,3 +149,17 @@ def test_long_first_line_shortened():
     assert "'" + "Z" * 80 + "'..." in failure.message
     assert "Z" * 81 not in failure.message
     assert "Z" * 5000 in failure.detail
+
+
+def test_switching_protocols_explained():
+    response = (
+        b"HTTP/1.1 101 Switching Protocols\r\n"
+        b"Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+    )
+    failure = send_to_raw(response).failure
+
+    assert failure is not None
+    assert failure.kind is FailureKind.PROTOCOL
+    assert "responded 101 Switching Protocols" in failure.message
+    assert "final status such as 200" in failure.message
+    assert "_SWITCH_UPGRADE" in failure.detail

@@ -219,6 +219,16 @@ def _broken_exchange(exc: BaseException, where: str, detail: str) -> Failure:
         if failure is not None:
             return failure
 
+    if _SWITCHED_PROTOCOL in detail:
+        return Failure(
+            FailureKind.PROTOCOL,
+            f"{where} responded 101 Switching Protocols, which hands the connection "
+            "over to another protocol (such as WebSocket) that the request did not "
+            "ask for. A webhook endpoint must respond with a final status such as "
+            "200: check that the URL points at the webhook handler.",
+            detail,
+        )
+
     dropped = (
         _find(exc, ConnectionResetError) is not None
         or _find(exc, BrokenPipeError) is not None
@@ -265,6 +275,10 @@ def _head_too_large(where: str, detail: str) -> Failure:
 _REJECTED_START = re.compile(
     r"illegal (?:status|request) line(?:: (?P<line>.*))?$", re.DOTALL
 )
+
+_SWITCHED_PROTOCOL = "_SWITCH_UPGRADE"
+"""Part of the message h11 0.16 raises for a 101 response to a request that
+asked for no upgrade."""
 
 _SEND_HTTP1 = (
     "Hook Studio sends HTTP/1.1: point the URL at an HTTP/1.1 endpoint, or turn "
