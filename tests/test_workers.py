@@ -5,6 +5,7 @@ import math
 import multiprocessing
 import operator
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -48,8 +49,16 @@ def test_run_in_other_process(pool):
 
 
 def test_run_raises_function_error(pool):
-    with pytest.raises(ZeroDivisionError):
+    with pytest.raises(ZeroDivisionError) as raised:
         asyncio.run(pool.run(operator.truediv, 1, 0))
+    assert "ZeroDivisionError" in str(raised.value.__cause__)
+
+
+def test_unpicklable_argument_keeps_worker(pool):
+    worker_pid = asyncio.run(pool.run(os.getpid))
+    with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
+        asyncio.run(pool.run(operator.add, lambda: 1, 2))
+    assert asyncio.run(pool.run(os.getpid)) == worker_pid
 
 
 def test_warm_up_returns_at_once(pool):
@@ -68,7 +77,7 @@ WARM_UP_ON_LOOP = textwrap.dedent(
     async def main():
         pool = WorkerPool(max_workers=1)
         pool.warm_up()
-        print("loaded on call:", "concurrent.futures.process" in sys.modules)
+        print("loaded on call:", "multiprocessing.connection" in sys.modules)
         for _ in range(200):
             if pool.is_started():
                 break
@@ -167,6 +176,152 @@ def test_idle_pool_stops():
         assert worker_pid not in _child_pids()
     finally:
         idle_pool.shutdown()
+
+
+LONG_JOBS = [
+    pytest.param(time.sleep, (30,), id="sleep"),
+    pytest.param(sum, (range(10**13),), id="cpu"),
+]
+"""Jobs that run far longer than any test, unless their process is stopped."""
+
+SECONDS_AFTER_SPAWN = 1.0
+"""Seconds a job may take after its process is started, on a busy test machine."""
+
+
+def _wait_until_ended(pid: int) -> bool:
+    """Return True once `pid` is no longer a running child, within 5 s."""
+    deadline = time.monotonic() + 5
+    while pid in _child_pids() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return pid not in _child_pids()
+
+
+async def _start_long_job(pool, function, args):
+    job = asyncio.ensure_future(pool.run(function, *args))
+    # Long enough for the job to reach the worker and start there.
+    await asyncio.sleep(0.5)
+    assert not job.done()
+    return job
+
+
+@pytest.mark.parametrize(("function", "args"), LONG_JOBS)
+def test_cancel_stops_running_job(pool, function, args):
+    async def cancel_then_run():
+        started = time.perf_counter()
+        first_pid = await pool.run(os.getpid)
+        spawn_seconds = time.perf_counter() - started
+
+        job = await _start_long_job(pool, function, args)
+        job.cancel()
+        cancelled = time.perf_counter()
+        next_pid = await pool.run(os.getpid)
+        elapsed = time.perf_counter() - cancelled
+        with pytest.raises(asyncio.CancelledError):
+            await job
+        return first_pid, next_pid, spawn_seconds, elapsed
+
+    first_pid, next_pid, spawn_seconds, elapsed = asyncio.run(cancel_then_run())
+
+    assert elapsed < spawn_seconds + SECONDS_AFTER_SPAWN
+    assert next_pid != first_pid
+    assert _wait_until_ended(first_pid)
+    assert pool.is_started()
+
+
+def test_cancel_starts_spare_process(pool):
+    async def cancel_then_wait():
+        first_pid = await pool.run(os.getpid)
+        job = await _start_long_job(pool, time.sleep, (30,))
+        job.cancel()
+        await asyncio.sleep(0)
+        return first_pid
+
+    first_pid = asyncio.run(cancel_then_wait())
+    assert _wait_until_ended(first_pid)
+    assert pool.is_started()
+    assert _child_pids() - {first_pid}
+
+
+def test_waiting_job_runs_after_cancel(pool):
+    async def queue_behind_cancelled():
+        first_pid = await pool.run(os.getpid)
+        job = await _start_long_job(pool, time.sleep, (30,))
+        waiting = asyncio.ensure_future(pool.run(os.getpid))
+        await asyncio.sleep(0.2)
+        assert not waiting.done()
+        job.cancel()
+        cancelled = time.perf_counter()
+        next_pid = await asyncio.wait_for(waiting, 30)
+        return first_pid, next_pid, time.perf_counter() - cancelled
+
+    first_pid, next_pid, elapsed = asyncio.run(queue_behind_cancelled())
+    assert next_pid != first_pid
+    assert elapsed < 5
+
+
+def test_cancel_waiting_job_keeps_running_one(pool):
+    async def cancel_waiting():
+        first_pid = await pool.run(os.getpid)
+        running = asyncio.ensure_future(pool.run(operator.add, 2, 3))
+        waiting = asyncio.ensure_future(pool.run(os.getpid))
+        await asyncio.sleep(0)
+        assert not running.done()
+        waiting.cancel()
+        result = await running
+        return first_pid, result, await pool.run(os.getpid)
+
+    first_pid, result, last_pid = asyncio.run(cancel_waiting())
+    assert result == 5
+    assert last_pid == first_pid
+
+
+def test_aclose_stops_running_job(pool):
+    async def close_while_running():
+        worker_pid = await pool.run(os.getpid)
+        job = await _start_long_job(pool, time.sleep, (30,))
+        started = time.perf_counter()
+        await pool.aclose()
+        elapsed = time.perf_counter() - started
+        with pytest.raises(BrokenProcessPool):
+            await job
+        return worker_pid, elapsed
+
+    worker_pid, elapsed = asyncio.run(close_while_running())
+    assert elapsed < 2
+    assert not pool.is_started()
+    assert worker_pid not in _child_pids()
+
+
+def test_shutdown_stops_running_job(pool):
+    async def shut_down_while_running():
+        worker_pid = await pool.run(os.getpid)
+        job = await _start_long_job(pool, time.sleep, (30,))
+        started = time.perf_counter()
+        pool.shutdown()
+        elapsed = time.perf_counter() - started
+        ended = worker_pid not in _child_pids()
+        with pytest.raises(BrokenProcessPool):
+            await job
+        return ended, elapsed
+
+    ended, elapsed = asyncio.run(shut_down_while_running())
+    assert elapsed < 2
+    assert ended
+    assert asyncio.run(pool.run(operator.add, 1, 2)) == 3
+
+
+def test_shutdown_fails_waiting_job(pool):
+    async def shut_down_while_waiting():
+        running = await _start_long_job(pool, time.sleep, (30,))
+        waiting = asyncio.ensure_future(pool.run(os.getpid))
+        await asyncio.sleep(0.1)
+        pool.shutdown(wait=False)
+        results = await asyncio.gather(running, waiting, return_exceptions=True)
+        return results
+
+    results = asyncio.run(shut_down_while_waiting())
+    assert isinstance(results[0], BrokenProcessPool)
+    assert isinstance(results[1], BrokenProcessPool)
 
 
 def test_aclose_waits_for_processes(pool):

@@ -3,7 +3,7 @@
 `render_template` stops itself after `RenderLimits.time_limit` with a trace
 function in the thread that renders. A single long call into C code cannot be
 stopped that way, so the runner also waits at most `time_limit` plus
-BACKSTOP_SECONDS for the result. After that it kills the worker processes,
+BACKSTOP_SECONDS for the result. After that it stops the worker processes,
 returns a LIMIT problem, and the next render starts new processes.
 
 The runner never renders on the GUI thread: a process does not share the GIL
@@ -34,7 +34,7 @@ from bchook_studio.core.workers import WorkerPool
 logger = logging.getLogger(__name__)
 
 BACKSTOP_SECONDS = 1.0
-"""Seconds past the time limit after which a render's worker is killed."""
+"""Seconds past the time limit after which a render's worker is stopped."""
 
 STARTUP_SECONDS = 10.0
 """Extra seconds allowed while the pool starts a process and imports Jinja2.
@@ -88,7 +88,7 @@ class RenderRunner:
             )
         except TimeoutError:
             logger.error(
-                "a template render returned no result within %.1f s; killing the "
+                "a template render returned no result within %.1f s; stopping the "
                 "render processes",
                 seconds,
             )
@@ -112,14 +112,13 @@ class RenderRunner:
         )
 
     def restart(self) -> None:
-        """Kill the worker processes, so that the next call starts new ones."""
-        processes = _pool_processes(self._pool)
-        for process in processes:
-            process.kill()
+        """Stop the worker processes, so that the next call starts new ones.
+
+        The pool terminates each process, and kills one that has not exited
+        workers.EXIT_SECONDS later, without waiting here.
+        """
         self._pool.shutdown(wait=False)
-        for process in processes:
-            process.join(timeout=5)
-        logger.info("killed %d render processes", len(processes))
+        logger.info("stopped the render processes")
 
     async def aclose(self) -> None:
         """Stop the worker processes without blocking the event loop."""
@@ -128,13 +127,3 @@ class RenderRunner:
 
 def _failed(kind: ProblemKind, message: str) -> RenderResult:
     return RenderResult(None, [TemplateProblem(kind, message)])
-
-
-def _pool_processes(pool: WorkerPool) -> list[Any]:
-    # NOTE: WorkerPool has no call that stops a running job, and
-    # ProcessPoolExecutor has none before Python 3.14 (terminate_workers), so
-    # this reads private attributes of both. CPython 3.11 to 3.13 keep the
-    # processes in `_processes` until shutdown() sets it to None.
-    executor = getattr(pool, "_executor", None)
-    processes = getattr(executor, "_processes", None) or {}
-    return list(processes.values())
