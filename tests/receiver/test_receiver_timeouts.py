@@ -5,6 +5,7 @@ import contextlib
 import logging
 import time
 
+from bchook_studio.core.receiver.rules import ResponseRule
 from tests.receiver.helpers import (
     raw_connection,
     read_response,
@@ -253,3 +254,86 @@ def test_dropped_connections_logged_in_summary(caplog):
     assert len(debugs) == clients
     assert len(infos) == 1
     assert "in the middle of a request: 30 in the last" in infos[0].getMessage()
+
+
+BIG_BODY = b"x" * (16 * 1024 * 1024)
+"""A response body larger than the socket buffers of both sides take in while
+the client does not read."""
+
+
+def test_pipelined_requests_wait_for_reader():
+    requests = b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n" * 400
+    rule = ResponseRule(body=b"y" * (64 * 1024))
+
+    async def scenario():
+        async with (
+            running(rules=(rule,), limits=small_limits()) as receiver,
+            raw_connection(receiver) as (reader, writer),
+        ):
+            writer.write(requests)
+            await asyncio.sleep(1.0)
+            responded_unread = len(receiver.log)
+            statuses = []
+            for _ in range(400):
+                response = await asyncio.wait_for(read_response(reader), 10)
+                statuses.append(response.status)
+            return responded_unread, statuses, len(receiver.log)
+
+    responded_unread, statuses, responded = run(scenario())
+
+    # Without backpressure the receiver responded to all 400 at once, buffering
+    # 25 MiB.
+    assert responded_unread < 200
+    assert statuses == [200] * 400
+    assert responded == 400
+
+
+def test_slow_reader_gets_whole_response():
+    rule = ResponseRule(body=BIG_BODY)
+
+    async def scenario():
+        limits = small_limits(keep_alive_timeout=0.3, body_timeout=5)
+        async with (
+            running(rules=(rule,), limits=limits) as receiver,
+            raw_connection(receiver) as (reader, writer),
+        ):
+            writer.write(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+            received = 0
+            started = time.monotonic()
+            while received < len(BIG_BODY) and time.monotonic() - started < 20:
+                chunk = await asyncio.wait_for(reader.read(256 * 1024), 5)
+                if not chunk:
+                    break
+                received += len(chunk)
+                await asyncio.sleep(0.02)
+            return head, received, time.monotonic() - started
+
+    head, received, elapsed = run(scenario())
+
+    assert head.startswith(b"HTTP/1.1 200 ")
+    assert received == len(BIG_BODY)
+    # Reading took longer than the keep-alive timeout, which must not apply.
+    assert elapsed > 0.3
+
+
+def test_client_that_stops_reading_is_dropped():
+    rule = ResponseRule(body=BIG_BODY)
+
+    async def scenario():
+        limits = small_limits(keep_alive_timeout=30, body_timeout=0.5)
+        async with (
+            running(rules=(rule,), limits=limits) as receiver,
+            raw_connection(receiver) as (reader, writer),
+        ):
+            writer.write(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+            await asyncio.sleep(2.0)
+            received = 0
+            with contextlib.suppress(ConnectionError):
+                while chunk := await asyncio.wait_for(reader.read(1 << 20), 5):
+                    received += len(chunk)
+            return received
+
+    received = run(scenario())
+
+    assert received < len(BIG_BODY)

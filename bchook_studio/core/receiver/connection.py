@@ -163,6 +163,11 @@ class RequestConnection(asyncio.Protocol):
         self._reading_paused = False
         self.last_activity = self._loop.time()
 
+        # Bytes of responses not yet taken by the client at the last timeout
+        # check, and the loop time at which that number last went down.
+        self._unsent = 0
+        self._sending_since = self.last_activity
+
     # asyncio.Protocol callbacks
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -207,6 +212,9 @@ class RequestConnection(asyncio.Protocol):
     def resume_writing(self) -> None:
         self._write_paused = False
         self._update_reading()
+        # Requests already read stay queued in h11 while writing is paused.
+        if not (self._hanging or self._lingering):
+            self._process()
 
     def connection_lost(self, exc: Exception | None) -> None:
         context = self._context
@@ -240,8 +248,12 @@ class RequestConnection(asyncio.Protocol):
         connection = self._h11
         transport = self._transport
         assert transport is not None
+        # While the client is not reading the responses written so far, the
+        # requests it pipelined after them wait in h11: responding to them all
+        # would buffer one response each in memory.
         while not (
             self._task is not None
+            or self._write_paused
             or self._hanging
             or self._lingering
             or transport.is_closing()
@@ -760,7 +772,8 @@ class RequestConnection(asyncio.Protocol):
         first byte, a body that stops arriving for `body_timeout`, or one that
         arrives slower than `min_body_rate` allows, gets 408.
         A connection waiting on its own response (a delay, a slow write, a
-        hang) or lingering after a rejection is left alone.
+        hang) or lingering after a rejection is left alone, and one whose
+        responses wait to be read gets `_check_sending` instead.
         """
         transport = self._transport
         if (
@@ -773,6 +786,12 @@ class RequestConnection(asyncio.Protocol):
             return
 
         limits = self._context.limits
+        unsent = transport.get_write_buffer_size()
+        if unsent:
+            self._check_sending(now, unsent)
+            return
+        self._unsent = 0
+
         if self._request is not None:
             reading = now - self._body_started
             allowed = limits.body_timeout + self._body_size / limits.min_body_rate
@@ -801,6 +820,31 @@ class RequestConnection(asyncio.Protocol):
                 "closed the idle connection from %s after %g s",
                 self._client_text,
                 limits.keep_alive_timeout,
+            )
+            self.close_now()
+
+    def _check_sending(self, now: float, unsent: int) -> None:
+        """Drop a client that has stopped reading the responses written to it.
+
+        While responses wait to be sent, the other timeouts do not run: the
+        client is reading, however slowly, so the connection is not idle, and
+        requests it sent meanwhile wait unread. A client that takes none of the
+        unsent bytes for `body_timeout` is dropped.
+        """
+        if unsent < self._unsent or self._unsent == 0:
+            self._sending_since = now
+        self._unsent = unsent
+        # The idle time then starts when the last response is sent.
+        self.last_activity = now
+
+        timeout = self._context.limits.body_timeout
+        if now - self._sending_since >= timeout:
+            logger.info(
+                "dropped the connection from %s: it read none of the %d bytes "
+                "of responses waiting to be sent for %g s",
+                self._client_text,
+                unsent,
+                timeout,
             )
             self.close_now()
 
