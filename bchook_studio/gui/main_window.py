@@ -41,6 +41,7 @@ from bchook_studio.core.unsafe_text import escaped_for_display
 from bchook_studio.core.webhook import DEFAULT_TOPIC, BodyMode, Webhook, resolve_url
 from bchook_studio.gui.ask import ask, inform
 from bchook_studio.gui.designer import TemplateDesigner
+from bchook_studio.gui.editor.code_editor import escape_paragraph_separators
 from bchook_studio.gui.error_reporter import error_reporter, report_task_failure
 from bchook_studio.gui.inbox import InboxPanel
 from bchook_studio.gui.placeholders import fill
@@ -405,6 +406,9 @@ class MainWindow(QMainWindow):
         self.designer.body_editor.paragraph_separators_replaced.connect(
             self._warn_about_paragraph_separators
         )
+        self.designer.event_editor.paragraph_separators_replaced.connect(
+            self._warn_about_event_paragraph_separators
+        )
         self.designer.status_message.connect(self._show_status)
 
         self.session.opened.connect(self._on_webhook_opened)
@@ -559,6 +563,25 @@ class MainWindow(QMainWindow):
         advice = self.tr(
             "To send the body unchanged, use bchook-studio send --body FILE."
         )
+        self.banner.show_message(f"{found} {advice}", NoticeLevel.WARNING)
+
+    def _warn_about_event_paragraph_separators(self, count: int) -> None:
+        """Show a banner explaining that U+2029 in the event data became line
+        breaks."""
+        if count == 1:
+            found = self.tr(
+                "The event data contained a paragraph separator character "
+                "(U+2029), which the editor turned into a line break."
+            )
+        else:
+            found = fill(
+                self.tr(
+                    "The event data contained %1 paragraph separator characters "
+                    "(U+2029), which the editor turned into line breaks."
+                ),
+                f"{count:,}",
+            )
+        advice = self.tr("Inside a JSON string, write the character as \\u2029.")
         self.banner.show_message(f"{found} {advice}", NoticeLevel.WARNING)
 
     def _warn_about_long_line(self, body: str) -> None:
@@ -845,6 +868,9 @@ class MainWindow(QMainWindow):
             body = self.designer.body_text()
         else:
             body = default_template(body_format)
+        # The event text was written from the parsed body, so U+2029 appears
+        # only inside strings, where its escape means the same.
+        event_text = escape_paragraph_separators(event_text, "json")
         self.designer.set_webhook_body(BodyMode.TEMPLATE, body, event_text)
         self._show_status(
             fill(self.tr("The received body is now the event data of %1."), topic.title)

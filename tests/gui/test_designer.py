@@ -1,5 +1,7 @@
 """The template designer: live preview, completion, problems, event data, modes."""
 
+import json
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
@@ -738,3 +740,18 @@ def test_body_text_keeps_line_separator(designer):
     designer.body_editor.set_text(body)
 
     assert designer.body_text() == body
+
+
+def test_format_round_trip_keeps_paragraph_separator(qtbot, designer):
+    body = '{\n  "note": "a\\u2029b"\n}\n'
+    designer.set_webhook_body(BodyMode.RAW, body, "")
+    replaced = []
+    designer.body_editor.paragraph_separators_replaced.connect(replaced.append)
+
+    designer.set_format(BodyFormat.XML)
+    xml = designer.body_text()
+    designer.set_format(BodyFormat.JSON)
+
+    assert "a&#x2029;b" in xml
+    assert json.loads(designer.body_text()) == {"note": "a\u2029b"}
+    assert replaced == []

@@ -325,6 +325,18 @@ def test_invisible_character_tooltip(qtbot, editor):
     assert editor.invisible_character_at(QPoint(1, 200)) is None
 
 
+def test_invisible_astral_character_tooltip(qtbot, editor):
+    _load(qtbot, editor, "text", "tag\U000e0001t")
+    editor.show()
+    qtbot.waitExposed(editor)
+    left = editor.cursorRect(_cursor_at(editor, 3)).center()
+    right = editor.cursorRect(_cursor_at(editor, 5)).center()
+
+    middle = QPoint((left.x() + right.x()) // 2, left.y())
+
+    assert editor.invisible_character_at(middle).startswith("U+E0001 LANGUAGE TAG")
+
+
 def _cursor_at(editor: CodeEditor, position: int) -> QTextCursor:
     cursor = QTextCursor(editor.document())
     cursor.setPosition(position)

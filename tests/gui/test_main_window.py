@@ -1,5 +1,6 @@
 """The main window driven as a user would, against real servers on 127.0.0.1."""
 
+import json
 import time
 
 import pytest
@@ -509,6 +510,16 @@ def test_paragraph_separator_warned_on_paste(qtbot, window):
 
     assert window.banner.isVisible()
     assert "a paragraph separator character (U+2029)" in window.banner.label.text()
+
+
+def test_use_as_event_keeps_paragraph_separator(qtbot, window):
+    event = {"resource": "user", "action": "signup", "note": "a\u2029b"}
+
+    window._on_use_as_event("user.created", json.dumps(event, ensure_ascii=False))
+
+    assert "\\u2029" in window.designer.event_editor.toPlainText()
+    assert window.designer.event_data()["note"] == "a\u2029b"
+    assert not window.banner.isVisible()
 
 
 def test_first_save_replaces_draft_row(qtbot, window):

@@ -42,7 +42,10 @@ from bchook_studio.gui.designer.render_status import (
     PROBLEM_COLOUR,
     render_status,
 )
-from bchook_studio.gui.editor.code_editor import CodeEditor
+from bchook_studio.gui.editor.code_editor import (
+    CodeEditor,
+    escape_paragraph_separators,
+)
 from bchook_studio.gui.error_reporter import report_task_failure
 
 logger = logging.getLogger(__name__)
@@ -412,6 +415,11 @@ class TemplateDesigner(DesignerViews):
         self._copy_task.add_done_callback(report_task_failure)
 
     def _replace_undoably(self, editor: CodeEditor, text: str) -> None:
+        # Texts written here come from parsed documents: the example event, a
+        # conversion or a rendered event, so U+2029 can be escaped. During a
+        # format switch the body editor's language is still the old format.
+        language = "json" if editor is self.event_editor else self._format.value
+        text = escape_paragraph_separators(text, language)
         if editor.toPlainText() != text:
             editor.replace_text_undoably(text)
             self._revision += 1

@@ -45,6 +45,23 @@ def raw_plain_text(editor: QPlainTextEdit) -> str:
     return editor.document().toRawText().replace("\u2029", "\n")
 
 
+def escape_paragraph_separators(text: str, language: str) -> str:
+    """Return JSON or XML text with each U+2029 written as an escape.
+
+    The editor would turn the character into a line break, which changes a
+    JSON string. Text that Hook Studio wrote from a parsed document has the
+    character only inside strings, text and attribute values, where `\\u2029`
+    (JSON) and `&#x2029;` (XML) mean the same. Other text is returned as it is.
+    """
+    if "\u2029" not in text:
+        return text
+    if language == "json":
+        return text.replace("\u2029", "\\u2029")
+    if language == "xml":
+        return text.replace("\u2029", "&#x2029;")
+    return text
+
+
 class CodeEditor(QPlainTextEdit):
     """A monospace text editor with a line-number gutter and incremental highlighting.
 
@@ -124,13 +141,15 @@ class CodeEditor(QPlainTextEdit):
             self._setting_text = False
         if self._problems:
             self.set_problems(())
-        separators = text.count("\u2029")
-        if separators:
-            self.paragraph_separators_replaced.emit(separators)
+        self._report_paragraph_separators(text)
 
     def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 - Qt's name
-        separators = source.text().count("\u2029") if source.hasText() else 0
         super().insertFromMimeData(source)
+        if source.hasText():
+            self._report_paragraph_separators(source.text())
+
+    def _report_paragraph_separators(self, text: str) -> None:
+        separators = text.count("\u2029")
         if separators:
             self.paragraph_separators_replaced.emit(separators)
 
@@ -168,6 +187,7 @@ class CodeEditor(QPlainTextEdit):
         cursor.movePosition(QTextCursor.MoveOperation.Start)
         self.setTextCursor(cursor)
         self.ensureCursorVisible()
+        self._report_paragraph_separators(text)
 
     def set_language(self, language: str) -> None:
         """Highlight the text as "json", "xml" or "text" (else ValueError)."""
@@ -248,7 +268,7 @@ class CodeEditor(QPlainTextEdit):
         unit = cursor.positionInBlock()
         for index in positions:
             start = _utf16_length(text[:index])
-            if start <= unit <= start + 1:
+            if start <= unit <= start + _utf16_length(text[index]):
                 return self._describe_invisible(text[index])
         return None
 
