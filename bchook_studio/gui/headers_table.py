@@ -193,6 +193,8 @@ class HeadersTable(QWidget):
         for row in rows:
             self._table.removeRow(row)
         if rows:
+            # Row numbers in the repeated-name marks have changed.
+            self._validate()
             self.changed.emit()
 
     def _on_item_changed(self, _item: QTableWidgetItem) -> None:

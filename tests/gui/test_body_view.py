@@ -355,6 +355,20 @@ def test_click_on_unindexed_line_waits(qtbot, view):
     assert text[: view.cursor_position()].count("\n") == 150_000
 
 
+def test_later_key_drops_waiting_jump(qtbot, view):
+    text = "".join(f"line {number}\n" for number in range(100_000))
+    lines = LineIndex.partial(text, first_chunk=1_000)
+    view.set_text(text, lines)
+    QTest.keyClick(view, Qt.Key.Key_End, CTRL)
+
+    QTest.keyClick(view, Qt.Key.Key_Home, CTRL)
+    qtbot.waitUntil(lines.is_complete, timeout=10_000)
+    qtbot.wait(50)
+
+    assert view.cursor_position() == 0
+    assert view.first_visible_line() == 0
+
+
 def test_new_text_drops_waiting_jump(qtbot, view):
     text = "".join(f"line {number}\n" for number in range(100_000))
     view.set_text(text, LineIndex.partial(text, first_chunk=1_000))

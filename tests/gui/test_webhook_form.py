@@ -97,3 +97,22 @@ def test_repeated_header_disabled_clears_warning(qtbot):
     assert form.headers.warnings() == []
     assert "repeated" not in form._headers_toggle.text()
     assert form.headers._table.item(1, 0).toolTip() == ""
+
+
+def test_removed_row_updates_repeat_marks(qtbot):
+    form = WebhookForm()
+    qtbot.addWidget(form)
+    rows = (
+        HeaderRow(name="X-Good", value="1"),
+        HeaderRow(name="Other", value="2"),
+        HeaderRow(name="x-good", value="3"),
+    )
+    form.set_webhook(Webhook(headers=rows))
+    table = form.headers._table
+
+    table.selectRow(0)
+    form.headers._on_remove_clicked()
+
+    assert form.headers.warnings() == []
+    assert table.item(1, 0).text() == "x-good"
+    assert table.item(1, 0).toolTip() == ""

@@ -703,6 +703,8 @@ class BodyView(QAbstractScrollArea):
             ):
                 self._when_indexed(self._lines.line_count - 1, move)
             else:
+                # A later key wins over a jump still waiting for the index.
+                self._stop_waiting()
                 move()
             return True
         return False
