@@ -292,6 +292,25 @@ def test_aclose_stops_running_job(pool):
     assert worker_pid not in _child_pids()
 
 
+def test_cancel_then_aclose_starts_no_spare(pool):
+    async def cancel_then_close():
+        worker_pid = await pool.run(os.getpid)
+        job = await _start_long_job(pool, time.sleep, (30,))
+        # The window cancels a preparation, then closes the pool before the
+        # cancelled task has run again.
+        job.cancel()
+        await pool.aclose()
+        with pytest.raises(asyncio.CancelledError):
+            await job
+        await asyncio.sleep(0.2)
+        return worker_pid
+
+    worker_pid = asyncio.run(cancel_then_close())
+    assert not pool.is_started()
+    assert _wait_until_ended(worker_pid)
+    assert _child_pids() == set()
+
+
 def test_shutdown_stops_running_job(pool):
     async def shut_down_while_running():
         worker_pid = await pool.run(os.getpid)

@@ -266,6 +266,9 @@ class WorkerPool:
     ) -> None:
         """Put `worker` back in the pool after its job, or drop it if it ended."""
         worker.job = None
+        if worker not in self._workers:
+            # `shutdown` or `aclose` ran meanwhile and stopped the process.
+            return
         kind = outcome[0]
         if kind == _PIPE_FAILED:
             logger.error(
@@ -296,12 +299,16 @@ class WorkerPool:
         self, worker: _Worker, function: Callable[..., Any]
     ) -> None:
         """Terminate the process of a cancelled job and start a spare one."""
+        worker.job = None
+        if worker not in self._workers:
+            # `shutdown` or `aclose` ran meanwhile and stopped the process: the
+            # pool starts no spare until it is needed again.
+            return
         logger.info(
             "terminating worker process %s, because its job %s was cancelled",
             worker.pid,
             _name_of(function),
         )
-        worker.job = None
         self._stop(worker)
         if not self._idle:
             self._start_spare()
