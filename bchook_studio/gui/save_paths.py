@@ -42,13 +42,38 @@ def remember_folder(path: Path) -> None:
     _last_folder = path.parent
 
 
+_SUFFIXES = {
+    "text/plain": ".txt",
+    "text/html": ".html",
+    "text/css": ".css",
+    "text/csv": ".csv",
+    "text/javascript": ".js",
+    "application/javascript": ".js",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "image/svg+xml": ".svg",
+    "application/pdf": ".pdf",
+    "application/zip": ".zip",
+    "application/gzip": ".gz",
+    "application/octet-stream": BINARY_SUFFIX,
+}
+"""Suffixes of common media types. The mimetypes module reads the system's
+tables too, which can list a rarer suffix first, such as .es for JavaScript."""
+
+
 def body_file_name(stem: str, content_type: str) -> str:
     """Return `stem` with the file suffix usual for a body of `content_type`.
 
-    JSON and XML media types, suffixes such as `+json` included, give `.json`
-    and `.xml`. Other types take the suffix the mimetypes module lists, and a
-    missing or unknown type gives `.bin`.
+    Common media types take their usual suffix, and other JSON and XML types,
+    suffixes such as `+json` included, give `.json` and `.xml`. Other types
+    take the suffix the mimetypes module lists, and a missing or unknown type
+    gives `.bin`.
     """
+    mimetype = content_type.split(";", 1)[0].strip().lower()
+    if mimetype in _SUFFIXES:
+        return f"{stem}{_SUFFIXES[mimetype]}"
     language = language_for_content_type(content_type)
     if language == JSON:
         return f"{stem}.json"
@@ -56,6 +81,5 @@ def body_file_name(stem: str, content_type: str) -> str:
         return f"{stem}.xml"
     import mimetypes
 
-    mimetype = content_type.split(";", 1)[0].strip().lower()
     suffix = mimetypes.guess_extension(mimetype) if mimetype else None
     return f"{stem}{suffix or BINARY_SUFFIX}"

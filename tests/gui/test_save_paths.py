@@ -37,6 +37,8 @@ def dialog(monkeypatch):
         ("text/xml; charset=iso-8859-1", "body.xml"),
         ("text/plain", "body.txt"),
         ("image/png", "body.png"),
+        ("text/javascript; charset=utf-8", "body.js"),
+        ("image/svg+xml", "body.svg"),
         ("application/x-unknown-thing", "body.bin"),
         ("", "body.bin"),
     ],
