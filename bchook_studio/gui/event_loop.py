@@ -20,12 +20,24 @@ collector closes them later, when no loop runs.
 import asyncio
 import collections
 import sys
+import time
 from collections.abc import Callable
 from contextvars import Context
 from typing import Any
 
 import qasync
 from PySide6.QtCore import QSocketNotifier, Qt, QTimer
+
+PASS_BUDGET_SECONDS = 0.008
+"""Seconds of socket callbacks after which the rest of the ready sockets wait for
+the next pass of Qt's event loop, so that timers, painting and input run in
+between. With 100 busy receiver connections, running every ready socket in one
+pass held the loop for about 40 to 70 ms on a 2-core VM, and about 20 ms with
+this budget."""
+
+
+_Deferred = tuple[dict[Any, QSocketNotifier], Any, QSocketNotifier]
+"""A notifier's table, its file descriptor and the notifier, waiting for a pass."""
 
 
 class BatchingEventLoop(qasync.QEventLoop):
@@ -38,6 +50,14 @@ class BatchingEventLoop(qasync.QEventLoop):
         self._soon_timer.setInterval(0)
         self._soon_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._soon_timer.timeout.connect(self._run_soon)
+        # Armed by the first socket callback of a pass of Qt's event loop. It
+        # fires once that pass has handled its sockets.
+        self._pass_timer = QTimer()
+        self._pass_timer.setSingleShot(True)
+        self._pass_timer.setInterval(0)
+        self._pass_timer.timeout.connect(self._end_pass)
+        self._pass_started = 0.0
+        self._deferred: list[_Deferred] = []
         super().__init__(app, **options)
 
     def call_soon(
@@ -116,6 +136,12 @@ class BatchingEventLoop(qasync.QEventLoop):
                 paused = True
                 return
 
+            if self._over_budget():
+                # The socket stays ready, so it runs in the next pass.
+                notifier.setEnabled(False)
+                self._deferred.append((notifiers, fd, notifier))
+                return
+
             running = True
             try:
                 handle._run()
@@ -128,6 +154,25 @@ class BatchingEventLoop(qasync.QEventLoop):
 
         notifier.activated["int"].connect(ready)
         notifiers[fd] = notifier
+
+    def _over_budget(self) -> bool:
+        """Start timing a pass at its first socket callback; True once the pass
+        has run PASS_BUDGET_SECONDS of them."""
+        now = time.perf_counter()
+        if not self._pass_timer.isActive():
+            self._pass_started = now
+            self._pass_timer.start()
+            return False
+        return now - self._pass_started > PASS_BUDGET_SECONDS
+
+    def _end_pass(self) -> None:
+        """Let the sockets that waited for this pass to end run again."""
+        deferred, self._deferred = self._deferred, []
+        if self.is_closed():
+            return
+        for notifiers, fd, notifier in deferred:
+            if notifiers.get(fd) is notifier:
+                notifier.setEnabled(True)
 
     def _before_run_forever(self) -> None:
         """Install asyncio's async generator hooks, as asyncio's run_forever does."""

@@ -4,14 +4,18 @@ import asyncio
 import contextvars
 import gc
 import socket
+import time
 
 import pytest
 from PySide6.QtCore import QTimer
 
-from bchook_studio.gui.event_loop import BatchingEventLoop
+from bchook_studio.gui.event_loop import PASS_BUDGET_SECONDS, BatchingEventLoop
 from tests.gui.conftest import run_in_loop
 
 REQUEST_ID = contextvars.ContextVar("REQUEST_ID", default="none")
+
+CALLBACK_SECONDS = PASS_BUDGET_SECONDS / 4
+"""How long each socket callback of the pass-budget tests takes."""
 
 
 def test_call_soon_runs_callbacks_in_order(qtbot, qloop):
@@ -123,6 +127,71 @@ def test_add_reader_replaces_earlier_reader(qtbot, qloop):
         qloop.remove_reader(left)
         left.close()
         right.close()
+
+
+def test_busy_sockets_let_qt_timers_run(qtbot, qloop):
+    pairs = [socket.socketpair() for _ in range(40)]
+    events: list[str] = []
+
+    def read(sock: socket.socket) -> None:
+        sock.recv(100)
+        if not events:
+            # Due once the socket callbacks of this pass of Qt's loop are done.
+            QTimer.singleShot(0, lambda: events.append("timer"))
+        events.append("socket")
+        time.sleep(CALLBACK_SECONDS)
+
+    try:
+        for left, _right in pairs:
+            left.setblocking(False)
+            qloop.add_reader(left, read, left)
+        for _left, right in pairs:
+            right.send(b"x")
+
+        qtbot.waitUntil(lambda: events.count("socket") == len(pairs), timeout=5000)
+
+        assert "timer" in events
+        assert events.index("timer") < len(pairs)
+    finally:
+        for left, right in pairs:
+            qloop.remove_reader(left)
+            left.close()
+            right.close()
+
+
+def test_deferred_socket_removed_stays_off(qtbot, qloop):
+    pairs = [socket.socketpair() for _ in range(20)]
+    read_after_removal: list[int] = []
+    removed: set[int] = set()
+
+    def read(index: int, sock: socket.socket) -> None:
+        sock.recv(100)
+        if index in removed:
+            read_after_removal.append(index)
+        time.sleep(CALLBACK_SECONDS)
+        # The first callback removes every other reader, some of which wait
+        # for the next pass.
+        if not removed:
+            for other, (left, _right) in enumerate(pairs):
+                if other != index:
+                    qloop.remove_reader(left)
+                    removed.add(other)
+
+    try:
+        for index, (left, _right) in enumerate(pairs):
+            left.setblocking(False)
+            qloop.add_reader(left, read, index, left)
+        for _left, right in pairs:
+            right.send(b"x")
+
+        qtbot.wait(200)
+
+        assert read_after_removal == []
+    finally:
+        for left, right in pairs:
+            qloop.remove_reader(left)
+            left.close()
+            right.close()
 
 
 def test_add_writer_runs_when_writable(qtbot, qloop):
