@@ -369,6 +369,48 @@ def test_later_key_drops_waiting_jump(qtbot, view):
     assert view.first_visible_line() == 0
 
 
+def test_select_all_needs_no_index(qtbot, view):
+    text = "".join(f"line {number}\n" for number in range(100_000)) + "end"
+    lines = LineIndex.partial(text, first_chunk=1_000)
+    view.set_text(text, lines)
+
+    QTest.keyClick(view, Qt.Key.Key_End, CTRL)
+    QTest.keyClick(view, Qt.Key.Key_A, CTRL)
+
+    assert not lines.is_complete()
+    assert view.selection() == (0, len(text))
+    qtbot.waitUntil(lines.is_complete, timeout=10_000)
+    qtbot.wait(50)
+    assert view.selection() == (0, len(text))
+
+
+def test_move_from_unindexed_cursor_waits(qtbot, view):
+    text = "".join(f"line {number}\n" for number in range(100_000)) + "end"
+    lines = LineIndex.partial(text, first_chunk=1_000)
+    view.set_text(text, lines)
+    view.select_all()
+
+    QTest.keyClick(view, Qt.Key.Key_Up, Qt.KeyboardModifier.ShiftModifier)
+
+    assert not lines.is_complete()
+    qtbot.waitUntil(lambda: view.selection()[1] < len(text), timeout=10_000)
+    assert view.selection() == (0, text.rindex("\n") - len("line 99999") + 3)
+
+
+def test_find_drops_waiting_jump(qtbot, view):
+    text = "needle\n" + "".join(f"line {n}\n" for n in range(100_000))
+    lines = LineIndex.partial(text, first_chunk=1_000)
+    view.set_text(text, lines)
+    QTest.keyClick(view, Qt.Key.Key_End, CTRL)
+
+    view.find("needle", backward=True)
+    qtbot.waitUntil(view.has_selection, timeout=5_000)
+    qtbot.waitUntil(lines.is_complete, timeout=10_000)
+    qtbot.wait(50)
+
+    assert view.selection() == (0, 6)
+
+
 def test_new_text_drops_waiting_jump(qtbot, view):
     text = "".join(f"line {number}\n" for number in range(100_000))
     view.set_text(text, LineIndex.partial(text, first_chunk=1_000))

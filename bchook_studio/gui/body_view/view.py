@@ -237,6 +237,7 @@ class BodyView(QAbstractScrollArea):
 
     def select(self, start: int, end: int) -> None:
         """Select offsets start..end, with the cursor at `end`, and scroll to it."""
+        self._stop_waiting()
         self._anchor = self._navigator.clamp(start)
         self._cursor = self._navigator.clamp(end)
         self._goal_column = None
@@ -244,8 +245,10 @@ class BodyView(QAbstractScrollArea):
         self.viewport().update()
 
     def select_all(self) -> None:
+        self._stop_waiting()
         self._anchor = 0
-        self._cursor = self._navigator.document_end()
+        # The end of the last line is the end of the text, which needs no index.
+        self._cursor = len(self._text)
         self.viewport().update()
 
     def copy(self) -> None:
@@ -315,6 +318,7 @@ class BodyView(QAbstractScrollArea):
         start, so typing more letters keeps the current match when it still fits.
         """
         self._stop_search()
+        self._stop_waiting()
         if not needle:
             self._find_bar.clear_status()
             return
@@ -604,6 +608,11 @@ class BodyView(QAbstractScrollArea):
         line = self.first_visible_line() + math.floor(y / self._line_height)
         return min(max(line, 0), self._lines.line_count - 1)
 
+    def _is_indexed_offset(self, offset: int) -> bool:
+        """True when the line that contains `offset` is indexed."""
+        lines = self._lines
+        return lines.is_complete() or offset < lines.starts[-1]
+
     def _is_indexed_at(self, position: QPoint) -> bool:
         """True when the line drawn at a point of the viewport is indexed."""
         return self._lines.is_complete() or (
@@ -698,9 +707,12 @@ class BodyView(QAbstractScrollArea):
             def move(target=target, keep_anchor=keep_anchor, vertical=vertical):
                 self._move_cursor(target(), keep_anchor=keep_anchor, vertical=vertical)
 
-            if event.matches(_StandardKey.MoveToEndOfDocument) or event.matches(
+            to_end = event.matches(_StandardKey.MoveToEndOfDocument) or event.matches(
                 _StandardKey.SelectEndOfDocument
-            ):
+            )
+            if to_end or not self._is_indexed_offset(self._cursor):
+                # The move needs the lines up to the end of the text, or around
+                # a cursor past the indexed ones, as after Select All.
                 self._when_indexed(self._lines.line_count - 1, move)
             else:
                 # A later key wins over a jump still waiting for the index.
