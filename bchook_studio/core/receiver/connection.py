@@ -10,6 +10,7 @@ import asyncio
 import logging
 import math
 import re
+import socket
 from datetime import UTC, datetime
 
 import h11
@@ -173,6 +174,7 @@ class RequestConnection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self._transport = transport
+        _limit_send_buffer(transport)
         peer = transport.get_extra_info("peername")
         if peer:
             host, port = str(peer[0]), int(peer[1])
@@ -829,7 +831,7 @@ class RequestConnection(asyncio.Protocol):
         While responses wait to be sent, the other timeouts do not run: the
         client is reading, however slowly, so the connection is not idle, and
         requests it sent meanwhile wait unread. A client that takes none of the
-        unsent bytes for `body_timeout` is dropped.
+        unsent bytes for SEND_STALL_FACTOR times `body_timeout` is dropped.
         """
         if unsent < self._unsent or self._unsent == 0:
             self._sending_since = now
@@ -837,7 +839,7 @@ class RequestConnection(asyncio.Protocol):
         # The idle time then starts when the last response is sent.
         self.last_activity = now
 
-        timeout = self._context.limits.body_timeout
+        timeout = self._context.limits.body_timeout * SEND_STALL_FACTOR
         if now - self._sending_since >= timeout:
             logger.info(
                 "dropped the connection from %s: it read none of the %d bytes "
@@ -859,6 +861,34 @@ class RequestConnection(asyncio.Protocol):
             transport.abort()
         elif not transport.is_closing():
             transport.close()
+
+
+SEND_STALL_FACTOR = 3
+"""Body timeouts without progress after which a response's client is dropped.
+
+TCP moves a slow reader's data in bursts: a client that does not keep its
+receive window open takes no bytes until it has read about half of its
+receive buffer. A client with a 256 KiB buffer reading 10 KB/s took nothing for
+about 25 s at a time, so one body timeout (20 s) was too short."""
+
+SEND_BUFFER_BYTES = 64 * 1024
+"""The kernel's send buffer for a connection, asked for with SO_SNDBUF.
+
+A slow client drains the kernel's buffer before asyncio's, and asyncio writes
+again only once a good part of the kernel's buffer is free. With the multi-MiB
+buffers Linux grows for loopback, a client reading 10 KB/s would move no byte
+of asyncio's buffer for minutes and be dropped as one that had stopped
+reading."""
+
+
+def _limit_send_buffer(transport: asyncio.Transport) -> None:
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
+    except OSError as exc:
+        logger.debug("setting SO_SNDBUF failed: %s", exc)
 
 
 def _cut_head(
