@@ -257,7 +257,7 @@ def test_long_binary_dump_counts_whole_body():
 def test_short_binary_dump_has_no_notice():
     prepared = prepare_body(_png(), "image/png", True, DEFAULT_CAPS)
 
-    assert not prepared.shows_part
+    assert not prepared.display_capped
     assert prepared.notices == ()
 
 

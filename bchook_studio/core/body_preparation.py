@@ -72,11 +72,6 @@ class PreparedBody:
         the display cap, or it is binary and over the hex dump's limit."""
         return self.shown_size < self.body_size
 
-    @property
-    def shows_part(self) -> bool:
-        """The same as `display_capped`."""
-        return self.display_capped
-
 
 def prepare_body(
     body: bytes,

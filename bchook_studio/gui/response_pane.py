@@ -534,7 +534,9 @@ class ResponsePane(QWidget):
             )
         self._prepared = prepared
         response = self._result.response if self._result is not None else None
-        partial = prepared.shows_part or (response is not None and response.truncated)
+        partial = prepared.display_capped or (
+            response is not None and response.truncated
+        )
         view = self.body_view
         view.set_text(
             prepared.text, prepared.lines, prepared.language, complete=not partial

@@ -499,7 +499,7 @@ class RequestDetail(QWidget):
                 body.text,
                 body.lines,
                 body.language,
-                complete=not (body.shows_part or truncated),
+                complete=not (body.display_capped or truncated),
             )
             self._body_stack.setCurrentIndex(_BODY_PAGE)
         notices = list(body.notices)
