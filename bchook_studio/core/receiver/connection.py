@@ -866,9 +866,9 @@ class RequestConnection(asyncio.Protocol):
 SEND_STALL_FACTOR = 3
 """Body timeouts without progress after which a response's client is dropped.
 
-TCP can move a slow reader's data in large bursts: a client with a 256 KiB
-receive buffer reading 10 KB/s took no new bytes for more than 20 s at a time
-on a 2-core Linux VM, so one body timeout (20 s) was too short."""
+TCP can move a slow reader's data in large bursts. On a 2-core Linux VM, a
+client with a 256 KiB receive buffer reading 10 KB/s took no new bytes for
+more than 20 s at a time. One body timeout (20 s) was therefore too short."""
 
 SEND_BUFFER_BYTES = 64 * 1024
 """The kernel's send buffer for a connection, asked for with SO_SNDBUF.
