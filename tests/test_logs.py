@@ -6,7 +6,12 @@ import time
 import pytest
 
 from bchook_studio.core import home
-from bchook_studio.core.logs import configure_logging, redact, register_secret
+from bchook_studio.core.logs import (
+    RotatingLogFile,
+    configure_logging,
+    redact,
+    register_secret,
+)
 
 
 @pytest.fixture
@@ -80,3 +85,54 @@ def test_log_file_redacts_tracebacks(log_path):
 def test_httpx_logger_quiet(log_path):
     assert logging.getLogger("httpx").level == logging.WARNING
     assert log_path.parent == home.app_home()
+
+
+def _log_lines(handler: logging.Handler, count: int, text: str) -> None:
+    for number in range(count):
+        record = logging.LogRecord("t", logging.INFO, __file__, 1, text, (), None)
+        record.msg = f"{number:04d} {text}"
+        handler.handle(record)
+
+
+def test_log_file_rotates_before_passing_its_limit(tmp_path):
+    path = tmp_path / "app.log"
+    handler = RotatingLogFile(path, max_bytes=200, backup_count=2)
+    try:
+        _log_lines(handler, 40, "x" * 40)
+    finally:
+        handler.close()
+
+    names = sorted(child.name for child in tmp_path.iterdir())
+    assert names == ["app.log", "app.log.1", "app.log.2"]
+    for name in names:
+        assert 0 < (tmp_path / name).stat().st_size <= 200
+    # The newest lines are in app.log, the ones before them in app.log.1.
+    assert path.read_text().splitlines()[-1].startswith("0039 ")
+    newest_backup = (tmp_path / "app.log.1").read_text().splitlines()
+    oldest_current = path.read_text().splitlines()[0]
+    assert int(newest_backup[-1][:4]) + 1 == int(oldest_current[:4])
+
+
+def test_log_file_takes_a_record_longer_than_its_limit(tmp_path):
+    path = tmp_path / "app.log"
+    handler = RotatingLogFile(path, max_bytes=50, backup_count=1)
+    try:
+        _log_lines(handler, 1, "y" * 120)
+        _log_lines(handler, 1, "z" * 120)
+    finally:
+        handler.close()
+
+    assert "y" * 120 in (tmp_path / "app.log.1").read_text()
+    assert "z" * 120 in path.read_text()
+
+
+def test_log_file_without_backups_starts_over(tmp_path):
+    path = tmp_path / "app.log"
+    handler = RotatingLogFile(path, max_bytes=100, backup_count=0)
+    try:
+        _log_lines(handler, 10, "w" * 30)
+    finally:
+        handler.close()
+
+    assert [child.name for child in tmp_path.iterdir()] == ["app.log"]
+    assert path.read_text().splitlines()[-1].startswith("0009 ")

@@ -32,7 +32,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import pickle
 import signal
 import sys
 import threading
@@ -526,6 +525,7 @@ def _exchange_outcome(
 ) -> _Outcome | None:
     """Send the call, wait for the reply and unpickle it. Return None if the
     pool stopped the worker meanwhile."""
+    import pickle
     from multiprocessing.connection import wait
 
     try:
@@ -635,6 +635,8 @@ def _serve(connection: Connection) -> None:
 
 def _run_request(request: bytes) -> bytes:
     """Unpickle a call, run it, and return the pickled reply."""
+    import pickle
+
     try:
         function, args = pickle.loads(request)
         result = function(*args)
@@ -647,6 +649,8 @@ def _run_request(request: bytes) -> bytes:
 
 
 def _error_reply(error: BaseException) -> bytes:
+    import pickle
+
     text = "".join(traceback.format_exception(error))
     try:
         return pickle.dumps((_RAISED, error, text), protocol=pickle.HIGHEST_PROTOCOL)

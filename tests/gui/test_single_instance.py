@@ -114,6 +114,16 @@ def test_same_folder_same_name(tmp_path):
     assert server_name(tmp_path / "home") == server_name(tmp_path / "x" / ".." / "home")
 
 
+def test_name_is_the_sha256_of_user_and_folder(tmp_path):
+    import hashlib
+
+    home = tmp_path / "home"
+    key = f"{guard_module._user_name()}\0{home.resolve()}".encode()
+
+    expected = "bchook-studio-" + hashlib.sha256(key).hexdigest()[:32]
+    assert server_name(home) == expected
+
+
 def test_release_lets_next_launch_run(tmp_path, guards):
     first = _acquire(guards, tmp_path)
     first.release()

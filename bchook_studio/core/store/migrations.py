@@ -7,7 +7,7 @@ a change to the schema is a new step at the end.
 """
 
 import logging
-import secrets
+import os
 import sqlite3
 from collections.abc import Callable
 
@@ -85,9 +85,11 @@ def _create_schema(connection: sqlite3.Connection) -> None:
         """,
     )
     # Keychain entries carry this id, so two databases never share secrets.
+    # os.urandom is what secrets.token_hex reads; importing secrets would load
+    # OpenSSL's libcrypto (through hmac) long before a send needs it.
     connection.execute(
         "INSERT INTO settings (key, value) VALUES ('database.uid', ?)",
-        ('"' + secrets.token_hex(8) + '"',),
+        ('"' + os.urandom(8).hex() + '"',),
     )
 
 
