@@ -4,7 +4,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 from bchook_studio.core.delivery.proxies import ProxyMode, ProxySetting
 from bchook_studio.core.delivery.redirects import RedirectSetting
 from bchook_studio.core.delivery.tls import TlsSetting
+from bchook_studio.gui.save_paths import ask_open_path
 
 _WARNING_STYLE = (
     "QLabel { background: #fde2e1; color: #7a1c16; border: 1px solid #e8a09a;"
@@ -51,9 +51,7 @@ class _FileField(QWidget):
         self.line_edit.setText(path)
 
     def _on_browse_clicked(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self, self._dialog_title, self.path(), self._name_filter
-        )
+        path = ask_open_path(self, self._dialog_title, self.path(), self._name_filter)
         if path:
             self.line_edit.setText(path)
             self.edited.emit()

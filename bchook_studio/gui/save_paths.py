@@ -1,14 +1,22 @@
-"""The start path of the window's save dialogs: a file name in the last folder used.
+"""The window's file dialogs, and the start path of its save dialogs.
 
-Every save dialog of the process shares the folder. It starts as the home
-folder, so no dialog opens in the working directory the app was launched from.
+A save dialog proposes a file name in the last folder used. Every save dialog
+of the process shares the folder. It starts as the home folder, so no dialog
+opens in the working directory the app was launched from.
+
+QFileDialog is imported when a dialog opens, so that no start builds its
+Python type and enum types.
 """
 
-from pathlib import Path
+from __future__ import annotations
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bchook_studio.core.content_types import JSON, XML, language_for_content_type
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 BINARY_SUFFIX = ".bin"
 
@@ -22,6 +30,8 @@ def ask_save_path(
 
     Return the chosen path, or None when the dialog was cancelled.
     """
+    from PySide6.QtWidgets import QFileDialog
+
     path, _filter = QFileDialog.getSaveFileName(
         parent, title, str(save_folder() / name), file_filter
     )
@@ -29,6 +39,16 @@ def ask_save_path(
         return None
     remember_folder(Path(path))
     return Path(path)
+
+
+def ask_open_path(
+    parent: QWidget | None, title: str, start: str, file_filter: str = ""
+) -> str:
+    """Ask for a file to open, starting at `start`; return '' when cancelled."""
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _filter = QFileDialog.getOpenFileName(parent, title, start, file_filter)
+    return path
 
 
 def save_folder() -> Path:

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -37,7 +36,7 @@ from bchook_studio.core.store.errors import StoreError
 from bchook_studio.core.store.notices import NoticeKind, StoreNotice
 from bchook_studio.gui.error_reporter import report_task_failure
 from bchook_studio.gui.placeholders import fill
-from bchook_studio.gui.save_paths import ask_save_path
+from bchook_studio.gui.save_paths import ask_open_path, ask_save_path
 from bchook_studio.gui.store_controller import StoreController
 
 if TYPE_CHECKING:
@@ -531,7 +530,7 @@ class ImportFlow(QObject):
 
     def start(self) -> None:
         """Ask for a definitions file or a cURL command file, then import it."""
-        path, _filter = QFileDialog.getOpenFileName(
+        path = ask_open_path(
             self._parent,
             self.tr("Import webhooks"),
             self._folder or str(Path.home()),
