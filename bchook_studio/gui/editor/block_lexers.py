@@ -9,9 +9,9 @@ import logging
 from collections.abc import Hashable
 from typing import Protocol
 
-from pygments.lexer import LexerContext
 from pygments.token import Comment, Error, _TokenType
 
+from bchook_studio.gui.editor.json_lexer import json_tokens
 from bchook_studio.gui.editor.lexers import JSON, XML, check_language, make_lexer
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class PlainBlockLexer:
 
 
 class JsonBlockLexer:
-    """Pygments' `JsonLexer` run on one line, with `/* … */` comments carried.
+    """The tokens of pygments' `JsonLexer` for one line, `/* … */` comments carried.
 
     JSON strings cannot contain a line break, so apart from comments (which
     pygments accepts although JSON has none) a line lexes the same on its own as
@@ -53,9 +53,6 @@ class JsonBlockLexer:
     OUTSIDE_COMMENT = 0
     INSIDE_COMMENT = 1
     initial_state: Hashable = OUTSIDE_COMMENT
-
-    def __init__(self) -> None:
-        self._lexer = make_lexer(JSON)
 
     def lex(self, text: str, state: Hashable) -> tuple[list[TokenSpan], Hashable]:
         spans: list[TokenSpan] = []
@@ -73,7 +70,7 @@ class JsonBlockLexer:
 
         rest = text[offset:] if offset else text
         last_value = ""
-        for start, token, value in self._lexer.get_tokens_unprocessed(rest):
+        for start, token, value in json_tokens(rest):
             spans.append((start + offset, len(value), token))
             last_value = value
 
@@ -91,10 +88,15 @@ class XmlBlockLexer:
     initial_state: Hashable = ("root",)
 
     def __init__(self) -> None:
+        # Imported here, so that a start that shows JSON never loads pygments'
+        # lexer module.
+        from pygments.lexer import LexerContext
+
         self._lexer = make_lexer(XML)
+        self._context = LexerContext
 
     def lex(self, text: str, state: Hashable) -> tuple[list[TokenSpan], Hashable]:
-        context = LexerContext(text, 0, stack=list(state))
+        context = self._context(text, 0, stack=list(state))
         spans = [
             (start, len(value), token)
             for start, token, value in self._lexer.get_tokens_unprocessed(

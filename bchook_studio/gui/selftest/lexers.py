@@ -1,13 +1,13 @@
-"""Check that the editor's pygments lexers load, as a frozen bundle must ship them.
+"""Check that the editor's lexers load, as a frozen bundle must ship them.
 
 Pygments finds lexers through a registry of module names and imports them on
 demand, which freezers cannot see, so the checks go through the same calls as
-the editor.
+the editor: its line lexers, and the registry lookup of the response view.
 """
 
 from bchook_studio.core.content_types import JSON, XML, language_for_content_type
 from bchook_studio.core.selftest.cases import CheckFailed
-from bchook_studio.gui.editor.lexers import make_lexer
+from bchook_studio.gui.editor.block_lexers import make_block_lexer
 
 SAMPLES: dict[str, str] = {
     JSON: '{"id": 1, "ok": true, "name": "Ünïcode", "tags": [null, 2.5]}\n',
@@ -18,18 +18,25 @@ _REBUILD = "The app bundle is missing a pygments module; reinstall the app."
 
 
 def check_lexer(language: str) -> str:
-    """Create the editor's lexer for `language` and lex a small sample with it."""
+    """Create the editor's line lexer for `language` and lex a small sample."""
     from pygments.token import Error
 
     try:
-        lexer = make_lexer(language)
+        lexer = make_block_lexer(language)
     except ImportError as exc:
         raise CheckFailed(
             f"the {language.upper()} lexer cannot be loaded: {exc}. {_REBUILD}"
         ) from None
 
-    tokens = list(lexer.get_tokens(SAMPLES[language]))
-    errors = [value for token, value in tokens if token in Error]
+    state = lexer.initial_state
+    errors = []
+    for line in SAMPLES[language].splitlines():
+        spans, state = lexer.lex(line, state)
+        errors += [
+            line[start : start + length]
+            for start, length, token in spans
+            if token in Error
+        ]
     if errors:
         raise CheckFailed(
             f"{type(lexer).__name__} marked {errors[:3]!r} in a well-formed "
