@@ -72,6 +72,7 @@ if TYPE_CHECKING:
     from bchook_studio.core.delivery.result import DeliveryResult
     from bchook_studio.core.receiver import ReceivedRequest
     from bchook_studio.core.store import WebhookSummary
+    from bchook_studio.core.store.secrets import SecretStorePolicy
     from bchook_studio.gui.check_view import CheckView
     from bchook_studio.gui.history_panel import HistoryPanel
 
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self._select_next_inbox_request = False
         self._history_panel: HistoryPanel | None = None
         self._check_view: CheckView | None = None
+        self._secrets_bar: NoticeBanner | None = None
         self._webhook_summaries: list[WebhookSummary] = []
         self._services_started = False
         self._docks_need_size = False
@@ -210,6 +212,7 @@ class MainWindow(QMainWindow):
         top_layout.setSpacing(0)
         top_layout.addWidget(self.banner)
         top_layout.addWidget(self._splitter, 1)
+        self._top_layout = top_layout
         self.setCentralWidget(top)
         self.statusBar().addPermanentWidget(self._receiver_status)
         self.resize(1400, 900)
@@ -339,7 +342,7 @@ class MainWindow(QMainWindow):
         self.find_topic_action = QAction(self)
         self.find_topic_action.setShortcut(QKeySequence("Ctrl+T"))
         self.secret_storage_action = QAction(self)
-        self.secret_storage_action.triggered.connect(self._on_secrets_choice_needed)
+        self.secret_storage_action.triggered.connect(self.open_secret_storage_dialog)
         self.import_action = QAction(self)
         self.export_action = QAction(self)
         self.open_log_action = QAction(self)
@@ -747,7 +750,7 @@ class MainWindow(QMainWindow):
     # Sending.
 
     def _on_send_triggered(self) -> None:
-        problems = self.form.headers.problems()
+        problems = self.form.header_problems()
         if problems:
             # Every problem at once, rather than the first one per attempt.
             lines = [self.tr("Nothing was sent. Fix these custom headers:")]
@@ -915,11 +918,42 @@ class MainWindow(QMainWindow):
         self.save_action.setEnabled(not read_only)
 
     def _on_secrets_choice_needed(self) -> None:
-        dialog = SecretStorageDialog(self.store.database_path, self)
-        dialog.chosen.connect(
-            lambda policy: self._run(self.store.choose_secret_storage(policy))
+        """Say in a bar that there is no keychain, with a button to choose.
+
+        A bar in the window, not a dialog: the choice matters only once a
+        secret is saved, and until then secrets stay for the session. A dialog
+        would also be a second window, about 0.75 MiB of the idle app.
+        """
+        if self._secrets_bar is None:
+            self._secrets_bar = NoticeBanner(self)
+            self._secrets_bar.action_triggered.connect(self.open_secret_storage_dialog)
+            self._top_layout.insertWidget(1, self._secrets_bar)
+        self._secrets_bar.show_message(
+            self.tr(
+                "Hook Studio found no system keychain it can use, so the passwords "
+                "and secret header values of saved webhooks are kept until it "
+                "closes. You can keep them in the database file instead."
+            ),
+            NoticeLevel.WARNING,
+            action=self.tr("Choose where secrets are kept…"),
         )
+
+    @property
+    def secrets_bar(self) -> NoticeBanner | None:
+        """The bar that offers the secrets choice, once it was needed."""
+        return self._secrets_bar
+
+    def open_secret_storage_dialog(self) -> SecretStorageDialog:
+        """Open the choice of where secrets go without a keychain; return it."""
+        dialog = SecretStorageDialog(self.store.database_path, self)
+        dialog.chosen.connect(self._on_secret_storage_chosen)
         dialog.open()
+        return dialog
+
+    def _on_secret_storage_chosen(self, policy: SecretStorePolicy) -> None:
+        if self._secrets_bar is not None:
+            self._secrets_bar.hide()
+        self._run(self.store.choose_secret_storage(policy))
 
     def _on_receiver_started(self, base_url: str) -> None:
         self._receiver_status.setText(fill(self.tr("Receiver: %1/"), base_url))

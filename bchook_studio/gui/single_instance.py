@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import getpass
 import logging
 import os
 import socket
@@ -51,6 +50,8 @@ REPLY_TIMEOUT_MS = 3000
 _MAX_MESSAGE_BYTES = 256
 # Pending connections the Unix socket queues before rejecting more.
 _LISTEN_BACKLOG = 8
+_USER_VARIABLES = ("LOGNAME", "USER", "LNAME", "USERNAME")
+"""The variables getpass.getuser() reads for the login name, in its order."""
 
 
 def server_name(home: Path) -> str:
@@ -80,10 +81,21 @@ def _sha256_hex(data: bytes) -> str:
 
 
 def _user_name() -> str:
+    """Return the login name the way getpass.getuser() finds it.
+
+    getpass also imports termios for its password prompt, which the app never
+    shows. An empty name stands for a user with no variable and no password
+    database entry (some containers).
+    """
+    for variable in _USER_VARIABLES:
+        value = os.environ.get(variable)
+        if value:
+            return value
     try:
-        return getpass.getuser()
-    except (KeyError, OSError, ImportError):
-        # No USER variable and no password database entry (some containers).
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, OSError):
         return ""
 
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
+    QPushButton,
     QRadioButton,
     QToolButton,
     QVBoxLayout,
@@ -224,10 +225,12 @@ class NoticeBanner(QFrame):
 
     It is for things the user should read once, such as "The database was
     moved aside to …" or "Opened read-only because …". The text can be
-    selected, so a path can be copied.
+    selected, so a path can be copied. A message can come with one button,
+    which emits `action_triggered`.
     """
 
     dismissed = Signal()
+    action_triggered = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -242,11 +245,13 @@ class NoticeBanner(QFrame):
         self._close_button = QToolButton(self)
         self._close_button.setAutoRaise(True)
         self._close_button.setText("✕")
+        self._action_button: QPushButton | None = None
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 4, 6)
         layout.addWidget(self._label, 1)
         layout.addWidget(self._close_button, 0, Qt.AlignmentFlag.AlignTop)
+        self._layout = layout
 
         self._close_button.clicked.connect(self._on_close_clicked)
         self.retranslate_ui()
@@ -264,10 +269,26 @@ class NoticeBanner(QFrame):
     def level(self) -> NoticeLevel:
         return self._level
 
-    def show_message(self, text: str, level: NoticeLevel = NoticeLevel.INFO) -> None:
-        """Show `text` (several paragraphs allowed) at `level`."""
+    @property
+    def action_button(self) -> QPushButton | None:
+        """The button of the message shown, or None when it has none."""
+        if self._action_button is None or self._action_button.isHidden():
+            return None
+        return self._action_button
+
+    def show_message(
+        self,
+        text: str,
+        level: NoticeLevel = NoticeLevel.INFO,
+        action: str | None = None,
+    ) -> None:
+        """Show `text` (several paragraphs allowed) at `level`.
+
+        With `action`, the message has a button of that text.
+        """
         self._level = level
         self._label.setText(text)
+        self._set_action(action)
         self._apply_style()
         self.show()
 
@@ -278,6 +299,20 @@ class NoticeBanner(QFrame):
         levels = [notice_level(notice) for notice in notices]
         level = NoticeLevel.ERROR if NoticeLevel.ERROR in levels else levels[0]
         self.show_message("\n\n".join(notice.message for notice in notices), level)
+
+    def _set_action(self, text: str | None) -> None:
+        if text is None:
+            if self._action_button is not None:
+                self._action_button.hide()
+            return
+        if self._action_button is None:
+            self._action_button = QPushButton(self)
+            self._action_button.clicked.connect(self.action_triggered)
+            self._layout.insertWidget(
+                1, self._action_button, 0, Qt.AlignmentFlag.AlignTop
+            )
+        self._action_button.setText(text)
+        self._action_button.show()
 
     def _on_close_clicked(self) -> None:
         self.hide()

@@ -1,6 +1,9 @@
 """The webhook form as BrainCert's settings page has it, plus the studio's options."""
 
+from __future__ import annotations
+
 import itertools
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QResizeEvent
@@ -21,21 +24,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bchook_studio.core.delivery.proxies import ProxySetting
+from bchook_studio.core.delivery.redirects import RedirectSetting
 from bchook_studio.core.delivery.request import Timeouts
+from bchook_studio.core.delivery.tls import TlsSetting
 from bchook_studio.core.formats import BodyFormat
 from bchook_studio.core.topics import all_topics
 from bchook_studio.core.webhook import (
     DEFAULT_RECEIVER_URL,
+    HeaderRow,
     ReceiverNotRunningError,
     Webhook,
     resolve_url,
     targets_receiver,
 )
 from bchook_studio.gui.elided_label import ElidedLabel
-from bchook_studio.gui.headers_table import HeadersTable
 from bchook_studio.gui.icons import eye_icon
-from bchook_studio.gui.network_form import NetworkForm
 from bchook_studio.gui.placeholders import fill
+
+if TYPE_CHECKING:
+    from bchook_studio.gui.headers_table import HeadersTable
+    from bchook_studio.gui.network_form import NetworkForm
 
 MIN_LINE_EDIT_CHARS = 24
 """Average characters that the name and URL fields show at the least, however
@@ -118,13 +127,16 @@ class WebhookForm(QWidget):
         self._secret_query = QLineEdit(self)
         self._secret_query.setClearButtonEnabled(True)
 
-        self.headers = HeadersTable(self)
-        self.headers.setVisible(False)
+        self._headers_table: HeadersTable | None = None
+        self._header_rows: tuple[HeaderRow, ...] = ()
+        """The custom headers while their section was never open."""
         self._headers_toggle = _section_toggle(self)
-        self.network = NetworkForm(self)
         self._connection = QWidget(self)
         self._connection.setVisible(False)
         self._connection_toggle = _section_toggle(self)
+        self._network: NetworkForm | None = None
+        self._network_settings = (TlsSetting(), ProxySetting(), RedirectSetting())
+        """The connection settings while the Connection section was never open."""
 
         self._build_layout()
         self._order_tabs()
@@ -209,10 +221,9 @@ class WebhookForm(QWidget):
         connection_form.addRow(self._timeout_label, timeout_row)
         self._secret_query_label = QLabel(self)
         connection_form.addRow(self._secret_query_label, self._secret_query)
-        connection_layout = QVBoxLayout(self._connection)
-        connection_layout.setContentsMargins(16, 0, 0, 4)
-        connection_layout.addLayout(connection_form)
-        connection_layout.addWidget(self.network)
+        self._connection_layout = QVBoxLayout(self._connection)
+        self._connection_layout.setContentsMargins(16, 0, 0, 4)
+        self._connection_layout.addLayout(connection_form)
 
         headers_box = QHBoxLayout()
         headers_box.addWidget(self._headers_toggle)
@@ -225,8 +236,9 @@ class WebhookForm(QWidget):
         content_layout.setContentsMargins(0, 0, 0, 0)
         content_layout.addLayout(form)
         content_layout.addLayout(toggles)
-        content_layout.addWidget(self.headers)
+        # The custom headers table goes between the toggles and the connection.
         content_layout.addWidget(self._connection)
+        self._content_layout = content_layout
 
         row_height = self._name.sizeHint().height()
         self._scroll = _FormScrollArea(row_height * MIN_VISIBLE_ROWS, self)
@@ -252,10 +264,8 @@ class WebhookForm(QWidget):
         self._show_password.toggled.connect(self._on_show_password_toggled)
         self._timeout.valueChanged.connect(self._emit_changed)
         self._total_timeout.valueChanged.connect(self._emit_changed)
-        self.headers.changed.connect(self._on_headers_changed)
         self._headers_toggle.toggled.connect(self._on_headers_toggled)
         self._connection_toggle.toggled.connect(self._on_connection_toggled)
-        self.network.changed.connect(self._on_network_changed)
         self._receiver_button.clicked.connect(self._on_receiver_clicked)
         self._url.textChanged.connect(self._update_receiver_hint)
 
@@ -340,9 +350,13 @@ class WebhookForm(QWidget):
             self._timeout.setValue(webhook.timeouts.operation)
             self._total_timeout.setValue(webhook.timeouts.total)
             self._secret_query.setText(", ".join(webhook.secret_query_parameters))
-            self.headers.set_rows(webhook.headers)
+            self._header_rows = webhook.headers
+            if self._headers_table is not None:
+                self._headers_table.set_rows(webhook.headers)
             self._headers_toggle.setChecked(bool(webhook.headers))
-            self.network.set_settings(webhook.tls, webhook.proxy, webhook.redirects)
+            self._network_settings = (webhook.tls, webhook.proxy, webhook.redirects)
+            if self._network is not None:
+                self._network.set_settings(*self._network_settings)
         finally:
             self._updating = False
         self._update_auth_fields()
@@ -361,12 +375,16 @@ class WebhookForm(QWidget):
             auth_enabled=self._auth.currentIndex() == 1,
             username=self._username.text(),
             password=self._password.text(),
-            headers=self.headers.rows(),
+            headers=self._rows(),
             timeouts=Timeouts(self._timeout.value(), self._total_timeout.value()),
             secret_query_parameters=self.secret_query_parameters(),
-            tls=self.network.tls(),
-            proxy=self.network.proxy(),
-            redirects=self.network.redirects(),
+            tls=self._tls(),
+            proxy=self._network.proxy() if self._network else self._network_settings[1],
+            redirects=(
+                self._network.redirects()
+                if self._network
+                else self._network_settings[2]
+            ),
         )
 
     def secret_query_parameters(self) -> tuple[str, ...]:
@@ -501,14 +519,66 @@ class WebhookForm(QWidget):
         """Open the custom headers section."""
         self._headers_toggle.setChecked(True)
 
+    @property
+    def headers(self) -> HeadersTable:
+        """The custom headers table, built when its section first opens.
+
+        A webhook without custom headers starts with the section closed.
+        """
+        if self._headers_table is None:
+            from bchook_studio.gui.headers_table import HeadersTable
+
+            table = HeadersTable(self)
+            table.setVisible(False)
+            table.set_rows(self._header_rows)
+            table.changed.connect(self._on_headers_changed)
+            index = self._content_layout.indexOf(self._connection)
+            self._content_layout.insertWidget(index, table)
+            self._headers_table = table
+        return self._headers_table
+
+    def header_problems(self) -> list[str]:
+        """Return why custom headers cannot be sent, one sentence each."""
+        return self.headers.problems() if self._has_headers() else []
+
+    def _has_headers(self) -> bool:
+        return self._headers_table is not None or bool(self._header_rows)
+
+    def _rows(self) -> tuple[HeaderRow, ...]:
+        if self._headers_table is None:
+            return self._header_rows
+        return self._headers_table.rows()
+
     def _on_headers_toggled(self, shown: bool) -> None:
-        self._order_section_tabs()
-        self.headers.setVisible(shown)
+        if shown:
+            self._order_section_tabs()
+        if shown or self._headers_table is not None:
+            self.headers.setVisible(shown)
         _set_arrow(self._headers_toggle, shown)
         self._scroll.updateGeometry()
 
+    @property
+    def network(self) -> NetworkForm:
+        """The TLS, proxy and redirect fields, built when first needed.
+
+        The Connection section starts closed. Its fields and their module
+        take about 0.2 MiB, which a session that never opens it does not pay.
+        """
+        if self._network is None:
+            from bchook_studio.gui.network_form import NetworkForm
+
+            self._network = NetworkForm(self._connection)
+            self._network.set_settings(*self._network_settings)
+            self._network.changed.connect(self._on_network_changed)
+            self._connection_layout.addWidget(self._network)
+        return self._network
+
+    def _tls(self) -> TlsSetting:
+        return self._network.tls() if self._network else self._network_settings[0]
+
     def _on_connection_toggled(self, shown: bool) -> None:
-        self._order_section_tabs()
+        if shown:
+            self._order_section_tabs()
         self._connection.setVisible(shown)
         _set_arrow(self._connection_toggle, shown)
         self._scroll.updateGeometry()
@@ -537,7 +607,7 @@ class WebhookForm(QWidget):
         self._receiver_hint.setVisible(True)
 
     def _update_connection_title(self) -> None:
-        tls = self.network.tls()
+        tls = self._tls()
         title = self.tr("Connection: timeouts, TLS, proxy, redirects")
         if not tls.verify:
             title = self.tr("Connection: certificate verification OFF")
@@ -546,13 +616,13 @@ class WebhookForm(QWidget):
         self._connection_toggle.setStyleSheet(style)
 
     def _update_headers_title(self) -> None:
-        count = len(self.headers.rows())
+        count = len(self._rows())
         title = self.tr("Custom headers (%n)", "", count)
         tooltip = self.tr(
             "Headers sent with the request; each replaces a default of its name"
         )
-        problems = self.headers.problems()
-        warnings = self.headers.warnings()
+        problems = self.header_problems()
+        warnings = self.headers.warnings() if self._has_headers() else []
         style = ""
         if problems:
             title += " · " + self.tr("%n cannot be sent", "", len(problems))

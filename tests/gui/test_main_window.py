@@ -754,3 +754,43 @@ def test_tab_order_with_both_sections_expanded(qtbot, window):
     assert connection_toggle < stops.index(table) < stops.index(window.form._timeout)
     assert stops.index(window.form._timeout) < stops.index(window._send_button)
     assert not table.tabKeyNavigation()
+
+
+def test_missing_keychain_offers_the_choice_in_a_bar(qtbot, window, app_home):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from bchook_studio.core.store.secrets import SecretStorePolicy
+    from bchook_studio.gui.store_dialogs import SecretStorageDialog
+
+    # The tests' keyring backend stores nothing, so there is no keychain.
+    qtbot.waitUntil(lambda: window.secrets_bar is not None, timeout=5000)
+    bar = window.secrets_bar
+    assert bar.isVisible()
+    assert "no system keychain" in bar.label.text()
+    assert window.findChildren(SecretStorageDialog) == []
+
+    bar.action_button.click()
+    dialog = window.findChildren(SecretStorageDialog)[-1]
+    qtbot.waitExposed(dialog)
+    dialog.database_button.click()
+    dialog._buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    assert not bar.isVisible()
+    window.close()
+    qtbot.waitUntil(lambda: window._closed, timeout=10_000)
+    with Store.open(app_home / "studio.sqlite3") as store:
+        assert store.secrets.chosen_fallback is SecretStorePolicy.DATABASE
+
+
+def test_closed_secrets_bar_leaves_the_menu_choice(qtbot, window):
+    from bchook_studio.gui.store_dialogs import SecretStorageDialog
+
+    qtbot.waitUntil(lambda: window.secrets_bar is not None, timeout=5000)
+    window.secrets_bar._close_button.click()
+    assert not window.secrets_bar.isVisible()
+
+    window.secret_storage_action.trigger()
+
+    dialog = window.findChildren(SecretStorageDialog)[-1]
+    qtbot.waitExposed(dialog)
+    dialog.reject()

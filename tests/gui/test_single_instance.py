@@ -124,6 +124,15 @@ def test_name_is_the_sha256_of_user_and_folder(tmp_path):
     assert server_name(home) == expected
 
 
+def test_user_name_is_the_one_getpass_finds(monkeypatch):
+    import getpass
+
+    assert guard_module._user_name() == getpass.getuser()
+    for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.delenv(variable, raising=False)
+    assert guard_module._user_name() == getpass.getuser()
+
+
 def test_release_lets_next_launch_run(tmp_path, guards):
     first = _acquire(guards, tmp_path)
     first.release()

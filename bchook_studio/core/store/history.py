@@ -11,7 +11,6 @@ unmasked, because they are the record of what the server and the webhook sent.
 import json
 import logging
 import sqlite3
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -64,6 +63,9 @@ _SUMMARY_COLUMNS = (
 
 def new_run_id() -> str:
     """Return an id that groups the deliveries of one check run."""
+    # Imported here: uuid imports platform, and only a check run needs an id.
+    import uuid
+
     return uuid.uuid4().hex
 
 
