@@ -91,14 +91,27 @@ NOT_AT_CONSTRUCTION = (
     "bchook_studio.gui.history_panel",
     "bchook_studio.gui.inbox.detail",
     "bchook_studio.gui.inbox.rules_dialog",
+    "bchook_studio.gui.headers_table",
+    "bchook_studio.gui.network_form",
 )
 """Modules a constructed, shown window has not imported yet.
 
-pygments is not listed: the visible editors colour JSON with it from the start.
+pygments itself is not listed: the visible editors take its token types.
 """
 
 NOT_AFTER_START = (
     "httpx",
+    "hashlib",
+    "getpass",
+    "html",
+    "importlib.resources",
+    "logging.handlers",
+    "pickle",
+    "pygments.lexer",
+    "pygments.lexers",
+    "uuid",
+    "bchook_studio.gui.headers_table",
+    "bchook_studio.gui.network_form",
     "jinja2",
     "lxml",
     "keyring",
@@ -110,8 +123,10 @@ NOT_AFTER_START = (
     "bchook_studio.gui.history_panel",
 )
 """Modules still not imported once the store is open and the receiver listens:
-sending, templates, XML parsing, the keychain (checked in a child process) and
-the docks that are not shown."""
+sending, templates, XML parsing, the keychain (checked in a child process), the
+docks and sections that are not shown, and standard modules the start can do
+without (OpenSSL through hashlib, pickle through logging.handlers, pygments'
+lexer registry)."""
 
 
 def _modules(script: str, app_home) -> set[str]:
