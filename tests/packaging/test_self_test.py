@@ -175,11 +175,12 @@ def test_missing_resource_fails(tmp_path):
 @pytest.mark.parametrize(
     ("module", "failing"),
     [
-        ("pygments.lexers.data", ["FAIL lexer json: ", "FAIL lexer registry: "]),
+        ("pygments.lexers.data", ["FAIL lexer registry: "]),
         ("pygments.lexers.html", ["FAIL lexer registry: "]),
     ],
 )
 def test_missing_lexer_module_fails(module, failing, tmp_path):
+    # The editor lexes JSON itself, so only the registry lookup needs them.
     completed = run_self_test(
         [sys.executable, "-c", BLOCKED_IMPORT_DRIVER, module], tmp_path
     )
@@ -189,10 +190,30 @@ def test_missing_lexer_module_fails(module, failing, tmp_path):
     for prefix in failing:
         line = next(line for line in lines if line.startswith(prefix))
         assert module in line
-    assert "PASS lexer xml: XmlLineLexer from bchook_studio.gui.editor.xml_lexer" in (
-        lines
+    assert (
+        "PASS lexer json: JsonBlockLexer from bchook_studio.gui.editor.block_lexers"
+        in (lines)
+    )
+    assert (
+        "PASS lexer xml: XmlBlockLexer from bchook_studio.gui.editor.block_lexers"
+        in (lines)
     )
     assert summary_of(lines)[1] == len(failing)
+
+
+def test_missing_pygments_lexer_module_fails_xml(tmp_path):
+    completed = run_self_test(
+        [sys.executable, "-c", BLOCKED_IMPORT_DRIVER, "pygments.lexer"], tmp_path
+    )
+    lines = lines_of(completed)
+
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    xml_line = next(line for line in lines if line.startswith("FAIL lexer xml: "))
+    assert "pygments.lexer" in xml_line
+    assert (
+        "PASS lexer json: JsonBlockLexer from bchook_studio.gui.editor.block_lexers"
+        in (lines)
+    )
 
 
 def test_case_outcomes():
