@@ -136,3 +136,30 @@ def test_log_file_without_backups_starts_over(tmp_path):
 
     assert [child.name for child in tmp_path.iterdir()] == ["app.log"]
     assert path.read_text().splitlines()[-1].startswith("0009 ")
+
+
+def test_log_file_removed_while_running_starts_again(tmp_path):
+    path = tmp_path / "app.log"
+    handler = RotatingLogFile(path, max_bytes=300, backup_count=2)
+    try:
+        _log_lines(handler, 2, "v" * 40)
+        path.unlink()
+        _log_lines(handler, 20, "v" * 40)
+    finally:
+        handler.close()
+
+    assert path.exists()
+    assert path.stat().st_size <= 300
+    assert path.read_text().splitlines()[-1].startswith("0019 ")
+
+
+def test_log_file_without_a_limit_never_rotates(tmp_path):
+    path = tmp_path / "app.log"
+    handler = RotatingLogFile(path, max_bytes=0, backup_count=2)
+    try:
+        _log_lines(handler, 20, "u" * 40)
+    finally:
+        handler.close()
+
+    assert [child.name for child in tmp_path.iterdir()] == ["app.log"]
+    assert len(path.read_text().splitlines()) == 20

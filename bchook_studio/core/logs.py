@@ -93,11 +93,17 @@ class RotatingLogFile(logging.FileHandler):
         super().emit(record)
 
     def _is_full_for(self, record: logging.LogRecord) -> bool:
+        if self.max_bytes <= 0:
+            return False
+        # Something other than a file, such as /dev/null, never fills up.
+        path = self.baseFilename
+        if os.path.exists(path) and not os.path.isfile(path):
+            return False
         if self.stream is None:
             self.stream = self._open()
         position = self.stream.seek(0, os.SEEK_END)
         # A record longer than the limit still goes into an empty file.
-        if position == 0 or not os.path.isfile(self.baseFilename):
+        if position == 0:
             return False
         size = len(self.format(record)) + len(self.terminator)
         return position + size > self.max_bytes
@@ -106,15 +112,17 @@ class RotatingLogFile(logging.FileHandler):
         if self.stream is not None:
             self.stream.close()
             self.stream = None
+        # The file may be gone (removed while the app ran); a new one starts.
         base = self.baseFilename
         for number in range(self.backup_count - 1, 0, -1):
             older = f"{base}.{number}"
             if os.path.exists(older):
                 os.replace(older, f"{base}.{number + 1}")
-        if self.backup_count > 0:
-            os.replace(base, f"{base}.1")
-        else:
-            os.remove(base)
+        if os.path.exists(base):
+            if self.backup_count > 0:
+                os.replace(base, f"{base}.1")
+            else:
+                os.remove(base)
         self.stream = self._open()
 
 

@@ -641,7 +641,7 @@ class MainWindow(QMainWindow):
         ]
         if not fields:
             return
-        self.banner.show_message(
+        self._show_secrets_message(
             fill(
                 self.tr(
                     "“%1” was saved, but its secrets (%2) are kept only until Hook "
@@ -650,8 +650,7 @@ class MainWindow(QMainWindow):
                 ),
                 name,
                 ", ".join(fields),
-            ),
-            NoticeLevel.WARNING,
+            )
         )
 
     def _on_webhook_restored(self, webhook_id: int) -> None:
@@ -916,27 +915,41 @@ class MainWindow(QMainWindow):
         if self._history_panel is not None:
             self._history_panel.set_read_only(read_only)
         self.save_action.setEnabled(not read_only)
+        # A read-only database can record no choice.
+        self.secret_storage_action.setEnabled(not read_only)
 
     def _on_secrets_choice_needed(self) -> None:
         """Say in a bar that there is no keychain, with a button to choose.
 
         A bar in the window, not a dialog: the choice matters only once a
         secret is saved, and until then secrets stay for the session. A dialog
-        would also be a second window, about 0.75 MiB of the idle app.
+        would also be a second window, about 0.75 MiB of the idle app. A
+        read-only database can record no choice, so it gets no bar.
+        """
+        if self.store.read_only:
+            return
+        self._show_secrets_message(
+            self.tr(
+                "Hook Studio found no system keychain it can use, so the passwords "
+                "and secret header values of saved webhooks are kept until it "
+                "closes. You can keep them in the database file instead."
+            )
+        )
+
+    def _show_secrets_message(self, text: str) -> None:
+        """Show `text` in the secrets bar, with the button that opens the choice.
+
+        Messages about secrets go there, so that they leave the store's notices
+        in the banner above.
         """
         if self._secrets_bar is None:
             self._secrets_bar = NoticeBanner(self)
             self._secrets_bar.action_triggered.connect(self.open_secret_storage_dialog)
             self._top_layout.insertWidget(1, self._secrets_bar)
-        self._secrets_bar.show_message(
-            self.tr(
-                "Hook Studio found no system keychain it can use, so the passwords "
-                "and secret header values of saved webhooks are kept until it "
-                "closes. You can keep them in the database file instead."
-            ),
-            NoticeLevel.WARNING,
-            action=self.tr("Choose where secrets are kept…"),
-        )
+        action = None
+        if self.secret_storage_action.isEnabled():
+            action = self.tr("Choose where secrets are kept…")
+        self._secrets_bar.show_message(text, NoticeLevel.WARNING, action=action)
 
     @property
     def secrets_bar(self) -> NoticeBanner | None:
@@ -944,16 +957,34 @@ class MainWindow(QMainWindow):
         return self._secrets_bar
 
     def open_secret_storage_dialog(self) -> SecretStorageDialog:
-        """Open the choice of where secrets go without a keychain; return it."""
+        """Open the choice of where secrets go without a keychain; return it.
+
+        The dialog deletes itself when it closes.
+        """
         dialog = SecretStorageDialog(self.store.database_path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.chosen.connect(self._on_secret_storage_chosen)
         dialog.open()
         return dialog
 
     def _on_secret_storage_chosen(self, policy: SecretStorePolicy) -> None:
+        self._run(self._choose_secret_storage(policy))
+
+    async def _choose_secret_storage(self, policy: SecretStorePolicy) -> None:
+        try:
+            await self.store.choose_secret_storage(policy)
+        except StoreError as exc:
+            logger.warning("recording where secrets go failed: %s", exc)
+            self._show_secrets_message(
+                fill(
+                    self.tr("The choice of where secrets go was not saved: %1"),
+                    as_sentence(str(exc)),
+                )
+            )
+            return
         if self._secrets_bar is not None:
             self._secrets_bar.hide()
-        self._run(self.store.choose_secret_storage(policy))
+        self._show_status(self.tr("Secrets saved from now on go where you chose."))
 
     def _on_receiver_started(self, base_url: str) -> None:
         self._receiver_status.setText(fill(self.tr("Receiver: %1/"), base_url))

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from bchook_studio.core.delivery.proxies import ProxyMode, ProxySetting
 from bchook_studio.core.delivery.redirects import RedirectSetting
 from bchook_studio.core.delivery.tls import TlsSetting
-from bchook_studio.gui.save_paths import ask_open_path
+from bchook_studio.gui.save_paths import ask_open_path, save_folder
 
 _WARNING_STYLE = (
     "QLabel { background: #fde2e1; color: #7a1c16; border: 1px solid #e8a09a;"
@@ -51,10 +51,15 @@ class _FileField(QWidget):
         self.line_edit.setText(path)
 
     def _on_browse_clicked(self) -> None:
-        path = ask_open_path(self, self._dialog_title, self.path(), self._name_filter)
+        start = self.path() or str(save_folder())
+        path = ask_open_path(self, self._dialog_title, start, self._name_filter)
         if path:
             self.line_edit.setText(path)
             self.edited.emit()
+
+
+MAX_REDIRECTS_FIELD = 50
+"""The highest redirect limit the field offers."""
 
 
 class NetworkForm(QWidget):
@@ -94,7 +99,7 @@ class NetworkForm(QWidget):
 
         self._follow = QCheckBox(self)
         self._max_redirects = QSpinBox(self)
-        self._max_redirects.setRange(0, 50)
+        self._max_redirects.setRange(0, MAX_REDIRECTS_FIELD)
         self._max_redirects.setValue(10)
 
         self._labels = {
@@ -196,6 +201,10 @@ class NetworkForm(QWidget):
             )
             self._proxy_url.setText(proxy.url)
             self._follow.setChecked(redirects.follow)
+            # An imported limit can be higher; the field shows it as it is.
+            self._max_redirects.setMaximum(
+                max(MAX_REDIRECTS_FIELD, redirects.max_redirects)
+            )
             self._max_redirects.setValue(redirects.max_redirects)
         finally:
             self._updating = False

@@ -136,7 +136,9 @@ class WebhookForm(QWidget):
         self._connection_toggle = _section_toggle(self)
         self._network: NetworkForm | None = None
         self._network_settings = (TlsSetting(), ProxySetting(), RedirectSetting())
-        """The connection settings while the Connection section was never open."""
+        """The loaded webhook's connection settings, which `webhook()` returns
+        until the user edits a connection field."""
+        self._network_edited = False
 
         self._build_layout()
         self._order_tabs()
@@ -355,6 +357,7 @@ class WebhookForm(QWidget):
                 self._headers_table.set_rows(webhook.headers)
             self._headers_toggle.setChecked(bool(webhook.headers))
             self._network_settings = (webhook.tls, webhook.proxy, webhook.redirects)
+            self._network_edited = False
             if self._network is not None:
                 self._network.set_settings(*self._network_settings)
         finally:
@@ -366,6 +369,7 @@ class WebhookForm(QWidget):
 
     def webhook(self) -> Webhook:
         """Return the webhook as the form now shows it (the body is not included)."""
+        tls, proxy, redirects = self._network_values()
         return self._base.with_changes(
             name=self._name.text().strip() or self._base.name,
             url=self._url.text().strip(),
@@ -378,13 +382,9 @@ class WebhookForm(QWidget):
             headers=self._rows(),
             timeouts=Timeouts(self._timeout.value(), self._total_timeout.value()),
             secret_query_parameters=self.secret_query_parameters(),
-            tls=self._tls(),
-            proxy=self._network.proxy() if self._network else self._network_settings[1],
-            redirects=(
-                self._network.redirects()
-                if self._network
-                else self._network_settings[2]
-            ),
+            tls=tls,
+            proxy=proxy,
+            redirects=redirects,
         )
 
     def secret_query_parameters(self) -> tuple[str, ...]:
@@ -573,8 +573,16 @@ class WebhookForm(QWidget):
             self._connection_layout.addWidget(self._network)
         return self._network
 
-    def _tls(self) -> TlsSetting:
-        return self._network.tls() if self._network else self._network_settings[0]
+    def _network_values(self) -> tuple[TlsSetting, ProxySetting, RedirectSetting]:
+        """Return the connection settings: the loaded ones until the user edits one.
+
+        The fields trim the text they hold, so a loaded value with spaces
+        around it still counts as loaded until an edit.
+        """
+        if not self._network_edited or self._network is None:
+            return self._network_settings
+        network = self._network
+        return network.tls(), network.proxy(), network.redirects()
 
     def _on_connection_toggled(self, shown: bool) -> None:
         if shown:
@@ -584,6 +592,7 @@ class WebhookForm(QWidget):
         self._scroll.updateGeometry()
 
     def _on_network_changed(self) -> None:
+        self._network_edited = True
         self._update_connection_title()
         self._emit_changed()
 
@@ -607,7 +616,7 @@ class WebhookForm(QWidget):
         self._receiver_hint.setVisible(True)
 
     def _update_connection_title(self) -> None:
-        tls = self._tls()
+        tls = self._network_values()[0]
         title = self.tr("Connection: timeouts, TLS, proxy, redirects")
         if not tls.verify:
             title = self.tr("Connection: certificate verification OFF")

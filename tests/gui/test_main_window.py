@@ -14,6 +14,7 @@ from bchook_studio.core.webhook import BodyMode, HeaderRow, Webhook
 from bchook_studio.gui.error_reporter import error_reporter
 from bchook_studio.gui.main_window import MainWindow
 from bchook_studio.gui.webhook_list_model import WEBHOOK_ID_ROLE
+from bchook_studio.gui.webhook_session import OpenedWebhook
 from tests.gui.conftest import run_in_loop
 from tests.servers import RawServer, never_answer, respond, respond_after
 
@@ -674,9 +675,14 @@ def test_session_only_password_warned_on_save(qtbot, window):
 
     save_and_wait(qtbot, window)
 
-    qtbot.waitUntil(window.banner.isVisible, timeout=5000)
-    assert "kept only until Hook Studio closes" in window.banner.label.text()
-    assert "password" in window.banner.label.text()
+    def warned() -> bool:
+        bar = window.secrets_bar
+        return bar is not None and "kept only until Hook Studio" in bar.label.text()
+
+    qtbot.waitUntil(warned, timeout=5000)
+    assert "password" in window.secrets_bar.label.text()
+    # The warning leaves the banner for the store's notices.
+    assert "kept only until" not in window.banner.label.text()
 
 
 def test_send_lists_every_header_problem(qtbot, window):
@@ -775,7 +781,7 @@ def test_missing_keychain_offers_the_choice_in_a_bar(qtbot, window, app_home):
     dialog.database_button.click()
     dialog._buttons.button(QDialogButtonBox.StandardButton.Ok).click()
 
-    assert not bar.isVisible()
+    qtbot.waitUntil(lambda: not bar.isVisible(), timeout=5000)
     window.close()
     qtbot.waitUntil(lambda: window._closed, timeout=10_000)
     with Store.open(app_home / "studio.sqlite3") as store:
@@ -794,3 +800,53 @@ def test_closed_secrets_bar_leaves_the_menu_choice(qtbot, window):
     dialog = window.findChildren(SecretStorageDialog)[-1]
     qtbot.waitExposed(dialog)
     dialog.reject()
+
+
+def test_read_only_database_offers_no_secrets_choice(qtbot, qloop, app_home):
+    import sqlite3
+
+    with Store.open(app_home / "studio.sqlite3"):
+        pass
+    with sqlite3.connect(app_home / "studio.sqlite3") as connection:
+        connection.execute("PRAGMA user_version = 999")
+    settings = QSettings(str(app_home / "window.ini"), QSettings.Format.IniFormat)
+    main_window = MainWindow(settings, receiver_port=0)
+    main_window.ask_before_discarding = False
+    main_window.show()
+    try:
+        qtbot.waitUntil(lambda: main_window.store.is_open, timeout=5000)
+        qtbot.waitUntil(main_window.banner.isVisible, timeout=5000)
+
+        assert main_window.store.read_only
+        assert "read-only" in main_window.banner.label.text()
+        assert main_window.secrets_bar is None
+        assert not main_window.secret_storage_action.isEnabled()
+    finally:
+        main_window.close()
+        qtbot.waitUntil(lambda: main_window._closed, timeout=10_000)
+        main_window.deleteLater()
+
+
+def test_opening_connection_keeps_loaded_settings(qtbot, window):
+    from bchook_studio.core.delivery.proxies import ProxyMode, ProxySetting
+    from bchook_studio.core.delivery.redirects import RedirectSetting
+
+    loaded = window.current_webhook().with_changes(
+        proxy=ProxySetting(mode=ProxyMode.EXPLICIT, url=" http://127.0.0.1:9 "),
+        redirects=RedirectSetting(follow=True, max_redirects=100),
+    )
+    window.session.show(OpenedWebhook(loaded, None, None))
+
+    window.form._connection_toggle.click()
+    window.session.check_dirty()
+
+    assert window.form.webhook().proxy == loaded.proxy
+    assert window.form.webhook().redirects.max_redirects == 100
+    assert window.form.network._max_redirects.value() == 100
+    assert not window.session.dirty
+
+    window.form.network._proxy_url.setText("http://127.0.0.1:8 ")
+    window.form.network._proxy_url.textEdited.emit("http://127.0.0.1:8 ")
+
+    assert window.form.webhook().proxy.url == "http://127.0.0.1:8"
+    assert window.form.webhook().redirects.max_redirects == 100
