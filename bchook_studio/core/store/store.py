@@ -14,11 +14,12 @@ thread. These can take longer and belong on a worker thread
   stored body; `history.record` of large bodies.
 """
 
+import functools
 import json
 import logging
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bchook_studio.core.caps import SizeCaps
 from bchook_studio.core.delivery.request import OutgoingRequest
@@ -33,7 +34,6 @@ from bchook_studio.core.store.errors import (
     ReadOnlyReason,
     WebhookNotFoundError,
 )
-from bchook_studio.core.store.history import History
 from bchook_studio.core.store.notices import StoreNotice
 from bchook_studio.core.store.secrets import (
     SecretStore,
@@ -67,6 +67,9 @@ from bchook_studio.core.store.webhooks import (
 )
 from bchook_studio.core.webhook import Webhook
 
+if TYPE_CHECKING:
+    from bchook_studio.core.store.history import History
+
 logger = logging.getLogger(__name__)
 
 
@@ -98,7 +101,17 @@ class Store:
         self.secrets = SecretStore(database, interactive)
         """The secret storage; the GUI prompts the user when `secrets.needs_choice`."""
 
-        self.history = History(database)
+    @functools.cached_property
+    def history(self) -> "History":
+        """The delivery history, with its module imported on first use.
+
+        The app opens the store at every start and records or lists deliveries
+        later, if at all; the module and the result types it reads take about
+        0.1 MiB.
+        """
+        from bchook_studio.core.store.history import History
+
+        return History(self._database)
 
     @classmethod
     def open(
