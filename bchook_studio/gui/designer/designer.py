@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
@@ -47,6 +47,9 @@ from bchook_studio.gui.editor.code_editor import (
     escape_paragraph_separators,
 )
 from bchook_studio.gui.error_reporter import report_task_failure
+
+if TYPE_CHECKING:
+    from bchook_studio.gui.designer.event_tree import FieldsPanel
 
 logger = logging.getLogger(__name__)
 
@@ -127,10 +130,14 @@ class TemplateDesigner(DesignerViews):
         self.body_editor.text_edited.connect(self._on_text_edited)
         self.event_editor.text_edited.connect(self._on_text_edited)
         self.reset_event_button.clicked.connect(self.reset_event)
-        self.fields_panel.insert_requested.connect(self._on_insert_requested)
         self.problem_list.problem_activated.connect(self.show_problem)
         self._live.finished.connect(self._on_render_finished)
         self._live.started.connect(self._on_render_slow)
+
+    def _fields_panel_built(self, panel: "FieldsPanel") -> None:
+        panel.insert_requested.connect(self._on_insert_requested)
+        if self._event is not None:
+            panel.set_event(self._event)
 
     def retranslate_ui(self) -> None:
         """Set every user-visible string again, in the current language."""
@@ -449,8 +456,8 @@ class TemplateDesigner(DesignerViews):
         self._shown_event_text = self._parsed_text
         problem = self._event_problem
         self.event_editor.set_problems([] if problem is None else [problem])
-        if self._event is not None:
-            self.fields_panel.set_event(self._event)
+        if self._event is not None and self._fields_panel is not None:
+            self._fields_panel.set_event(self._event)
             self.body_editor.set_completion_event(self._event, self._topic)
         self.show_event_origin(bool(self.event_text()), self._topic.title)
         self._publish_problems()

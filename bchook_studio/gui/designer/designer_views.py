@@ -1,6 +1,9 @@
 """The designer's widgets and layout, without its rendering and editing logic."""
 
+from __future__ import annotations
+
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QIcon
@@ -19,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from bchook_studio.core.formats import BodyFormat
 from bchook_studio.core.webhook import BodyMode
-from bchook_studio.gui.designer.event_tree import FieldsPanel
 from bchook_studio.gui.designer.preview_panel import PreviewPanel
 from bchook_studio.gui.designer.problem_list import (
     DesignerProblem,
@@ -30,6 +32,9 @@ from bchook_studio.gui.designer.template_editor import TemplateEditor
 from bchook_studio.gui.editor.code_editor import CodeEditor
 from bchook_studio.gui.elided_label import ElidedLabel
 from bchook_studio.gui.icons import message_icon
+
+if TYPE_CHECKING:
+    from bchook_studio.gui.designer.event_tree import FieldsPanel
 
 logger = logging.getLogger(__name__)
 
@@ -89,14 +94,11 @@ class DesignerViews(QWidget):
         self.note.setStyleSheet(_NOTE_STYLE)
 
         self.body_editor = TemplateEditor(self)
-        self.fields_panel = FieldsPanel(self)
+        self._fields_panel: FieldsPanel | None = None
         self._body_splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self._body_splitter.setChildrenCollapsible(False)
         self._body_splitter.addWidget(self.body_editor)
-        self._body_splitter.addWidget(self.fields_panel)
         self._body_splitter.setStretchFactor(0, 3)
-        self._body_splitter.setStretchFactor(1, 2)
-        self._body_splitter.setSizes([400, 230])
 
         self.event_editor = CodeEditor(self)
         self.event_editor.set_language("json")
@@ -234,6 +236,27 @@ class DesignerViews(QWidget):
 
     # What the views show.
 
+    @property
+    def fields_panel(self) -> FieldsPanel:
+        """The event's field tree beside the body, built when first needed.
+
+        Only Template mode shows it, and a start in Raw mode never does.
+        """
+        if self._fields_panel is None:
+            from bchook_studio.gui.designer.event_tree import FieldsPanel
+
+            panel = FieldsPanel(self)
+            panel.setVisible(False)
+            self._body_splitter.addWidget(panel)
+            self._body_splitter.setStretchFactor(1, 2)
+            self._body_splitter.setSizes([400, 230])
+            self._fields_panel = panel
+            self._fields_panel_built(panel)
+        return self._fields_panel
+
+    def _fields_panel_built(self, panel: FieldsPanel) -> None:
+        """Called once the field tree exists; a subclass connects it here."""
+
     def show_mode(self, mode: BodyMode) -> None:
         """Check the mode's button without a toggled signal, and show its views.
 
@@ -253,7 +276,10 @@ class DesignerViews(QWidget):
         self.body_editor.highlighter.set_template_tags(template)
         self.body_editor.set_completion_enabled(template)
         self.note.setVisible(template)
-        self.fields_panel.setVisible(template)
+        if template:
+            self.fields_panel.setVisible(True)
+        elif self._fields_panel is not None:
+            self._fields_panel.setVisible(False)
         self._update_copy_button(template)
 
     def show_format(self, body_format: BodyFormat) -> None:
