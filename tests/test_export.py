@@ -1031,6 +1031,7 @@ def test_curl_import_continuation_inside_quotes_kept():
         ("curl -d x", "no URL"),
         ("curl ftp://h/x", "http://"),
         ("curl http://h/ -m soon", "'soon' for -m"),
+        ("curl http://h/ -L --max-redirs 3000000000", "from 0 to 1000"),
         ("curl http://h/ -H", "-H needs a value"),
         ("wget http://h/", "must start with 'curl'"),
     ],

@@ -27,6 +27,18 @@ def non_negative_count(text: str) -> int:
     return value
 
 
+def redirect_limit(text: str) -> int:
+    """Parse --max-redirects: a whole number from 0 to MAX_REDIRECT_LIMIT."""
+    from bchook_studio.core.delivery.redirects import MAX_REDIRECT_LIMIT
+
+    value = non_negative_count(text)
+    if value > MAX_REDIRECT_LIMIT:
+        raise argparse.ArgumentTypeError(
+            f"invalid count {text!r}; it must be {MAX_REDIRECT_LIMIT} or less"
+        )
+    return value
+
+
 def add_network_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the TLS, proxy and redirect options to a sub-command's parser."""
     tls = parser.add_argument_group("TLS")
@@ -87,7 +99,7 @@ def add_network_arguments(parser: argparse.ArgumentParser) -> None:
     )
     redirects.add_argument(
         "--max-redirects",
-        type=non_negative_count,
+        type=redirect_limit,
         metavar="N",
         help="redirects followed before giving up (default 10); needs "
         "--follow-redirects",

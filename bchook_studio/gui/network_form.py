@@ -61,6 +61,8 @@ class _FileField(QWidget):
 MAX_REDIRECTS_FIELD = 50
 """The highest redirect limit the field offers."""
 
+_QT_INT_MAX = 2**31 - 1
+
 
 class NetworkForm(QWidget):
     """TLS, proxy and redirect settings of one webhook."""
@@ -201,11 +203,12 @@ class NetworkForm(QWidget):
             )
             self._proxy_url.setText(proxy.url)
             self._follow.setChecked(redirects.follow)
-            # An imported limit can be higher; the field shows it as it is.
+            # An imported limit can be higher; the field shows it as it is, up
+            # to the largest number a Qt spin box holds.
             self._max_redirects.setMaximum(
-                max(MAX_REDIRECTS_FIELD, redirects.max_redirects)
+                min(max(MAX_REDIRECTS_FIELD, redirects.max_redirects), _QT_INT_MAX)
             )
-            self._max_redirects.setValue(redirects.max_redirects)
+            self._max_redirects.setValue(min(redirects.max_redirects, _QT_INT_MAX))
         finally:
             self._updating = False
         self._update_enabled()

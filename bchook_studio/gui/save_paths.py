@@ -1,6 +1,6 @@
 """The window's file dialogs, and the start path of its save dialogs.
 
-A save dialog proposes a file name in the last folder used. Every save dialog
+A save dialog proposes a file name in the last folder used. Every file dialog
 of the process shares the folder. It starts as the home folder, so no dialog
 opens in the working directory the app was launched from.
 
@@ -44,10 +44,15 @@ def ask_save_path(
 def ask_open_path(
     parent: QWidget | None, title: str, start: str, file_filter: str = ""
 ) -> str:
-    """Ask for a file to open, starting at `start`; return '' when cancelled."""
+    """Ask for a file to open, starting at `start`; return '' when cancelled.
+
+    The chosen file's folder becomes the last folder used.
+    """
     from PySide6.QtWidgets import QFileDialog
 
     path, _filter = QFileDialog.getOpenFileName(parent, title, start, file_filter)
+    if path:
+        remember_folder(Path(path))
     return path
 
 

@@ -50,6 +50,11 @@ MIN_LINE_EDIT_CHARS = 24
 """Average characters that the name and URL fields show at the least, however
 narrow the window."""
 
+_MAX_OPERATION_TIMEOUT = 3600.0
+_MAX_TOTAL_TIMEOUT = 86400.0
+"""The highest timeouts, in seconds, the fields offer; a loaded webhook's
+higher ones are shown as they are."""
+
 MIN_VISIBLE_ROWS = 5
 """Rows of line-edit height that the form keeps in view when the window is
 short. The rest of the form, such as an open Connection section, scrolls."""
@@ -119,11 +124,15 @@ class WebhookForm(QWidget):
         self._password_label = QLabel(self)
 
         self._timeout = QDoubleSpinBox(self)
-        self._timeout.setRange(0.1, 3600)
+        self._timeout.setRange(0.1, _MAX_OPERATION_TIMEOUT)
         self._timeout.setDecimals(1)
         self._total_timeout = QDoubleSpinBox(self)
-        self._total_timeout.setRange(0.1, 86400)
+        self._total_timeout.setRange(0.1, _MAX_TOTAL_TIMEOUT)
         self._total_timeout.setDecimals(1)
+        self._loaded_timeouts = Timeouts()
+        """The loaded webhook's timeouts, which `webhook()` returns until the
+        user edits one: the fields round to tenths and have a maximum."""
+        self._timeouts_edited = False
         self._secret_query = QLineEdit(self)
         self._secret_query.setClearButtonEnabled(True)
 
@@ -264,8 +273,8 @@ class WebhookForm(QWidget):
         self._charset.toggled.connect(self._emit_changed)
         self._auth.currentIndexChanged.connect(self._on_auth_changed)
         self._show_password.toggled.connect(self._on_show_password_toggled)
-        self._timeout.valueChanged.connect(self._emit_changed)
-        self._total_timeout.valueChanged.connect(self._emit_changed)
+        self._timeout.valueChanged.connect(self._on_timeout_changed)
+        self._total_timeout.valueChanged.connect(self._on_timeout_changed)
         self._headers_toggle.toggled.connect(self._on_headers_toggled)
         self._connection_toggle.toggled.connect(self._on_connection_toggled)
         self._receiver_button.clicked.connect(self._on_receiver_clicked)
@@ -349,8 +358,13 @@ class WebhookForm(QWidget):
             self._auth.setCurrentIndex(1 if webhook.auth_enabled else 0)
             self._username.setText(webhook.username)
             self._password.setText(webhook.password)
-            self._timeout.setValue(webhook.timeouts.operation)
-            self._total_timeout.setValue(webhook.timeouts.total)
+            timeouts = webhook.timeouts
+            self._loaded_timeouts = timeouts
+            self._timeouts_edited = False
+            self._timeout.setMaximum(max(_MAX_OPERATION_TIMEOUT, timeouts.operation))
+            self._total_timeout.setMaximum(max(_MAX_TOTAL_TIMEOUT, timeouts.total))
+            self._timeout.setValue(timeouts.operation)
+            self._total_timeout.setValue(timeouts.total)
             self._secret_query.setText(", ".join(webhook.secret_query_parameters))
             self._header_rows = webhook.headers
             if self._headers_table is not None:
@@ -380,7 +394,7 @@ class WebhookForm(QWidget):
             username=self._username.text(),
             password=self._password.text(),
             headers=self._rows(),
-            timeouts=Timeouts(self._timeout.value(), self._total_timeout.value()),
+            timeouts=self._timeouts(),
             secret_query_parameters=self.secret_query_parameters(),
             tls=tls,
             proxy=proxy,
@@ -477,6 +491,16 @@ class WebhookForm(QWidget):
         return self._connection_toggle
 
     # Slots.
+
+    def _timeouts(self) -> Timeouts:
+        if not self._timeouts_edited:
+            return self._loaded_timeouts
+        return Timeouts(self._timeout.value(), self._total_timeout.value())
+
+    def _on_timeout_changed(self, _value: float) -> None:
+        if not self._updating:
+            self._timeouts_edited = True
+            self.changed.emit()
 
     def _emit_changed(self, *_args: object) -> None:
         if not self._updating:

@@ -115,6 +115,21 @@ def test_completion_offers_payload_fields(qtbot, designer):
     assert completer.popup().isVisible()
 
 
+def test_completion_after_switching_from_raw_mode(qtbot, designer):
+    assert not designer.template_button.isChecked()
+    designer.template_button.click()
+    designer.body_editor.set_text("")
+
+    _type_at_end(qtbot, designer, "{{ payload.")
+
+    model = designer.body_editor.completer.completionModel()
+    rows = [
+        model.index(row, 0).data(Qt.ItemDataRole.EditRole)
+        for row in range(model.rowCount())
+    ]
+    assert "payload.user.email" in rows
+
+
 def test_completion_enter_inserts(qtbot, designer):
     _template_mode(qtbot, designer, "")
     _type_at_end(qtbot, designer, "{{ payload.user.em")

@@ -75,3 +75,16 @@ def test_cancel_keeps_last_folder(dialog, tmp_path):
     save_paths.ask_save_path(None, "Save", "c.json")
 
     assert dialog.starts[2] == str(tmp_path / "c.json")
+
+
+def test_opened_file_folder_starts_the_next_dialog(dialog, monkeypatch, tmp_path):
+    opener = DialogStub([str(tmp_path / "certs" / "ca.pem"), ""])
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", opener)
+    dialog.answers.append("")
+
+    assert save_paths.ask_open_path(None, "Open", "") == str(tmp_path / "certs/ca.pem")
+    assert save_paths.ask_open_path(None, "Open", str(save_paths.save_folder())) == ""
+    save_paths.ask_save_path(None, "Save", "body.json")
+
+    assert opener.starts[1] == str(tmp_path / "certs")
+    assert dialog.starts == [str(tmp_path / "certs" / "body.json")]

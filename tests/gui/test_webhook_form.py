@@ -116,3 +116,40 @@ def test_removed_row_updates_repeat_marks(qtbot):
     assert form.headers.warnings() == []
     assert table.item(1, 0).text() == "x-good"
     assert table.item(1, 0).toolTip() == ""
+
+
+def test_loaded_timeouts_kept_until_edited(qtbot):
+    from bchook_studio.core.delivery.request import Timeouts
+
+    form = WebhookForm()
+    qtbot.addWidget(form)
+    loaded = Timeouts(operation=2.25, total=100_000.0)
+
+    form.set_webhook(Webhook(timeouts=loaded))
+
+    assert form.webhook().timeouts == loaded
+    assert form._total_timeout.value() == 100_000.0
+
+    with qtbot.waitSignal(form.changed, timeout=1000):
+        form._timeout.setValue(5.0)
+
+    assert form.webhook().timeouts == Timeouts(operation=5.0, total=100_000.0)
+
+    form.set_webhook(Webhook())
+
+    assert form.webhook().timeouts == Timeouts()
+    assert form._total_timeout.maximum() == 86_400.0
+
+
+def test_huge_redirect_limit_opens_the_connection_section(qtbot):
+    from bchook_studio.core.delivery.redirects import RedirectSetting
+
+    form = WebhookForm()
+    qtbot.addWidget(form)
+    loaded = RedirectSetting(follow=True, max_redirects=3_000_000_000)
+
+    form.set_webhook(Webhook(redirects=loaded))
+    form._connection_toggle.click()
+
+    assert form.network._max_redirects.value() == 2**31 - 1
+    assert form.webhook().redirects == loaded

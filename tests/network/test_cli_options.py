@@ -96,6 +96,7 @@ def test_follow_redirects_default_limit():
     [
         (("--proxy", "http://a:1", "--no-proxy"), "not allowed with argument"),
         (("--max-redirects", "-1"), "it must be 0 or more"),
+        (("--max-redirects", "3000000000"), "it must be 1000 or less"),
         (("--max-redirects", "ten"), "invalid count 'ten'"),
     ],
 )

@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     import httpx
 
 
+MAX_REDIRECT_LIMIT = 1000
+"""The highest redirect limit the command line and cURL import accept. Browsers
+stop at about 20; a webhook saved with a higher limit keeps it."""
+
+
 @dataclass(frozen=True)
 class RedirectSetting:
     """Whether a delivery follows redirects, and how many."""

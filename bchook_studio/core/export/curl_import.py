@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bchook_studio.core.delivery.proxies import ProxyMode, ProxySetting
-from bchook_studio.core.delivery.redirects import RedirectSetting
+from bchook_studio.core.delivery.redirects import MAX_REDIRECT_LIMIT, RedirectSetting
 from bchook_studio.core.delivery.request import (
     DEFAULT_ACCEPT_ENCODING,
     DEFAULT_USER_AGENT,
@@ -368,10 +368,10 @@ def _set_max_redirects(command: _Command, value: str, option: str) -> None:
         limit = int(value)
     except ValueError:
         limit = -1
-    if limit < 0:
+    if not 0 <= limit <= MAX_REDIRECT_LIMIT:
         raise CurlImportError(
             f"invalid number of redirects {value!r} for {option}; use a whole "
-            "number of 0 or more."
+            f"number from 0 to {MAX_REDIRECT_LIMIT}."
         )
     command.redirects = RedirectSetting(command.redirects.follow, limit)
 

@@ -456,8 +456,9 @@ class TemplateDesigner(DesignerViews):
         self._shown_event_text = self._parsed_text
         problem = self._event_problem
         self.event_editor.set_problems([] if problem is None else [problem])
-        if self._event is not None and self._fields_panel is not None:
-            self._fields_panel.set_event(self._event)
+        if self._event is not None:
+            if self._fields_panel is not None:
+                self._fields_panel.set_event(self._event)
             self.body_editor.set_completion_event(self._event, self._topic)
         self.show_event_origin(bool(self.event_text()), self._topic.title)
         self._publish_problems()
