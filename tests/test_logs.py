@@ -94,13 +94,17 @@ def _log_lines(handler: logging.Handler, count: int, text: str) -> None:
         handler.handle(record)
 
 
-def test_log_file_rotates_before_passing_its_limit(tmp_path):
-    path = tmp_path / "app.log"
-    handler = RotatingLogFile(path, max_bytes=200, backup_count=2)
+def _write_log(path, max_bytes: int, backup_count: int, count: int, text: str):
+    handler = RotatingLogFile(path, max_bytes=max_bytes, backup_count=backup_count)
     try:
-        _log_lines(handler, 40, "x" * 40)
+        _log_lines(handler, count, text)
     finally:
         handler.close()
+
+
+def test_log_file_rotates_before_passing_its_limit(tmp_path):
+    path = tmp_path / "app.log"
+    _write_log(path, max_bytes=200, backup_count=2, count=40, text="x" * 40)
 
     names = sorted(child.name for child in tmp_path.iterdir())
     assert names == ["app.log", "app.log.1", "app.log.2"]
@@ -128,11 +132,7 @@ def test_log_file_takes_a_record_longer_than_its_limit(tmp_path):
 
 def test_log_file_without_backups_starts_over(tmp_path):
     path = tmp_path / "app.log"
-    handler = RotatingLogFile(path, max_bytes=100, backup_count=0)
-    try:
-        _log_lines(handler, 10, "w" * 30)
-    finally:
-        handler.close()
+    _write_log(path, max_bytes=100, backup_count=0, count=10, text="w" * 30)
 
     assert [child.name for child in tmp_path.iterdir()] == ["app.log"]
     assert path.read_text().splitlines()[-1].startswith("0009 ")
@@ -155,11 +155,7 @@ def test_log_file_removed_while_running_starts_again(tmp_path):
 
 def test_log_file_without_a_limit_never_rotates(tmp_path):
     path = tmp_path / "app.log"
-    handler = RotatingLogFile(path, max_bytes=0, backup_count=2)
-    try:
-        _log_lines(handler, 20, "u" * 40)
-    finally:
-        handler.close()
+    _write_log(path, max_bytes=0, backup_count=2, count=20, text="u" * 40)
 
     assert [child.name for child in tmp_path.iterdir()] == ["app.log"]
     assert len(path.read_text().splitlines()) == 20
