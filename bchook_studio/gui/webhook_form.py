@@ -50,10 +50,10 @@ MIN_LINE_EDIT_CHARS = 24
 """Average characters that the name and URL fields show at the least, however
 narrow the window."""
 
+# The highest timeouts, in seconds, that the fields offer. A loaded webhook's
+# higher ones are shown as they are.
 _MAX_OPERATION_TIMEOUT = 3600.0
 _MAX_TOTAL_TIMEOUT = 86400.0
-"""The highest timeouts, in seconds, the fields offer; a loaded webhook's
-higher ones are shown as they are."""
 
 MIN_VISIBLE_ROWS = 5
 """Rows of line-edit height that the form keeps in view when the window is
