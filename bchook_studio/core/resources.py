@@ -5,9 +5,10 @@ package as `bchook_studio/_resources`. An editable install or a plain checkout
 has no such folder, so the locator falls back to `resources/` beside the package.
 
 Both are plain folders on disk, so the locator builds paths from the package's
-own location. importlib.resources would find the same folder, but importing it
-took about 8 ms and 1.5 MiB of every start on the 2-core VM of
-docs/benchmarks.md.
+own location: for a package on disk, `importlib.resources.files()` returns the
+same `Path`. Importing importlib.resources made the idle app 0.3 MiB larger
+(about 8 ms and 1.5 MiB in a bare interpreter), and the app ships no zipped
+package, where only importlib.resources would reach the files.
 """
 
 from functools import cache
