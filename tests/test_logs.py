@@ -117,7 +117,7 @@ def test_log_file_rotates_before_passing_its_limit(tmp_path):
     assert int(newest_backup[-1][:4]) + 1 == int(oldest_current[:4])
 
 
-def test_log_file_takes_a_record_longer_than_its_limit(tmp_path):
+def test_oversized_record_fills_empty_file(tmp_path):
     path = tmp_path / "app.log"
     handler = RotatingLogFile(path, max_bytes=50, backup_count=1)
     try:

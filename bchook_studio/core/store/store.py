@@ -105,9 +105,9 @@ class Store:
     def history(self) -> "History":
         """The delivery history, with its module imported on first use.
 
-        The app opens the store at every start and records or lists deliveries
-        later, if at all; the module and the result types it reads take about
-        0.1 MiB.
+        The app opens the store at every start, but records or lists
+        deliveries only later. The module and the result types it reads take
+        about 0.15 MiB.
         """
         from bchook_studio.core.store.history import History
 

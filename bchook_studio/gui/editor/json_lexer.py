@@ -7,12 +7,12 @@ app 0.5 MiB smaller on the 2-core VM of docs/benchmarks.md. `json_tokens`
 yields the triples of `JsonLexer.get_tokens_unprocessed`, token types
 included, and the tests compare the two on the shipped examples, on edge cases
 and on random fragments. One regular expression finds each token, where
-JsonLexer looks at one character at a time; a line lexes about as fast.
+JsonLexer looks at one character at a time, and a line lexes about as fast.
 
 The rules it shares with pygments, which validates nothing:
-- A run of `-0123456789` is an integer, and a float once it holds one of
-  `.eE+`; a run of the letters of true, false and null that starts with t, f
-  or n is a constant; a run of `{}[],` is punctuation, and so is `:` with the
+- A run of `-0123456789` is an integer, and a float once it contains one of
+  `.eE+`. A run of the letters of true, false and null that starts with t, f
+  or n is a constant. A run of `{}[],` is punctuation, and so is `:` with the
   run that follows it.
 - A string is a key when the next token other than white space and comments
   is `:`, on the same text.
