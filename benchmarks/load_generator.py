@@ -23,7 +23,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("port", type=int)
     parser.add_argument("--connections", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=250, help="per connection")
+    parser.add_argument("--requests", type=int, default=1000, help="per connection")
     parser.add_argument("--deadline", type=float, default=120.0, help="seconds")
     options = parser.parse_args()
     emit(asyncio.run(_load(options)))
@@ -79,8 +79,10 @@ async def _post_all(
         writer.write(request)
         sent += 1
         try:
-            status = await _read_response(reader)
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+            status = await asyncio.wait_for(
+                _read_response(reader), max(deadline - now(), 0.0)
+            )
+        except (TimeoutError, ConnectionError, asyncio.IncompleteReadError, ValueError):
             break
         ok += status == 200
     return sent, ok

@@ -21,6 +21,8 @@ def _number(value: object) -> str:
 def _target(record: dict) -> str:
     checked = "ratio" if record["target_of"] == "ratio" else "value"
     suffix = "x" if checked == "ratio" else f" {record['unit']}"
+    if record.get("aggregate") == "worst run":
+        checked = f"worst run's {checked}"
     return f"{checked} {record['op']} {record['target']:g}{suffix}"
 
 

@@ -2,7 +2,10 @@
 
 Each repeat runs one baseline process and one candidate process, in the order
 baseline-candidate on even repeats and candidate-baseline on odd ones, so a
-slow spell on the machine does not fall on one side only.
+slow spell on the machine does not fall on one side only. A full run's repeat
+counts are even, so each side goes first equally often. Before its timed repeats, each
+scenario runs each side once, untimed and with small sizes, to compile the
+bytecode that both sides then load.
 """
 
 import logging
@@ -10,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bchook_studio.core.store.settings import DEFAULT_HISTORY_RETENTION
 from benchmarks import payloads
 from benchmarks.processes import ProbeRunner, loopback_server
 
@@ -39,22 +43,24 @@ class Sizes:
     receiver_repeats: int
 
 
-# About 4 minutes in all on the 2-core VM of docs/benchmarks.md. Start-up runs
+# About 5 minutes in all on the 2-core VM of docs/benchmarks.md. Start-up runs
 # take under half a second each, and on a shared VM one side's median moved by
-# up to 20 % between runs of 15, so it gets more repeats than the rest.
+# up to 20 % between runs of 15, so it gets more repeats than the rest. A
+# receiver run lasts 2 to 5 seconds, so that connecting and the first requests
+# are a small part of it.
 FULL = Sizes(
-    startup_repeats=25,
+    startup_repeats=24,
     body_bytes=10 * payloads.MB,
-    body_repeats=5,
+    body_repeats=6,
     template_lines=20_000,
     template_bytes=1 * payloads.MB,
     typing_bursts=8,
-    typing_repeats=3,
+    typing_repeats=4,
     sends=500,
-    sends_repeats=9,
+    sends_repeats=10,
     receiver_connections=20,
-    receiver_requests=250,
-    receiver_repeats=7,
+    receiver_requests=1000,
+    receiver_repeats=8,
 )
 
 # Large enough that each path is the one the full run takes: a body over the
@@ -73,6 +79,14 @@ SMOKE = Sizes(
     receiver_requests=5,
     receiver_repeats=1,
 )
+
+
+# Sizes of the untimed first run of each side.
+WARM_UP_BODY_BYTES = 300_000
+WARM_UP_TEMPLATE_LINES = 200
+WARM_UP_TEMPLATE_BYTES = 10_000
+WARM_UP_SENDS = 20
+WARM_UP_REQUESTS = 5
 
 
 def _pairs(repeats: int) -> Iterator[tuple[str, str]]:
@@ -102,7 +116,6 @@ def _interleave(
 
 
 def startup(runner: ProbeRunner, sizes: Sizes, _work: Path) -> Measured:
-    # One discarded run per side compiles the bytecode both sides then load.
     runner.run("startup", "bare", launched=True)
     runner.run("startup", "app", launched=True)
     app, bare = _interleave(
@@ -120,6 +133,9 @@ def large_bodies(runner: ProbeRunner, sizes: Sizes, work: Path) -> Measured:
     measured: Measured = {}
     for language, build in (("json", payloads.json_body), ("xml", payloads.xml_body)):
         path = work / f"body.{language}"
+        path.write_bytes(build(WARM_UP_BODY_BYTES))
+        runner.run("large_body", "parse", language, str(path))
+        runner.run("large_body", "view", language, str(path))
         path.write_bytes(build(sizes.body_bytes))
         view, parse = _interleave(
             sizes.body_repeats,
@@ -144,6 +160,13 @@ def typing(runner: ProbeRunner, sizes: Sizes, work: Path) -> Measured:
     text = payloads.template_text(sizes.template_lines, sizes.template_bytes)
     path.write_text(text, encoding="utf-8")
     bursts = ("--bursts", str(sizes.typing_bursts))
+    small = work / "template-warm-up.txt"
+    small.write_text(
+        payloads.template_text(WARM_UP_TEMPLATE_LINES, WARM_UP_TEMPLATE_BYTES),
+        encoding="utf-8",
+    )
+    for role in ("plain", "designer"):
+        runner.run("typing", role, str(small), "--bursts", "1")
     designer, plain = _interleave(
         sizes.typing_repeats,
         lambda: runner.run("typing", "plain", str(path), *bursts),
@@ -156,17 +179,18 @@ def typing(runner: ProbeRunner, sizes: Sizes, work: Path) -> Measured:
 
 
 def sends(runner: ProbeRunner, sizes: Sizes, _work: Path) -> Measured:
-    count = ("--count", str(sizes.sends))
+    history = ("--history", str(DEFAULT_HISTORY_RETENTION))
 
-    def run(role: str) -> dict:
+    def run(role: str, count: int = sizes.sends) -> dict:
+        arguments = ("--count", str(count), *(history if role == "product" else ()))
         with loopback_server() as url:
-            result = runner.run("sends", role, f"{url}/hook", *count)
-        if result["ok"] != sizes.sends:
-            logger.warning(
-                "%s: %d of %d sends got 200", role, result["ok"], sizes.sends
-            )
+            result = runner.run("sends", role, f"{url}/hook", *arguments)
+        if result["ok"] != count:
+            logger.warning("%s: %d of %d sends got 200", role, result["ok"], count)
         return result
 
+    run("httpx", WARM_UP_SENDS)
+    run("product", WARM_UP_SENDS)
     product, plain = _interleave(
         sizes.sends_repeats, lambda: run("httpx"), lambda: run("product")
     )
@@ -176,16 +200,16 @@ def sends(runner: ProbeRunner, sizes: Sizes, _work: Path) -> Measured:
 
 
 def receiver(runner: ProbeRunner, sizes: Sizes, _work: Path) -> Measured:
-    load = (
-        "--connections",
-        str(sizes.receiver_connections),
-        "--requests",
-        str(sizes.receiver_requests),
-    )
+    def load(requests: int) -> tuple[str, ...]:
+        connections = str(sizes.receiver_connections)
+        return ("--connections", connections, "--requests", str(requests))
+
+    for role in ("uvicorn", "app"):
+        runner.run("receiver", role, *load(WARM_UP_REQUESTS))
     app, uvicorn = _interleave(
         sizes.receiver_repeats,
-        lambda: runner.run("receiver", "uvicorn", *load),
-        lambda: runner.run("receiver", "app", *load),
+        lambda: runner.run("receiver", "uvicorn", *load(sizes.receiver_requests)),
+        lambda: runner.run("receiver", "app", *load(sizes.receiver_requests)),
     )
     return {
         "receiver_throughput": (

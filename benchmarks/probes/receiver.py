@@ -27,7 +27,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("role", choices=("app", "uvicorn"))
     parser.add_argument("--connections", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=250, help="per connection")
+    parser.add_argument("--requests", type=int, default=1000, help="per connection")
     parser.add_argument("--deadline", type=float, default=120.0, help="seconds")
     options = parser.parse_args()
     if options.role == "uvicorn":
@@ -86,7 +86,7 @@ async def _uvicorn(options: argparse.Namespace) -> None:
     server.should_exit = True
     await serving
     result = _generator_result(output.decode())
-    emit({**result, "lost": result["sent"] - result["ok"]})
+    emit({**result, "lost": result["planned"] - result["ok"]})
 
 
 def _app(options: argparse.Namespace) -> None:
@@ -145,7 +145,7 @@ async def _receive(options: argparse.Namespace) -> dict[str, object]:
         "recorded": recorded,
         "inbox_rows": panel.model.rowCount(),
         "inbox_dropped": controller.dropped_count,
-        "lost": result["sent"] - min(result["ok"], recorded, shown),
+        "lost": result["planned"] - min(result["ok"], recorded, shown),
         "max_gap_ms": heartbeat.max_gap * 1000,
     }
 
