@@ -138,6 +138,13 @@ def test_check_json_control_character():
     assert problem.message.startswith("the string contains the control character")
 
 
+def test_check_json_unclosed_string():
+    problem = check_json('{"resource": "user", "name": "Jo')
+    assert problem is not None
+    assert (problem.line, problem.column) == (1, 30)
+    assert problem.message == "the string that starts here has no closing quote"
+
+
 def test_check_json_too_deep():
     problem = check_json("[" * 100_000 + "]" * 100_000)
     assert problem is not None

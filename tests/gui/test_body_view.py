@@ -208,6 +208,20 @@ def test_find_selects_match(qtbot, view):
     assert view.selected_text() == "Ann"
 
 
+def test_match_left_of_view_shows_whole(qtbot, view):
+    needle = "needle-" + "x" * 37
+    text = "a" * 2_000 + needle + "b" * 20_000
+    _show(qtbot, view, text)
+    view.horizontalScrollBar().setValue(view.horizontalScrollBar().maximum())
+
+    start = text.index(needle)
+    view.select(start, start + len(needle))
+
+    left = view.horizontalScrollBar().value()
+    assert left <= start
+    assert start + len(needle) <= left + view._visible_column_count()
+
+
 def test_find_next_wraps(qtbot, view):
     _show(qtbot, view, "x1\nx2\n")
     view.open_find_bar()

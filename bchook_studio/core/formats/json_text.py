@@ -311,6 +311,8 @@ def _plain_message(error: json.JSONDecodeError) -> str:
             f"the string contains the control character {name}, which JSON allows "
             f"only escaped; write it as {escape}"
         )
+    if error.msg == "Unterminated string starting at":
+        return "the string that starts here has no closing quote"
     return error.msg
 
 

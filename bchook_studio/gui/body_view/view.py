@@ -236,12 +236,18 @@ class BodyView(QAbstractScrollArea):
         return self._text[start:end]
 
     def select(self, start: int, end: int) -> None:
-        """Select offsets start..end, with the cursor at `end`, and scroll to it."""
+        """Select offsets start..end, with the cursor at `end`, and scroll to it.
+
+        A selection within one line, such as a find match, also has its start
+        scrolled into view. A match left of the view then shows in full.
+        """
         self._stop_waiting()
         self._anchor = self._navigator.clamp(start)
         self._cursor = self._navigator.clamp(end)
         self._goal_column = None
         self.ensure_visible(self._cursor)
+        if self._lines.line_at(self._anchor) == self._lines.line_at(self._cursor):
+            self.ensure_visible(min(self._anchor, self._cursor))
         self.viewport().update()
 
     def select_all(self) -> None:
