@@ -14,6 +14,7 @@ from bchook_studio.core.delivery.request import OutgoingRequest
 from bchook_studio.core.delivery.result import Failure
 from bchook_studio.core.delivery.send import deliver
 from bchook_studio.core.store import (
+    DeliveryRecord,
     HistoryEntryNotFoundError,
     HistoryFilter,
     ReadOnlyStoreError,
@@ -199,6 +200,52 @@ def test_retention_keeps_newest(store):
     assert listed == ids[::-1][:5]
     assert store.history.count() == 5
     assert bodies == 5
+
+
+def test_record_many_matches_one_by_one(store):
+    result = sample_result(headers=(("X-Api-Key", "key-value"),))
+    records = [
+        DeliveryRecord(result, None, "one", "user.created", "run-1"),
+        DeliveryRecord(
+            result, 7, "two", "course.created", secret_query_parameters=("x",)
+        ),
+    ]
+
+    ids = store.history.record_many(records)
+    single = store.history.record(
+        result, 7, "two", "course.created", secret_query_parameters=("x",)
+    )
+
+    assert ids[1] == ids[0] + 1
+    first = store.history.get(ids[0])
+    second = store.history.get(ids[1])
+    alone = store.history.get(single)
+    assert (first.webhook_name, first.topic_key, first.run_id) == (
+        "one",
+        "user.created",
+        "run-1",
+    )
+    assert second.webhook_id == 7
+    assert second.request.url == alone.request.url
+    assert "x=1" not in second.request.url
+    assert second.request.headers == alone.request.headers
+    assert ("X-Api-Key", "key-value") not in second.request.headers
+
+
+def test_record_many_applies_retention_once(store):
+    store.set_setting(HISTORY_RETENTION, 3)
+    records = [DeliveryRecord(sample_result(), None, None, "x") for _ in range(5)]
+
+    ids = store.history.record_many(records)
+    listed = [entry.id for entry in store.history.query()]
+
+    assert listed == ids[::-1][:3]
+    assert store.history.count() == 3
+
+
+def test_record_many_of_nothing(store):
+    assert store.history.record_many([]) == []
+    assert store.history.count() == 0
 
 
 def test_retention_counts_rows_across_deleted_ids(store):

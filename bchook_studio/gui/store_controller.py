@@ -62,7 +62,11 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RECORD_BATCH_SIZE = 50
-"""Records written per trip to the worker thread, each in its own transaction."""
+"""Records written per trip to the worker thread, in one transaction."""
+
+RECORD_GATHER_SECONDS = 0.05
+"""Seconds the writer waits after the first queued record, so that deliveries
+made in the meantime share its transaction."""
 
 LOCKED_RETRIES = 3
 """Extra attempts at a batch when another program holds the database lock."""
@@ -538,6 +542,8 @@ class StoreController(QObject):
         assert store is not None
         while True:
             await self._wake_writer.wait()
+            if self._state is ControllerState.OPEN:
+                await asyncio.sleep(RECORD_GATHER_SECONDS)
             self._wake_writer.clear()
             await self._drain(store)
             if self._state is not ControllerState.OPEN:
@@ -643,6 +649,37 @@ def _open_store(path: Path | None, lock_wait: float | None) -> tuple[Store, bool
 
 
 def _write_records(store: Store, records: list[_PendingRecord]) -> _BatchOutcome:
+    """Record the deliveries in one transaction (on the worker thread).
+
+    When that fails for another reason than a lock, each delivery is tried in
+    a transaction of its own, so that one that cannot be written does not
+    keep the others out.
+    """
+    from bchook_studio.core.store.history import DeliveryRecord
+
+    batch = [
+        DeliveryRecord(
+            record.result,
+            record.webhook_id,
+            record.webhook_name,
+            record.topic_key,
+            record.run_id,
+            record.secret_query_parameters,
+            record.secret_headers,
+        )
+        for record in records
+    ]
+    try:
+        store.history.record_many(batch)
+    except StoreLockedError:
+        return _BatchOutcome(0, (), tuple(records))
+    except Exception as exc:
+        logger.info("writing %d deliveries at once failed: %s", len(records), exc)
+        return _write_each(store, records)
+    return _BatchOutcome(len(records), (), ())
+
+
+def _write_each(store: Store, records: list[_PendingRecord]) -> _BatchOutcome:
     """Record each delivery in its own transaction (on the worker thread)."""
     written = 0
     failures: list[tuple[_PendingRecord, Exception]] = []

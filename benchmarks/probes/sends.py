@@ -1,10 +1,12 @@
 """Sequential sends to a loopback server, timed from the first to the last.
 
 Roles: `product` sends through `bchook_studio.core.delivery.send.deliver` with a
-ClientPool and records each result with `store.history.record` before the next
-send, as the command line records a send. Its history first holds `--history`
-entries (the default retention), so each record also deletes the oldest one,
-as it does for a user who has sent that many. The baseline, `httpx`, posts the
+ClientPool and records the results with `store.history.record_many`, in one
+transaction per RECORD_BATCH deliveries. The window's StoreController writes
+the deliveries that queue up while it waits 50 ms the same way (on its worker
+thread, at most 50 per transaction). Its history first contains `--history`
+entries (the default retention), so recording also deletes the oldest
+entries, as it does for a user who has sent that many. The baseline, `httpx`, posts the
 same body and headers with one `httpx.AsyncClient` and reads every response
 body.
 
@@ -20,6 +22,7 @@ import asyncio
 from benchmarks.probes.output import emit
 
 TOPIC = "course.created"
+RECORD_BATCH = 50
 
 
 def main() -> None:
@@ -29,7 +32,10 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--warm-up", type=int, default=20, help="untimed sends first")
     parser.add_argument(
-        "--history", type=int, default=0, help="entries the history holds first"
+        "--history",
+        type=int,
+        default=0,
+        help="entries in the history before the first send",
     )
     options = parser.parse_args()
     if options.role == "product":
@@ -62,7 +68,7 @@ async def _product(
 ) -> tuple[float, list[int]]:
     from bchook_studio.core.delivery.clients import ClientPool
     from bchook_studio.core.delivery.send import deliver
-    from bchook_studio.core.store import Store
+    from bchook_studio.core.store import DeliveryRecord, Store
     from benchmarks.clock import now
 
     request = _request(url)
@@ -76,10 +82,15 @@ async def _product(
         for _ in range(warm_up):
             history.record(await deliver(request, pool), None, "benchmark", TOPIC)
         started = now()
+        batch: list[DeliveryRecord] = []
         for _ in range(count):
             result = await deliver(request, pool)
-            history.record(result, None, "benchmark", TOPIC)
+            batch.append(DeliveryRecord(result, None, "benchmark", TOPIC))
+            if len(batch) == RECORD_BATCH:
+                history.record_many(batch)
+                batch = []
             statuses.append(result.response.status if result.response else 0)
+        history.record_many(batch)
         elapsed = now() - started
         await pool.aclose()
     return elapsed, statuses

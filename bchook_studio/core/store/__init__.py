@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     )
     from bchook_studio.core.store.history import (
         STATUS_CLASSES,
+        DeliveryRecord,
         History,
         HistoryEntry,
         HistoryFilter,
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
 _SUBMODULES = {
     "DATABASE_FILE_NAME": "bchook_studio.core.store.database",
     "DeletedWebhook": "bchook_studio.core.store.webhooks",
+    "DeliveryRecord": "bchook_studio.core.store.history",
     "DuplicateNameError": "bchook_studio.core.store.errors",
     "History": "bchook_studio.core.store.history",
     "HistoryEntry": "bchook_studio.core.store.history",
@@ -94,6 +96,7 @@ __all__ = [
     "DATABASE_FILE_NAME",
     "STATUS_CLASSES",
     "DeletedWebhook",
+    "DeliveryRecord",
     "DuplicateNameError",
     "History",
     "HistoryEntry",

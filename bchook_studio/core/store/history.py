@@ -11,7 +11,7 @@ unmasked, because they are the record of what the server and the webhook sent.
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -233,6 +233,22 @@ class HistoryFilter:
     run_id: str | None = None
 
 
+@dataclass(frozen=True)
+class DeliveryRecord:
+    """One delivery to record, with the names whose values the history masks."""
+
+    result: DeliveryResult
+    webhook_id: int | None
+    webhook_name: str | None
+    topic_key: str
+    run_id: str | None = None
+    secret_query_parameters: tuple[str, ...] = ()
+    """The webhook's secret query names."""
+
+    secret_headers: tuple[str, ...] = ()
+    """Header names to mask besides those the request already marks."""
+
+
 class History:
     """The delivery history of one store. Obtain it as `Store.history`."""
 
@@ -256,50 +272,41 @@ class History:
         `secret_headers` adds header names to those the request already marks.
         Deletes the oldest entries beyond the retention setting.
         """
-        masked = _MaskedDelivery(result, secret_query_parameters, secret_headers)
+        record = DeliveryRecord(
+            result,
+            webhook_id,
+            webhook_name,
+            topic_key,
+            run_id,
+            tuple(secret_query_parameters),
+            tuple(secret_headers),
+        )
+        return self.record_many([record])[0]
+
+    def record_many(self, records: Sequence[DeliveryRecord]) -> list[int]:
+        """Record deliveries in one transaction and return their entry ids, in order.
+
+        The entries are the ones `record` writes for each, and the retention
+        setting is applied once, after the last. One transaction writes the
+        pages the entries share once, where a transaction per delivery writes
+        them again for each.
+        """
+        masked = [
+            _MaskedDelivery(
+                record.result, record.secret_query_parameters, record.secret_headers
+            )
+            for record in records
+        ]
         with self._database.writing() as connection:
             cap, retention = read_history_limits(connection)
-            cursor = connection.execute(
-                "INSERT INTO deliveries (run_id, webhook_id, webhook_name, "
-                "topic_key, started_at, elapsed_ms, headers_ms, request_sent, "
-                "method, url, request_headers, basic_username, request_body_size, "
-                "status, reason, http_version, response_headers, "
-                "response_body_size, response_truncated, failure_kind, "
-                "failure_message, failure_detail, extra) VALUES "
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    run_id,
-                    webhook_id,
-                    webhook_name,
-                    topic_key,
-                    result.started_at.isoformat(timespec="microseconds"),
-                    result.elapsed_ms,
-                    result.headers_ms,
-                    int(result.request is not None),
-                    masked.method,
-                    masked.url,
-                    json.dumps(masked.headers, ensure_ascii=False),
-                    masked.basic_username,
-                    len(masked.body),
-                    *masked.response_columns(cap),
-                    *masked.failure_columns(),
-                    masked.extra_json(),
-                ),
-            )
-            entry_id = int(cursor.lastrowid or 0)
-            response = result.response
-            connection.execute(
-                "INSERT INTO delivery_bodies (delivery_id, request_body, "
-                "response_body) VALUES (?, ?, ?)",
-                (
-                    entry_id,
-                    masked.body[:cap],
-                    None if response is None else response.body[:cap],
-                ),
-            )
+            entry_ids = [
+                _insert(connection, record, delivery, cap)
+                for record, delivery in zip(records, masked, strict=True)
+            ]
             _prune(connection, retention)
-        logger.info("recorded delivery %d to %s", entry_id, masked.url)
-        return entry_id
+        for entry_id, delivery in zip(entry_ids, masked, strict=True):
+            logger.info("recorded delivery %d to %s", entry_id, delivery.url)
+        return entry_ids
 
     def query(
         self, where: HistoryFilter | None = None, limit: int = 100, offset: int = 0
@@ -457,6 +464,55 @@ class _MaskedDelivery:
             if len(secret) >= 3 and secret != MASK:
                 text = text.replace(secret, MASK)
         return text
+
+
+def _insert(
+    connection: sqlite3.Connection,
+    record: DeliveryRecord,
+    masked: _MaskedDelivery,
+    cap: int,
+) -> int:
+    """Insert one delivery and its bodies, cut to `cap` bytes; return its id."""
+    result = record.result
+    cursor = connection.execute(
+        "INSERT INTO deliveries (run_id, webhook_id, webhook_name, "
+        "topic_key, started_at, elapsed_ms, headers_ms, request_sent, "
+        "method, url, request_headers, basic_username, request_body_size, "
+        "status, reason, http_version, response_headers, "
+        "response_body_size, response_truncated, failure_kind, "
+        "failure_message, failure_detail, extra) VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            record.run_id,
+            record.webhook_id,
+            record.webhook_name,
+            record.topic_key,
+            result.started_at.isoformat(timespec="microseconds"),
+            result.elapsed_ms,
+            result.headers_ms,
+            int(result.request is not None),
+            masked.method,
+            masked.url,
+            json.dumps(masked.headers, ensure_ascii=False),
+            masked.basic_username,
+            len(masked.body),
+            *masked.response_columns(cap),
+            *masked.failure_columns(),
+            masked.extra_json(),
+        ),
+    )
+    entry_id = int(cursor.lastrowid or 0)
+    response = result.response
+    connection.execute(
+        "INSERT INTO delivery_bodies (delivery_id, request_body, "
+        "response_body) VALUES (?, ?, ?)",
+        (
+            entry_id,
+            masked.body[:cap],
+            None if response is None else response.body[:cap],
+        ),
+    )
+    return entry_id
 
 
 def _prune(connection: sqlite3.Connection, retention: int) -> int:
