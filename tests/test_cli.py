@@ -13,7 +13,7 @@ from bchook_studio.cli import main
 from bchook_studio.cli.commands.check import _Printer
 from bchook_studio.cli.commands.send import report
 from bchook_studio.cli.output import escape_controls, format_mib, warning
-from bchook_studio.core.caps import format_size
+from bchook_studio.core.caps import format_size, format_sizes_apart
 from bchook_studio.core.check import TopicResult, Verdict
 from bchook_studio.core.topics import all_topics, find_topic
 from tests.servers import RawServer, never_answer, respond
@@ -595,6 +595,17 @@ def test_format_mib_values():
 )
 def test_format_size_binary_units(size, text):
     assert format_size(size) == text
+
+
+def test_sizes_apart_in_units():
+    assert format_sizes_apart(1229, 1024) == ("1.2 KiB", "1 KiB")
+
+
+def test_sizes_apart_equal_after_rounding():
+    assert format_sizes_apart(10_485_773, 10_485_760) == (
+        "10,485,773 bytes",
+        "10,485,760 bytes",
+    )
 
 
 @pytest.mark.parametrize(

@@ -42,3 +42,16 @@ def format_size(size: int) -> str:
             break
     text = f"{value:.1f}".removesuffix(".0")
     return f"{text} {unit}"
+
+
+def format_sizes_apart(first: int, second: int) -> tuple[str, str]:
+    """Return two different byte counts as two different texts.
+
+    Both are in binary units, as `format_size` writes them, unless rounding
+    would show two different counts equal (10,485,773 and 10,485,760 bytes
+    are both `10 MiB`). Then both are exact byte counts.
+    """
+    first_text, second_text = format_size(first), format_size(second)
+    if first != second and first_text == second_text:
+        return f"{first:,} bytes", f"{second:,} bytes"
+    return first_text, second_text

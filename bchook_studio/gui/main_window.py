@@ -782,10 +782,18 @@ class MainWindow(QMainWindow):
     def _describe(self, result: DeliveryResult) -> str:
         if result.response is not None:
             status = f"{result.response.status} {result.response.reason}".strip()
+            elapsed = f"{result.elapsed_ms:.0f}"
+            if result.failure is not None:
+                return fill(
+                    self.tr("Last delivery: %1, then %2, in %3 ms"),
+                    escaped_for_display(status),
+                    result.failure.kind.value.replace("_", " "),
+                    elapsed,
+                )
             return fill(
                 self.tr("Last delivery: %1 in %2 ms"),
                 escaped_for_display(status),
-                f"{result.elapsed_ms:.0f}",
+                elapsed,
             )
         assert result.failure is not None
         return fill(self.tr("Last delivery: %1"), result.failure.kind.value)

@@ -179,7 +179,10 @@ class ResponsePane(QWidget):
         )
         self._save_button.setText(self.tr("Save body…"))
         self._save_button.setToolTip(
-            self.tr("Save the response body to a file, byte for byte")
+            self.tr(
+                "Save the response body to a file, byte for byte, decoded from "
+                "its Content-Encoding"
+            )
         )
         self._tabs.setTabText(0, self.tr("Body"))
         self._tabs.setTabText(1, self.tr("Headers"))
@@ -294,8 +297,7 @@ class ResponsePane(QWidget):
             self._show_failure(result)
             return
 
-        colour = _STATUS_COLOURS.get(response.status_class, "#5b6b7b")
-        self._set_status(str(response.status), colour)
+        self._show_status(result, response)
         parts = [
             escaped_for_display(response.reason),
             f"{result.elapsed_ms:.0f} ms",
@@ -311,6 +313,8 @@ class ResponsePane(QWidget):
             notices.append(self._truncation_notice(response))
         if result.failure is not None:
             notices.append(result.failure.message)
+        else:
+            notices.extend(self._decoded_notice(response))
         notices.extend(self._redirect_notices(result))
         location = response.header("location")
         if 300 <= response.status < 400 and location and not result.redirects:
@@ -404,6 +408,33 @@ class ResponsePane(QWidget):
                 )
             lines.append(self.tr("Redirected %1").replace("%1", line))
         return lines
+
+    def _decoded_notice(self, response: ReceivedResponse) -> list[str]:
+        """Say that the body shown and saved is decoded, when it was encoded."""
+        coding = (response.header("content-encoding") or "").strip()
+        if coding.lower() in ("", "identity"):
+            return []
+        template = self.tr(
+            "Decoded from Content-Encoding %1. Save body… writes the decoded bytes."
+        )
+        return [fill(template, escaped_for_display(coding))]
+
+    def _show_status(self, result: DeliveryResult, response: ReceivedResponse) -> None:
+        """Show the status code, with the failure that came after it, if any.
+
+        A body cut short (a reset, a deadline, a cancel) or a redirect chain
+        stopped at its limit keeps the last status, but the delivery did not
+        succeed, so the badge names the failure in the failure's colour.
+        """
+        failure = result.failure
+        if failure is None:
+            colour = _STATUS_COLOURS.get(response.status_class, "#5b6b7b")
+            self._set_status(str(response.status), colour)
+            return
+        cancelled = failure.kind is FailureKind.CANCELLED
+        colour = _CANCELLED_COLOUR if cancelled else _FAILURE_COLOUR
+        kind = failure.kind.value.replace("_", " ")
+        self._set_status(f"{response.status} · {kind}", colour)
 
     def _show_failure(self, result: DeliveryResult) -> None:
         failure = result.failure

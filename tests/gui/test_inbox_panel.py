@@ -561,7 +561,7 @@ def test_oversized_detail_not_kept(qtbot, small_panel):
     assert message.isVisible()
     assert message.text() == (
         "The body was not kept. Content-Length declared 1.2 KiB, which is over "
-        "the receiver's 1 KiB limit, so the receiver rejected the request with "
+        "the receiver's limit of 1 KiB, so the receiver rejected the request with "
         "413 Content Too Large."
     )
 
@@ -580,6 +580,20 @@ def test_response_row_under_buttons(qtbot, small_panel):
     assert label.height() >= label.heightForWidth(label.width())
 
 
+def test_just_over_limit_gives_bytes(qtbot, small_panel):
+    url = small_panel.controller.base_url + "/webhook"
+    response = send(qtbot, "POST", url, content=b"x" * (SMALL_BODY_LIMIT + 13))
+    assert response.status_code == 413
+    wait_for_rows(qtbot, small_panel, 1)
+    show_newest(qtbot, small_panel)
+
+    assert small_panel.detail.body_message_label.text() == (
+        "The body was not kept. Content-Length declared 1,037 bytes, which is over "
+        "the receiver's limit of 1,024 bytes, so the receiver rejected the request "
+        "with 413 Content Too Large."
+    )
+
+
 def test_chunked_over_limit_not_read(qtbot, small_panel):
     # The chunk size line announces 2000 bytes, so the receiver responds
     # before any of the chunk arrives.
@@ -593,7 +607,7 @@ def test_chunked_over_limit_not_read(qtbot, small_panel):
     assert response_head.startswith(b"HTTP/1.1 413 ")
     assert _cell(small_panel, 0, Column.SIZE) == "—"
     assert small_panel.detail.body_message_label.text() == (
-        "The body was not kept. It is over the receiver's 1 KiB limit, so the "
+        "The body was not kept. It is over the receiver's limit of 1 KiB, so the "
         "receiver rejected the request with 413 Content Too Large."
     )
 

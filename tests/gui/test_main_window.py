@@ -194,6 +194,26 @@ def test_server_error_shown_with_status(qtbot, window):
     assert "Internal Server Error" in window.response_pane.summary_label.text()
 
 
+def _cut_body(conn, _request) -> None:
+    conn.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        b'Content-Length: 1000\r\n\r\n{"ok": tr'
+    )
+    conn.close()
+
+
+def test_cut_body_named_in_badge_and_status(qtbot, window):
+    with RawServer(_cut_body) as server:
+        window.form.url_edit.setText(server.url)
+        result = send_and_wait(qtbot, window)
+
+    assert result.failure is not None
+    kind = result.failure.kind.value.replace("_", " ")
+    assert window.response_pane.status_label.text() == f"200 · {kind}"
+    message = window.statusBar().currentMessage()
+    assert message.startswith(f"Last delivery: 200 OK, then {kind}, in ")
+
+
 def test_refused_shown_in_plain_words(qtbot, window):
     window.form.url_edit.setText("http://127.0.0.1:9/hook")
     result = send_and_wait(qtbot, window)

@@ -529,6 +529,26 @@ def test_capped_gzip_length_not_announced(qtbot, qloop, pool):
     assert "announced" not in pane.notice_label.text()
 
 
+def test_gzip_body_says_decoded(qtbot, qloop, pool):
+    body = b'{"ok": true}'
+    behaviour = respond(
+        "200 OK",
+        gzip.compress(body),
+        {"Content-Type": "application/json", "Content-Encoding": "gzip"},
+    )
+    with RawServer(behaviour) as server:
+        result = run_in_loop(qtbot, _deliver(server.url, SMALL_CAPS))
+
+    pane = _pane(qtbot, pool, SMALL_CAPS)
+    _show_and_wait(qtbot, pane, result)
+
+    assert pane.status_label.text() == "200"
+    assert (
+        "Decoded from Content-Encoding gzip. Save body… writes the decoded bytes."
+        in _notices(pane)
+    )
+
+
 @pytest.mark.parametrize("capture_kib", [16, 192])
 def test_capped_json_under_display_cap(qtbot, qloop, pool, capture_kib):
     # 16 KiB is prepared inline, 192 KiB in a worker process.
@@ -653,7 +673,7 @@ def test_cancel_keeps_partial_body(qtbot, qloop, pool):
     _show_and_wait(qtbot, pane, result)
     notices = _notices(pane)
 
-    assert pane.status_label.text() == "200"
+    assert pane.status_label.text() == "200 · cancelled"
     assert any("Cancelled while the body arrived." in notice for notice in notices)
     assert not any("not well-formed" in notice for notice in notices)
     assert pane.body_view.toPlainText() == '{"ok": true, "data": "rrr'
@@ -672,6 +692,13 @@ def test_interrupted_before_body_message(qtbot, qloop, pool):
         pane.show_result(result)
 
     assert "No body arrived before the connection failed" in pane.message_label.text()
+    assert pane.status_label.text() == "200 · reset"
+
+
+def test_complete_answer_badge_is_status_only(qtbot, pane):
+    pane.show_result(_result(b'{"ok": true}', "application/json"))
+
+    assert pane.status_label.text() == "200"
 
 
 def test_stored_history_body_names_history_cap(qtbot, pool):

@@ -26,7 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bchook_studio.core.caps import DEFAULT_CAPS, SizeCaps, format_size
+from bchook_studio.core.caps import (
+    DEFAULT_CAPS,
+    SizeCaps,
+    format_size,
+    format_sizes_apart,
+)
 from bchook_studio.core.export.curl import curl_command
 from bchook_studio.core.files import save_bytes
 from bchook_studio.core.inbox.display import (
@@ -543,21 +548,22 @@ class RequestDetail(QWidget):
         limit = self._body_limit
         if request.status == 413 and limit is not None:
             if declared is not None and declared > limit:
+                declared_text, limit_text = format_sizes_apart(declared, limit)
                 return fill(
                     self.tr(
                         "The body was not kept. Content-Length declared %1, which "
-                        "is over the receiver's %2 limit, so the receiver rejected "
-                        "the request with %3."
+                        "is over the receiver's limit of %2, so the receiver "
+                        "rejected the request with %3."
                     ),
-                    format_size(declared),
-                    format_size(limit),
+                    declared_text,
+                    limit_text,
                     status_text(request),
                 )
             if declared is None:
                 return fill(
                     self.tr(
-                        "The body was not kept. It is over the receiver's %1 "
-                        "limit, so the receiver rejected the request with %2."
+                        "The body was not kept. It is over the receiver's limit "
+                        "of %1, so the receiver rejected the request with %2."
                     ),
                     format_size(limit),
                     status_text(request),
