@@ -1,8 +1,9 @@
 """The built-in receiver under keep-alive load from a load generator process.
 
-Roles: `app` runs the receiver inside a GUI process as the app does, through a
-ReceiverController with a visible InboxPanel and a 5 ms heartbeat. The
-baseline, `uvicorn`, runs uvicorn (`http="h11"`, `loop="asyncio"`) with a
+Roles: `app` starts the desktop app with `bchook_studio.app.run_gui`, as the
+`bchook-studio` command does, and loads the receiver of its main window, whose
+Inbox dock is shown, while a 5 ms heartbeat runs on the window's event loop.
+The baseline, `uvicorn`, runs uvicorn (`http="h11"`, `loop="asyncio"`) with a
 minimal ASGI app that reads each body. Each role starts the load generator
 (benchmarks.load_generator) as its own process once it listens, and reports
 the generator's counts. The app role also reports the longest event-loop gap
@@ -19,7 +20,6 @@ import sys
 
 from benchmarks.probes.output import RESULT_PREFIX, emit
 
-INBOX_SIZE = (1300, 420)
 SETTLE_TIMEOUT_SECONDS = 30.0
 
 
@@ -90,33 +90,60 @@ async def _uvicorn(options: argparse.Namespace) -> None:
 
 
 def _app(options: argparse.Namespace) -> None:
-    from PySide6.QtWidgets import QApplication
+    from bchook_studio.app import SETTINGS_FILE_NAME, run_gui  # isort: skip
 
-    from bchook_studio.gui.event_loop import BatchingEventLoop
+    from PySide6.QtCore import QSettings
 
-    app = QApplication(sys.argv)
-    app.setQuitOnLastWindowClosed(False)
-    loop = BatchingEventLoop(app)
-    asyncio.set_event_loop(loop)
-    with loop:
-        figures = loop.run_until_complete(_receive(options))
+    from bchook_studio.core.home import app_home
+    from bchook_studio.gui.main_window import RECEIVER_PORT_SETTING
+
+    # Port 0 lets the receiver take a free port, so the probe never meets a
+    # program that already listens on the default one.
+    settings = QSettings(
+        str(app_home() / SETTINGS_FILE_NAME), QSettings.Format.IniFormat
+    )
+    settings.setValue(RECEIVER_PORT_SETTING, 0)
+    settings.sync()
+
+    figures: dict[str, object] = {}
+    errors: list[BaseException] = []
+
+    def on_ready(window) -> None:
+        task = asyncio.ensure_future(_receive(window, options))
+
+        def finish(done: asyncio.Future) -> None:
+            try:
+                figures.update(done.result())
+            except Exception as exc:
+                errors.append(exc)
+            window.ask_before_discarding = False
+            window.close()
+
+        task.add_done_callback(finish)
+
+    status = run_gui(on_ready)
+    if errors:
+        raise SystemExit(f"the receiver probe failed: {errors[0]}")
+    if not figures:
+        raise SystemExit(f"the app exited with status {status} before the load")
     emit(figures)
 
 
-async def _receive(options: argparse.Namespace) -> dict[str, object]:
-    from bchook_studio.gui.inbox import InboxPanel
-    from bchook_studio.gui.receiver_controller import ReceiverController
+async def _receive(window, options: argparse.Namespace) -> dict[str, object]:
     from benchmarks.probes.heartbeat import Heartbeat, now
 
-    controller = ReceiverController()
-    panel = InboxPanel(controller)
-    panel.resize(*INBOX_SIZE)
-    panel.show()
-    if not await controller.start(port=0):
-        raise SystemExit("the receiver did not start")
+    deadline = now() + SETTLE_TIMEOUT_SECONDS
+    controller = window.receiver
+    while not (window.store.is_open and controller.base_url is not None):
+        if now() > deadline:
+            raise RuntimeError("the app's store and receiver did not start in time")
+        await asyncio.sleep(0.02)
+    window.inbox_dock.show()
+    window.inbox_dock.raise_()
     port = int(controller.base_url.rsplit(":", 1)[1])
     await asyncio.sleep(0.3)
 
+    panel = window.inbox
     heartbeat = Heartbeat()
     heartbeat.start()
     generator = subprocess.Popen(
@@ -137,9 +164,6 @@ async def _receive(options: argparse.Namespace) -> dict[str, object]:
 
     recorded = log.last_id
     shown = panel.model.rowCount() + controller.dropped_count
-    await panel.aclose()
-    await controller.aclose()
-    panel.close()
     return {
         **result,
         "recorded": recorded,
