@@ -64,6 +64,12 @@ _STATUS_COLOURS = {
     "5xx": "#b02a37",
 }
 _FAILURE_COLOUR = "#b02a37"
+
+_LONG_HEADER_VALUE = 80
+"""Characters in a header value beyond which its cell gets the value as a tooltip."""
+
+_TOOLTIP_CHARACTERS = 2000
+"""Characters of a long header value that its tooltip shows."""
 _CANCELLED_COLOUR = "#5b6b7b"
 
 
@@ -185,7 +191,7 @@ class ResponsePane(QWidget):
             )
         )
         self._tabs.setTabText(0, self.tr("Body"))
-        self._tabs.setTabText(1, self.tr("Headers"))
+        self._update_headers_tab_title()
         self._tabs.setTabText(2, self.tr("Request"))
         self._headers.setHorizontalHeaderLabels([self.tr("Header"), self.tr("Value")])
 
@@ -258,7 +264,7 @@ class ResponsePane(QWidget):
         self._notice.hide()
         self._charset.clear()
         self._save_button.setEnabled(False)
-        self._headers.setRowCount(0)
+        self._clear_headers()
         self._request.set_text("")
 
     def show_pending(self, url: str) -> None:
@@ -337,7 +343,7 @@ class ResponsePane(QWidget):
         self._set_status(self.tr("Not sent"), _FAILURE_COLOUR)
         self._summary.setText(self.tr("The request was not sent."))
         self._notice.hide()
-        self._headers.setRowCount(0)
+        self._clear_headers()
         self._charset.clear()
         self._save_button.setEnabled(False)
         self._request.set_text("")
@@ -453,7 +459,7 @@ class ResponsePane(QWidget):
         self._result_notices = []
         self._empty_body_view()
         self._notice.hide()
-        self._headers.setRowCount(0)
+        self._clear_headers()
         self._charset.clear()
         self._save_button.setEnabled(False)
         text = failure.message
@@ -650,8 +656,23 @@ class ResponsePane(QWidget):
         self._headers.setRowCount(len(headers))
         for row, (name, value) in enumerate(headers):
             self._headers.setItem(row, 0, QTableWidgetItem(name))
-            self._headers.setItem(row, 1, QTableWidgetItem(value))
+            value_item = QTableWidgetItem(value)
+            if len(value) > _LONG_HEADER_VALUE:
+                value_item.setToolTip(_tooltip_text(value))
+            self._headers.setItem(row, 1, value_item)
         self._headers.resizeColumnToContents(0)
+        self._update_headers_tab_title()
+
+    def _clear_headers(self) -> None:
+        self._headers.setRowCount(0)
+        self._update_headers_tab_title()
+
+    def _update_headers_tab_title(self) -> None:
+        count = self._headers.rowCount()
+        if count:
+            self._tabs.setTabText(1, fill(self.tr("Headers (%1)"), count))
+        else:
+            self._tabs.setTabText(1, self.tr("Headers"))
 
     def _show_request(self, result: DeliveryResult) -> None:
         from bchook_studio.core.text_decoding import binary_summary, decode_body
@@ -776,3 +797,11 @@ def _announced_size_text(response: ReceivedResponse) -> str | None:
     if format_size(announced_bytes) == format_size(kept_bytes):
         return None
     return format_size(announced_bytes)
+
+
+def _tooltip_text(value: str) -> str:
+    """Return a long header value cut to a length that a tooltip can show."""
+    shown = value[:_TOOLTIP_CHARACTERS]
+    if len(value) > _TOOLTIP_CHARACTERS:
+        shown += "…"
+    return shown

@@ -695,6 +695,23 @@ def test_interrupted_before_body_message(qtbot, qloop, pool):
     assert pane.status_label.text() == "200 · reset"
 
 
+def test_headers_tab_counts_and_long_value_tooltip(qtbot, pane):
+    long_value = "v" * 5000
+    result = _result(b"{}", "application/json")
+    headers = (("Content-Type", "application/json"), ("X-Long", long_value))
+    result = replace(result, response=replace(result.response, headers=headers))
+    tabs = pane.headers_table.parentWidget()
+    while not hasattr(tabs, "tabText"):
+        tabs = tabs.parentWidget()
+
+    pane.show_result(result)
+
+    assert tabs.tabText(1) == "Headers (2)"
+    assert pane.headers_table.item(0, 1).toolTip() == ""
+    tooltip = pane.headers_table.item(1, 1).toolTip()
+    assert tooltip == "v" * 2000 + "…"
+
+
 def test_complete_answer_badge_is_status_only(qtbot, pane):
     pane.show_result(_result(b'{"ok": true}', "application/json"))
 
