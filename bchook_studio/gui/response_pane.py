@@ -416,7 +416,7 @@ class ResponsePane(QWidget):
         return lines
 
     def _decoded_notice(self, response: ReceivedResponse) -> list[str]:
-        """Say that the body shown and saved is decoded, when it was encoded."""
+        """Return a notice that the body shown and saved is decoded, if it was."""
         coding = (response.header("content-encoding") or "").strip()
         if coding.lower() in ("", "identity"):
             return []
