@@ -4,7 +4,7 @@ from benchmarks.criteria import CRITERIA_BY_NAME, judge
 from benchmarks.report import text_table
 
 
-def test_a_limit_on_every_run_is_judged_on_the_worst_run():
+def test_lost_requests_judged_on_worst_run():
     record = judge(CRITERIA_BY_NAME["receiver_lost"], [0.0, 0.0, 3.0, 0.0, 0.0], None)
 
     assert record["value"] == 3.0
@@ -12,14 +12,14 @@ def test_a_limit_on_every_run_is_judged_on_the_worst_run():
     assert record["met"] is False
 
 
-def test_one_long_stall_fails_the_stall_limit():
+def test_stall_limit_fails_on_one_long_stall():
     record = judge(CRITERIA_BY_NAME["receiver_max_stall"], [12.0, 14.0, 61.0], None)
 
     assert record["value"] == 61.0
     assert record["met"] is False
 
 
-def test_a_ratio_is_judged_on_the_medians():
+def test_sends_ratio_judged_on_medians():
     record = judge(
         CRITERIA_BY_NAME["sends_throughput"], [700.0, 900.0, 950.0], [1000.0] * 3
     )
@@ -30,7 +30,7 @@ def test_a_ratio_is_judged_on_the_medians():
     assert record["met"] is True
 
 
-def test_the_table_names_the_worst_run_in_the_target():
+def test_table_names_worst_run_target():
     records = [
         judge(CRITERIA_BY_NAME["receiver_lost"], [0.0, 0.0], None),
         judge(CRITERIA_BY_NAME["sends_throughput"], [900.0], [1000.0]),

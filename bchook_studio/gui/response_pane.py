@@ -801,7 +801,7 @@ def _announced_size_text(response: ReceivedResponse) -> str | None:
 
 def _tooltip_text(value: str) -> str:
     """Return a long header value cut to a length that a tooltip can show."""
-    shown = value[:_TOOLTIP_CHARACTERS]
+    text = value[:_TOOLTIP_CHARACTERS]
     if len(value) > _TOOLTIP_CHARACTERS:
-        shown += "…"
-    return shown
+        text += "…"
+    return text

@@ -30,6 +30,7 @@ from PySide6.QtCore import QObject, Signal
 
 from bchook_studio.core.caps import SizeCaps
 from bchook_studio.core.export.masking import mask_url
+from bchook_studio.core.store.delivery_record import DeliveryRecord
 from bchook_studio.core.store.errors import (
     ReadOnlyReason,
     ReadOnlyStoreError,
@@ -93,21 +94,10 @@ class StoreUnavailableError(StoreError):
 
 
 @dataclass(frozen=True)
-class _PendingRecord:
-    result: DeliveryResult
-    webhook_id: int | None
-    webhook_name: str | None
-    topic_key: str
-    run_id: str | None
-    secret_query_parameters: tuple[str, ...]
-    secret_headers: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class _BatchOutcome:
     written: int
-    failures: tuple[tuple[_PendingRecord, Exception], ...]
-    locked: tuple[_PendingRecord, ...]
+    failures: tuple[tuple[DeliveryRecord, Exception], ...]
+    locked: tuple[DeliveryRecord, ...]
     """Records that found the database locked, to try again."""
 
 
@@ -157,7 +147,7 @@ class StoreController(QObject):
         self._state = ControllerState.NEW
         self._open_error: BaseException | None = None
         self._open_finished = asyncio.Event()
-        self._pending: deque[_PendingRecord] = deque()
+        self._pending: deque[DeliveryRecord] = deque()
         self._wake_writer = asyncio.Event()
         self._history_idle = asyncio.Event()
         self._history_idle.set()
@@ -422,7 +412,7 @@ class StoreController(QObject):
             self._note_read_only_drop(1)
             return
         self._pending.append(
-            _PendingRecord(
+            DeliveryRecord(
                 result,
                 webhook_id,
                 webhook_name,
@@ -551,7 +541,7 @@ class StoreController(QObject):
 
     async def _drain(self, store: Store) -> None:
         written = 0
-        failures: list[tuple[_PendingRecord, Exception]] = []
+        failures: list[tuple[DeliveryRecord, Exception]] = []
         attempts = 0
         while self._pending:
             batch = [
@@ -584,7 +574,7 @@ class StoreController(QObject):
             self._report_failures(failures)
 
     def _report_failures(
-        self, failures: list[tuple[_PendingRecord, Exception]]
+        self, failures: list[tuple[DeliveryRecord, Exception]]
     ) -> None:
         read_only = [
             item for item in failures if isinstance(item[1], ReadOnlyStoreError)
@@ -648,29 +638,15 @@ def _open_store(path: Path | None, lock_wait: float | None) -> tuple[Store, bool
     return store, needs_choice
 
 
-def _write_records(store: Store, records: list[_PendingRecord]) -> _BatchOutcome:
+def _write_records(store: Store, records: list[DeliveryRecord]) -> _BatchOutcome:
     """Record the deliveries in one transaction (on the worker thread).
 
     When that fails for another reason than a lock, each delivery is tried in
     a transaction of its own, so that one that cannot be written does not
     keep the others out.
     """
-    from bchook_studio.core.store.history import DeliveryRecord
-
-    batch = [
-        DeliveryRecord(
-            record.result,
-            record.webhook_id,
-            record.webhook_name,
-            record.topic_key,
-            record.run_id,
-            record.secret_query_parameters,
-            record.secret_headers,
-        )
-        for record in records
-    ]
     try:
-        store.history.record_many(batch)
+        store.history.record_many(records)
     except StoreLockedError:
         return _BatchOutcome(0, (), tuple(records))
     except Exception as exc:
@@ -679,11 +655,11 @@ def _write_records(store: Store, records: list[_PendingRecord]) -> _BatchOutcome
     return _BatchOutcome(len(records), (), ())
 
 
-def _write_each(store: Store, records: list[_PendingRecord]) -> _BatchOutcome:
+def _write_each(store: Store, records: list[DeliveryRecord]) -> _BatchOutcome:
     """Record each delivery in its own transaction (on the worker thread)."""
     written = 0
-    failures: list[tuple[_PendingRecord, Exception]] = []
-    locked: list[_PendingRecord] = []
+    failures: list[tuple[DeliveryRecord, Exception]] = []
+    locked: list[DeliveryRecord] = []
     for index, record in enumerate(records):
         try:
             store.history.record(

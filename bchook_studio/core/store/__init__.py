@@ -16,6 +16,7 @@ from bchook_studio.core.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from bchook_studio.core.store.database import DATABASE_FILE_NAME
+    from bchook_studio.core.store.delivery_record import DeliveryRecord
     from bchook_studio.core.store.errors import (
         DuplicateNameError,
         HistoryEntryNotFoundError,
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     )
     from bchook_studio.core.store.history import (
         STATUS_CLASSES,
-        DeliveryRecord,
         History,
         HistoryEntry,
         HistoryFilter,
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 _SUBMODULES = {
     "DATABASE_FILE_NAME": "bchook_studio.core.store.database",
     "DeletedWebhook": "bchook_studio.core.store.webhooks",
-    "DeliveryRecord": "bchook_studio.core.store.history",
+    "DeliveryRecord": "bchook_studio.core.store.delivery_record",
     "DuplicateNameError": "bchook_studio.core.store.errors",
     "History": "bchook_studio.core.store.history",
     "HistoryEntry": "bchook_studio.core.store.history",

@@ -35,6 +35,7 @@ from bchook_studio.core.export.masking import (
 )
 from bchook_studio.core.logs import redact
 from bchook_studio.core.store.connection import StoreConnection
+from bchook_studio.core.store.delivery_record import DeliveryRecord
 from bchook_studio.core.store.errors import HistoryEntryNotFoundError
 from bchook_studio.core.store.settings import (
     read_history_limits,
@@ -231,22 +232,6 @@ class HistoryFilter:
     """
 
     run_id: str | None = None
-
-
-@dataclass(frozen=True)
-class DeliveryRecord:
-    """One delivery to record, with the names whose values the history masks."""
-
-    result: DeliveryResult
-    webhook_id: int | None
-    webhook_name: str | None
-    topic_key: str
-    run_id: str | None = None
-    secret_query_parameters: tuple[str, ...] = ()
-    """The webhook's secret query names."""
-
-    secret_headers: tuple[str, ...] = ()
-    """Header names to mask besides those the request already marks."""
 
 
 class History:
