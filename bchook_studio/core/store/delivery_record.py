@@ -1,7 +1,8 @@
 """A delivery as the history records it: the result and what identifies it.
 
-It has a module of its own so that the window can queue records at start-up
-without importing the history, with SQLite and the masking code.
+It has a module of its own so that the window's modules, which load at
+start-up, can name it without importing the history, SQLite and the masking
+code.
 """
 
 from __future__ import annotations
