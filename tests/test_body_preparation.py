@@ -267,6 +267,33 @@ def test_png_without_content_type_is_binary():
     assert prepared.language == "text"
 
 
+def test_json_without_content_type_is_pretty():
+    prepared = prepare_body(b'{"a": [1, 2]}', None, True, DEFAULT_CAPS)
+
+    assert prepared.language == "json"
+    assert prepared.pretty
+    assert prepared.text == '{\n  "a": [\n    1,\n    2\n  ]\n}\n'
+    assert prepared.notices == (
+        "No Content-Type, so the body is shown as the JSON it is.",
+    )
+
+
+def test_text_without_content_type_stays_text():
+    for body in (b"[INFO] started", b"plain words", b'{"cut": "of'):
+        prepared = prepare_body(body, "", True, DEFAULT_CAPS)
+
+        assert prepared.language == "text"
+        assert not prepared.pretty
+        assert prepared.notices == ()
+
+
+def test_typed_text_is_not_sniffed():
+    prepared = prepare_body(b'{"a": 1}', "text/plain", True, DEFAULT_CAPS)
+
+    assert prepared.language == "text"
+    assert not prepared.pretty
+
+
 def test_charset_from_header():
     body = '{"name": "Zoë"}'.encode("latin-1")
     prepared = prepare_body(body, "text/json; charset=iso-8859-1", True, DEFAULT_CAPS)

@@ -113,6 +113,9 @@ def prepare_body(
     language = language_for_content_type(content_type or "")
     notices = list(_present(decoded.notice))
     notices.extend(_present(_replaced_notice(decoded)))
+    if not (content_type or "").strip() and not partial and _parses_as_json(text):
+        language = JSON
+        notices.append("No Content-Type, so the body is shown as the JSON it is.")
     reformatted = False
     blank = not text or text.isspace()
     if pretty and language in (JSON, XML) and not blank:
@@ -138,6 +141,18 @@ def prepare_body(
         highlight_capped=highlight_capped,
         notices=tuple(notices),
     )
+
+
+def _parses_as_json(text: str) -> bool:
+    """Return True for a JSON object or array, as a body without Content-Type may be.
+
+    Only text whose first 4 KiB start with `{` or `[` after white space is parsed.
+    """
+    from bchook_studio.core.formats import BodyFormat
+
+    if text[:4096].lstrip()[:1] not in ("{", "["):
+        return False
+    return BodyFormat(JSON).check(text) is None
 
 
 def _pretty_text(text: str, language: str) -> tuple[str, bool, str | None]:
