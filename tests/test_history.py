@@ -19,6 +19,7 @@ from bchook_studio.core.store import (
     HistoryFilter,
     ReadOnlyStoreError,
     Store,
+    StoreError,
     new_run_id,
     record_delivery_quietly,
 )
@@ -241,6 +242,18 @@ def test_record_many_applies_retention_once(store):
 
     assert listed == ids[::-1][:3]
     assert store.history.count() == 3
+
+
+def test_unwritable_database_error_says_why(store):
+    # query_only makes SQLite reject writes as it does for a read-only file.
+    store._database.connection.execute("PRAGMA query_only = ON")
+
+    with pytest.raises(StoreError) as raised:
+        store.history.record(sample_result(), None, None, "x")
+
+    message = str(raised.value)
+    assert message.startswith(f"cannot save to the database {store.path}, because")
+    assert message.endswith("cannot be written. Check their permissions.")
 
 
 def test_record_many_of_nothing(store):

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bchook_studio.core.store.database import is_busy, is_corrupt
+from bchook_studio.core.store.database import is_busy, is_corrupt, is_not_writable
 from bchook_studio.core.store.errors import (
     ReadOnlyReason,
     ReadOnlyStoreError,
@@ -121,6 +121,14 @@ class StoreConnection:
             return StoreCorruptError(
                 f"the database {self.path} is damaged ({exc}). Restart Hook "
                 "Studio to move it aside and create a new one."
+            )
+        if is_not_writable(exc):
+            # A file made read-only after the store opened it: opening writes
+            # nothing to a current database in WAL mode, so it went unnoticed.
+            logger.error("database %s cannot be written: %s", self.path, exc)
+            return StoreError(
+                f"cannot save to the database {self.path}, because "
+                f"{_READ_ONLY_MESSAGES[ReadOnlyReason.NOT_WRITABLE]}"
             )
         logger.error("database error on %s: %s", self.path, exc)
         return StoreError(f"the database {self.path} reported an error: {exc}.")

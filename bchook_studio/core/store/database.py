@@ -89,6 +89,11 @@ def is_busy(exc: sqlite3.Error) -> bool:
     return primary_error_code(exc) in _BUSY_CODES
 
 
+def is_not_writable(exc: sqlite3.Error) -> bool:
+    """True when `exc` means the file or its folder cannot be written."""
+    return primary_error_code(exc) in _NOT_WRITABLE_CODES
+
+
 def is_corrupt(exc: sqlite3.Error) -> bool:
     """True when `exc` means the file is not a usable SQLite database."""
     return primary_error_code(exc) in _CORRUPT_CODES
