@@ -123,8 +123,8 @@ class StoreConnection:
                 "Studio to move it aside and create a new one."
             )
         if is_not_writable(exc):
-            # A file made read-only after the store opened it: opening writes
-            # nothing to a current database in WAL mode, so it went unnoticed.
+            # Opening a current database in WAL mode writes nothing, so a file
+            # that cannot be written is found only by the first write.
             logger.error("database %s cannot be written: %s", self.path, exc)
             return StoreError(
                 f"cannot save to the database {self.path}, because "
