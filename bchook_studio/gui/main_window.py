@@ -1123,6 +1123,18 @@ class MainWindow(QMainWindow):
             ("imports", self.import_flow),
             ("the store", self.store),
         )
+        # Closing waits for the store to write queued deliveries, up to about
+        # 20 s while another program locks the database.
+        self.statusBar().showMessage(
+            self.tr("Closing: stopping the receiver and writing the history…")
+        )
+        for control in (
+            self._send_button,
+            self._check_button,
+            self.send_action,
+            self.check_action,
+        ):
+            control.setEnabled(False)
         self.controller.cancel()
         for name, part in steps:
             if part is None:  # a dock panel that was never built

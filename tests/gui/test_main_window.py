@@ -347,6 +347,18 @@ def test_close_saves_last_topic(qtbot, window, app_home):
     assert settings.value("window/geometry") is not None
 
 
+def test_closing_says_so_and_stops_sends(qtbot, window):
+    window.close()
+    qtbot.waitUntil(lambda: window._closed, timeout=5000)
+
+    assert window.statusBar().currentMessage() == (
+        "Closing: stopping the receiver and writing the history…"
+    )
+    assert not window._send_button.isEnabled()
+    assert not window.send_action.isEnabled()
+    assert not window.check_action.isEnabled()
+
+
 def test_password_show_toggle(qtbot, window):
     window.form.auth_combo.setCurrentIndex(1)
     window.form.show_password_action.setChecked(True)
