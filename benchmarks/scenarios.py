@@ -3,9 +3,9 @@
 Each repeat runs one baseline process and one candidate process, in the order
 baseline-candidate on even repeats and candidate-baseline on odd ones, so a
 slow spell on the machine does not fall on one side only. A full run's repeat
-counts are even, so each side goes first equally often. Before its timed repeats, each
-scenario runs each side once, untimed and with small sizes, to compile the
-bytecode that both sides then load.
+counts are even, so each side goes first equally often. Before its timed
+repeats, each scenario runs each side once, untimed and with small sizes, to
+compile the bytecode that both sides then load.
 """
 
 import logging
@@ -43,7 +43,7 @@ class Sizes:
     receiver_repeats: int
 
 
-# About 5 minutes in all on the 2-core VM of docs/benchmarks.md. Start-up runs
+# About 4 minutes in all on the 2-core VM of docs/benchmarks.md. Start-up runs
 # take under half a second each, and on a shared VM one side's median moved by
 # up to 20 % between runs of 15, so it gets more repeats than the rest. A
 # receiver run lasts 2 to 5 seconds, so that connecting and the first requests
