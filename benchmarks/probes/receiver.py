@@ -97,8 +97,8 @@ def _app(options: argparse.Namespace) -> None:
     from bchook_studio.core.home import app_home
     from bchook_studio.gui.main_window import RECEIVER_PORT_SETTING
 
-    # Port 0 lets the receiver take a free port, so the probe never meets a
-    # program that already listens on the default one.
+    # Port 0 lets the receiver take a free port, so a program that already
+    # listens on the default port does not stop the run.
     settings = QSettings(
         str(app_home() / SETTINGS_FILE_NAME), QSettings.Format.IniFormat
     )

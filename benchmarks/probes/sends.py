@@ -11,8 +11,8 @@ same body and headers with one `httpx.AsyncClient` and reads every response
 body.
 
 Both sides build their HTTP client and make `--warm-up` untimed sends before
-the clock starts, so the figure is the steady rate: the lazy imports of the
-first send, and the baseline client's CA bundle, stay outside it. The store is
+the clock starts, so the figure is the steady rate. The lazy imports of the
+first send, and the baseline client's CA bundle, stay outside the clock. The store is
 opened, and its history module loaded, before the clock starts too.
 """
 
