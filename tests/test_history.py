@@ -326,6 +326,19 @@ def test_query_filters(store):
     assert [e.status for e in store.history.query(limit=2, offset=1)] == [None, 404]
 
 
+def test_status_class_skips_cut_off_response(store):
+    reset = Failure(FailureKind.RESET, "The connection was reset.", "errno 104")
+    store.history.record(sample_result(status=200), None, None, "x")
+    store.history.record(sample_result(status=200, failure=reset), None, None, "x")
+
+    def kinds(status_class):
+        where = HistoryFilter(status_class=status_class)
+        return [entry.failure_kind for entry in store.history.query(where)]
+
+    assert kinds("2xx") == [None]
+    assert kinds("failed") == ["reset"]
+
+
 def test_unknown_status_class_rejected(store):
     with pytest.raises(ValueError, match="2xx"):
         store.history.query(HistoryFilter(status_class="ok"))

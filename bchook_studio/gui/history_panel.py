@@ -302,7 +302,10 @@ class HistoryPanel(QWidget):
         self._webhook_filter.setToolTip(self.tr("Show the deliveries of one webhook"))
         self._topic_filter.setToolTip(self.tr("Show the deliveries of one topic"))
         self._status_filter.setToolTip(
-            self.tr("Show responses of one status class, or deliveries that failed")
+            self.tr(
+                "Show responses of one status class, or deliveries that failed. "
+                "A response cut off after its status counts as failed."
+            )
         )
         self._text_filter.setPlaceholderText(self.tr("Search URLs, names and bodies"))
         self._text_filter.setToolTip(

@@ -36,7 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--status",
         metavar="CLASS",
-        help="only deliveries with this status class: 1xx to 5xx, or failed",
+        help="only deliveries with this status class: 1xx to 5xx, or failed (which "
+        "includes a response cut off after its status)",
     )
     parser.add_argument(
         "--topic",

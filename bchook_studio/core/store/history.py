@@ -53,7 +53,11 @@ logger = logging.getLogger(__name__)
 Headers = tuple[tuple[str, str], ...]
 
 STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx", "failed")
-"""Values `HistoryFilter.status_class` accepts; "failed" means any failure kind."""
+"""Values `HistoryFilter.status_class` accepts.
+
+"failed" means any failure kind, a response cut off after its status included;
+the other classes match only deliveries that did not fail.
+"""
 
 _SUMMARY_COLUMNS = (
     "d.id, d.run_id, d.webhook_id, d.webhook_name, d.topic_key, d.started_at, "
@@ -567,8 +571,12 @@ def _status_condition(status_class: str) -> str:
     if name == "failed":
         return "d.failure_kind IS NOT NULL"
     if name in STATUS_CLASSES:
+        # A response whose body was then cut off (a reset after a 200) is a
+        # failed delivery, as the History dock colours it, not a 2xx one.
         low = int(name[0]) * 100
-        return f"(d.status >= {low} AND d.status < {low + 100})"
+        return (
+            f"(d.status >= {low} AND d.status < {low + 100} AND d.failure_kind IS NULL)"
+        )
     raise ValueError(
         f"unknown status class {status_class!r}; use one of {', '.join(STATUS_CLASSES)}"
     )
