@@ -284,6 +284,23 @@ def test_prune_after_lowering_retention_keeps_newest(store):
     assert store.history.prune() == 0
 
 
+def test_retention_deletes_earliest_started(store):
+    store.set_setting(HISTORY_RETENTION, 2)
+
+    def started(minute: int, status: int):
+        start = datetime(2026, 1, 1, 9, minute, tzinfo=UTC)
+        return dataclasses.replace(sample_result(status=status), started_at=start)
+
+    store.history.record(started(1, 201), None, None, "x")
+    store.history.record(started(3, 203), None, None, "x")
+    store.history.record(started(0, 200), None, None, "x")
+    store.history.record(started(2, 202), None, None, "x")
+
+    statuses = [entry.status for entry in store.history.query()]
+
+    assert statuses == [203, 202]
+
+
 def test_query_orders_by_start_time(store):
     early = dataclasses.replace(
         sample_result(status=201), started_at=datetime(2026, 1, 1, 9, 0, tzinfo=UTC)

@@ -55,8 +55,8 @@ Headers = tuple[tuple[str, str], ...]
 STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx", "failed")
 """Values `HistoryFilter.status_class` accepts.
 
-"failed" means any failure kind, a response cut off after its status included;
-the other classes match only deliveries that did not fail.
+"failed" matches any failure kind, including a response cut off after its
+status. The other classes match only deliveries that did not fail.
 """
 
 _SUMMARY_COLUMNS = (
@@ -505,18 +505,23 @@ def _insert(
 
 
 def _prune(connection: sqlite3.Connection, retention: int) -> int:
-    """Delete the deliveries older than the newest `retention` ones."""
+    """Delete the deliveries that started before the newest `retention` ones.
+
+    The order is the one the history lists: start time, then id. An endpoint
+    check records its deliveries as they finish, so a delivery recorded later
+    can have started earlier.
+    """
     # SQLite counts rows from the page headers of the smallest index, so the
-    # count stays cheap. The delete walks ids from the oldest end, only as far
-    # as the rows beyond `retention` go.
+    # count stays cheap. The delete walks the start-time index from the oldest
+    # end, only as far as the rows beyond `retention` go.
     (count,) = connection.execute("SELECT count(*) FROM deliveries").fetchone()
     beyond = count - retention
     if beyond <= 0:
         return 0
     cursor = connection.execute(
-        "DELETE FROM deliveries WHERE id <= (SELECT id FROM deliveries "
-        "ORDER BY id LIMIT 1 OFFSET ?)",
-        (beyond - 1,),
+        "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries "
+        "ORDER BY started_at, id LIMIT ?)",
+        (beyond,),
     )
     if cursor.rowcount:
         noun = "delivery" if cursor.rowcount == 1 else "deliveries"

@@ -119,7 +119,19 @@ def _index_only_set_webhook_and_run(connection: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_create_schema, _index_only_set_webhook_and_run)
+def _index_start_time(connection: sqlite3.Connection) -> None:
+    # The history lists deliveries by start time and retention deletes the
+    # oldest by start time, so both read this index instead of sorting.
+    connection.execute(
+        "CREATE INDEX deliveries_by_start ON deliveries (started_at, id)"
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _create_schema,
+    _index_only_set_webhook_and_run,
+    _index_start_time,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 """The `user_version` this app writes and understands."""
 
