@@ -1,4 +1,9 @@
-"""Atomic file writes: the bytes, and names at the file system's length limit."""
+"""Atomic file writes: the bytes, long names, modes, links and special files."""
+
+import os
+import stat
+import sys
+import threading
 
 import pytest
 
@@ -13,3 +18,39 @@ def test_written_byte_for_byte(tmp_path, name):
 
     assert path.read_bytes() == b"\x00\x01 data"
     assert [entry.name for entry in tmp_path.iterdir()] == [name]
+
+
+def test_new_file_gets_mode(tmp_path):
+    path = tmp_path / "export.sh"
+
+    write_bytes_atomically(path, b"curl", mode=0o640)
+
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges")
+def test_symlink_target_replaced_link_kept(tmp_path):
+    target = tmp_path / "real.json"
+    target.write_bytes(b"old")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+
+    write_bytes_atomically(link, b"new")
+
+    assert link.is_symlink()
+    assert target.read_bytes() == b"new"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX only")
+def test_fifo_written_in_place(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+
+    write_bytes_atomically(fifo, b"through the pipe")
+    reader.join(timeout=5)
+
+    assert received == [b"through the pipe"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)

@@ -235,10 +235,8 @@ def write_output_file(path: Path, data: bytes, *, private: bool) -> None:
     """
     from bchook_studio.core.files import write_bytes_atomically
 
-    # The temporary file behind the atomic write is created with mode 0600.
-    write_bytes_atomically(path, data)
-    if not private:
-        os.chmod(path, 0o666 & ~_current_umask())
+    mode = 0o600 if private else 0o666 & ~_current_umask()
+    write_bytes_atomically(path, data, mode=mode)
 
 
 def _current_umask() -> int:

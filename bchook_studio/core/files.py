@@ -1,30 +1,64 @@
 """File writes the GUI awaits, done off the GUI thread and atomically."""
 
 import asyncio
+import logging
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 _TEMPORARY_NAME_BYTES = 200
 """UTF-8 bytes of the target's name kept in the temporary file's name. File
 systems allow 255 bytes (or UTF-16 units), and mkstemp adds a dot, another
 dot and 8 random characters, so a name of the full length needs shortening."""
 
+_SYSTEM_FOLDERS = ("/dev/", "/proc/")
+"""Folders whose names (such as /dev/stdout) stand for open files or devices."""
 
-def write_bytes_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file, so a crash leaves no half."""
+
+def write_bytes_atomically(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+    """Write `data` to `path` through a temporary file, so a crash leaves no half.
+
+    The new file gets `mode`. A symbolic link is followed: the file it points
+    to is replaced and the link stays. A device, a FIFO or a name under /dev
+    or /proc (such as /dev/stdout) is written in place instead, because
+    replacing it would put a regular file where it was.
+    """
     path = Path(path)
-    name = path.name.encode("utf-8")[:_TEMPORARY_NAME_BYTES].decode("utf-8", "ignore")
-    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=path.parent)
+    if _is_special(path):
+        logger.debug("writing %d bytes in place to %s", len(data), path)
+        with open(path, "wb") as stream:
+            stream.write(data)
+        return
+
+    target = Path(os.path.realpath(path))
+    name = target.name.encode("utf-8")[:_TEMPORARY_NAME_BYTES]
+    prefix = "." + name.decode("utf-8", "ignore") + "."
+    handle, temporary = tempfile.mkstemp(prefix=prefix, dir=target.parent)
     try:
+        # os.chmod, because os.fchmod is missing on Windows before Python 3.13.
+        os.chmod(temporary, mode)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _is_special(path: Path) -> bool:
+    """True for a path that names something other than a regular file."""
+    if str(path.absolute()).startswith(_SYSTEM_FOLDERS):
+        return True
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return False
+    return not stat.S_ISREG(status.st_mode)
 
 
 async def save_bytes(path: Path, data: bytes) -> None:
