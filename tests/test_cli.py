@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -622,3 +623,48 @@ def test_warning_starts_lower_case(capsysbinary, message, written):
     warning(message)
 
     assert capsysbinary.readouterr().err.decode() == written
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_full_stdout_is_one_error_line():
+    with open("/dev/full", "wb") as full:
+        completed = subprocess.run(
+            [sys.executable, "-m", "bchook_studio", "show", "course.completed"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert completed.returncode == 1
+    assert completed.stderr.splitlines() == [
+        "bchook-studio: error: cannot write to standard output: No space left on "
+        "device; free space on the disk it goes to, or redirect it elsewhere"
+    ]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file descriptors")
+def test_closed_stdout_is_one_error_line():
+    completed = subprocess.run(
+        [sys.executable, "-m", "bchook_studio", "topics"],
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        check=False,
+        preexec_fn=lambda: os.close(1),
+    )
+
+    assert completed.returncode == 1
+    assert completed.stderr.splitlines() == [
+        "bchook-studio: error: standard output is closed; run the command with "
+        "its output redirected to a file or a pipe"
+    ]
+
+
+def test_abbreviated_option_is_rejected(capsysbinary):
+    status, out, err = run_cli(capsysbinary, "show", "sale.new", "--form", "xml")
+
+    assert status == 2
+    assert out == ""
+    assert "unrecognized arguments: --form xml" in err

@@ -30,6 +30,8 @@ An output path of `-` means standard output (`is_stdout_path`).
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -210,15 +212,47 @@ def terminal_safe(
 
 
 def write_text(text: str) -> None:
-    """Write `text` to stdout as UTF-8 whatever the console encoding is."""
-    stream = sys.stdout
+    """Write `text` to stdout as UTF-8 whatever the console encoding is.
+
+    Raises CommandFailedError when stdout is closed or cannot be written.
+    """
+    stream = _stdout()
     buffer = getattr(stream, "buffer", None)
-    if buffer is None:
-        stream.write(text)
-    else:
+    with _stdout_errors():
+        if buffer is None:
+            stream.write(text)
+        else:
+            stream.flush()
+            buffer.write(text.encode("utf-8"))
         stream.flush()
-        buffer.write(text.encode("utf-8"))
-    stream.flush()
+
+
+def _stdout() -> TextIO:
+    if sys.stdout is None or sys.stdout.closed:
+        raise CommandFailedError(
+            "standard output is closed; run the command with its output "
+            "redirected to a file or a pipe"
+        )
+    return sys.stdout
+
+
+@contextmanager
+def _stdout_errors() -> Iterator[None]:
+    """Turn a failed write to stdout into CommandFailedError.
+
+    BrokenPipeError passes through: the reader went away (as with `| head`),
+    which the command line ends quietly.
+    """
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise CommandFailedError(
+            f"cannot write to standard output: {reason}; free space on the "
+            "disk it goes to, or redirect it elsewhere"
+        ) from exc
 
 
 def is_stdout_path(path: str | Path) -> bool:
@@ -248,7 +282,9 @@ def _current_umask() -> int:
 
 
 def write_bytes(data: bytes) -> None:
-    """Write raw bytes to stdout."""
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
+    """Write raw bytes to stdout; raises CommandFailedError as write_text does."""
+    stream = _stdout()
+    with _stdout_errors():
+        stream.flush()
+        stream.buffer.write(data)
+        stream.buffer.flush()

@@ -1,6 +1,7 @@
 """The argument parser. Sub-command modules import their heavy parts lazily."""
 
 import argparse
+from typing import Any
 
 from bchook_studio import __version__
 from bchook_studio.cli import commands
@@ -8,7 +9,15 @@ from bchook_studio.cli.output import PROG, UsageError
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors become one `bchook-studio: error:` line."""
+    """An ArgumentParser whose errors become one `bchook-studio: error:` line.
+
+    Options must be spelt out: with abbreviations, `--form` would mean
+    `--format` until another option starting with `--form` is added.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)

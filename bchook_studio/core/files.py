@@ -15,7 +15,7 @@ systems allow 255 bytes (or UTF-16 units), and mkstemp adds a dot, another
 dot and 8 random characters, so a name of the full length needs shortening."""
 
 _SYSTEM_FOLDERS = ("/dev/", "/proc/")
-"""Folders whose names (such as /dev/stdout) stand for open files or devices."""
+"""Folders whose entries (such as /dev/stdout) are devices or open files."""
 
 
 def write_bytes_atomically(path: Path, data: bytes, *, mode: int = 0o600) -> None:

@@ -98,10 +98,10 @@ def run(options: argparse.Namespace) -> int:
 
     request = settings.outgoing(options.url, body.data, body_format.content_type)
     result = _send(request)
-    status = report(result)
+    # Recorded first, so a failed write to stdout does not lose the delivery.
     if not options.no_history:
         _record(result, topic.key)
-    return status
+    return report(result)
 
 
 def _record(result, topic_key: str) -> None:
