@@ -203,6 +203,16 @@ def run_gui(on_ready: Callable[[object], None] | None = None) -> int:
     window = _show_window(home)
     guard.activation_requested.connect(lambda: bring_to_front(window))
 
+    from bchook_studio.gui.stop_signals import watch_stop_signals
+
+    signals_received: list[int] = []
+
+    def on_stop_signal(number: int) -> None:
+        signals_received.append(number)
+        window.close_on_signal()
+
+    signal_watch = watch_stop_signals(on_stop_signal)
+
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
     if on_ready is not None:
@@ -212,6 +222,13 @@ def run_gui(on_ready: Callable[[object], None] | None = None) -> int:
         loop.run_until_complete(closed.wait())
         loop.run_until_complete(_cancel_pending_tasks())
         loop.run_until_complete(loop.shutdown_asyncgens())
+    if signal_watch is not None:
+        signal_watch.release()
     guard.release()
     logger.info("stopped")
+    if signals_received:
+        from bchook_studio.cli.output import EXIT_INTERRUPTED
+
+        # The exit status of a sub-command stopped by Ctrl+C or SIGTERM.
+        return EXIT_INTERRUPTED
     return 0

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self._receiver_port = receiver_port
         self._shutdown_started = False
+        self._shutting_down = False
         self._shutdown_task: asyncio.Future[None] | None = None
         self._tasks: set[asyncio.Future] = set()
         self._closed = False
@@ -1099,6 +1100,22 @@ class MainWindow(QMainWindow):
             self._shutdown_started = True
             self._shutdown_task = asyncio.ensure_future(self._close_flow())
 
+    def close_on_signal(self) -> None:
+        """Close as the window's close button does, for SIGINT or SIGTERM.
+
+        A second signal while the unsaved-changes question is open closes
+        without saving, as a second Ctrl+C in a terminal is expected to.
+        """
+        if not self._shutdown_started:
+            self.close()
+            return
+        if self._shutting_down:
+            return
+        logger.warning("closing on a second signal; unsaved edits are discarded")
+        if self._shutdown_task is not None:
+            self._shutdown_task.cancel()
+        self._shutdown_task = asyncio.ensure_future(self._shut_down())
+
     async def _close_flow(self) -> None:
         """Ask about unsaved edits, then shut down in order and close."""
         logger.info("closing the window")
@@ -1110,6 +1127,7 @@ class MainWindow(QMainWindow):
     async def _shut_down(self) -> None:
         """Stop everything in order: checks and sends, the receiver, the HTTP
         clients, the store, the workers; then save the window state and close."""
+        self._shutting_down = True
         steps = (
             ("the endpoint check", self._check_view),
             ("Send Test", self.send_flow),

@@ -1,9 +1,12 @@
-"""The app as a process: start-up, closing with a send pending, the exit status."""
+"""The app as a process: closing with a send pending, stop signals, exit status."""
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+
+import pytest
 
 from tests.servers import RawServer, never_answer
 
@@ -53,4 +56,50 @@ def test_close_with_pending_send_exits_cleanly(tmp_path, app_home):
     assert "CancelledError" not in completed.stderr
     assert "Traceback" not in completed.stderr
     log = (app_home / "bchook-studio.log").read_text()
+    assert "stopped" in log
+
+
+SIGNAL_DRIVER = textwrap.dedent(
+    """
+    import sys
+    from bchook_studio.app import run_gui
+
+    def ready(window):
+        window.ask_before_discarding = False
+        print("ready", flush=True)
+
+    if __name__ == "__main__":
+        status = run_gui(ready)
+        print("exit:", status, flush=True)
+        sys.exit(status)
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_stop_signal_closes_app_in_order(app_home, stop_signal):
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    environment["BCHOOK_STUDIO_HOME"] = str(app_home)
+    process = subprocess.Popen(
+        [sys.executable, "-c", SIGNAL_DRIVER],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
+    try:
+        assert process.stdout.readline() == "ready\n"
+        process.send_signal(stop_signal)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+    assert process.returncode == 130, err
+    assert "exit: 130" in out
+    assert "Traceback" not in err
+    assert "KeyboardInterrupt" not in err
+    log = (app_home / "bchook-studio.log").read_text()
+    assert f"received signal {int(stop_signal)}; closing" in log
     assert "stopped" in log

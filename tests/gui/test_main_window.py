@@ -656,6 +656,20 @@ def test_close_with_edits_cancelled_keeps_window(qtbot, window):
     assert window.form.name_edit.text() == "CRM sync"
 
 
+def test_second_stop_signal_closes_without_asking(qtbot, window):
+    window.ask_before_discarding = True
+    edit_name(window, "CRM sync")
+    qtbot.waitUntil(lambda: window.session.dirty, timeout=3000)
+
+    window.close_on_signal()
+    question_shown(qtbot, window)
+    window.close_on_signal()
+
+    qtbot.waitUntil(lambda: window._closed, timeout=10_000)
+    assert not window.isVisible()
+    assert not [box for box in window.findChildren(QMessageBox) if box.isVisible()]
+
+
 def test_discarded_edits_leave_no_unsaved_mark(qtbot, window):
     qtbot.waitUntil(lambda: window.store.is_open, timeout=5000)
     edit_name(window, "Alpha")
