@@ -7,8 +7,9 @@ other end wakes the loop. Python's own SIGINT handler would instead raise
 KeyboardInterrupt inside whichever slot runs next, where the exception hook
 logs it and the app keeps running.
 
-The watch runs on POSIX systems only: Windows does not send SIGTERM, and
-`set_wakeup_fd` there takes sockets only.
+On Windows the app keeps Python's default handlers, because Windows does
+not send SIGTERM. NOTE: Ctrl+C there still reaches the app only as
+KeyboardInterrupt in a slot; it has not been tried on Windows.
 """
 
 from __future__ import annotations
