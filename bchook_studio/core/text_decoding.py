@@ -167,6 +167,23 @@ def _family(codec: str) -> str:
     return codec
 
 
+def _with_byte_order(body: bytes, codec: str) -> str:
+    """Return utf-16-le or -be (utf-32 alike) for a body in `codec` with no BOM.
+
+    Python's incremental utf-16 and utf-32 decoders raise without a byte
+    order mark. The byte order chosen is the one that puts more zero bytes in
+    the high byte of each code unit, as mostly-ASCII text does. A tie is
+    little-endian, which is how the WHATWG Encoding Standard reads "utf-16".
+    """
+    if codec not in _WIDE_CODECS:
+        return codec
+    width = 2 if codec == "utf-16" else 4
+    sample = body[: _BINARY_SNIFF_BYTES - _BINARY_SNIFF_BYTES % width]
+    high_first = sum(1 for byte in sample[::width] if byte == 0)
+    high_last = sum(1 for byte in sample[width - 1 :: width] if byte == 0)
+    return f"{codec}-be" if high_first > high_last else f"{codec}-le"
+
+
 def _bom_codec(body: bytes) -> str | None:
     for bom, codec in _BOMS:
         if body.startswith(bom):
@@ -228,6 +245,7 @@ def decode_body(
         return decoded(text, bom_codec, "bom")
 
     if codec is not None:
+        codec = _with_byte_order(body, codec)
         text = _decode(body, codec, partial)
         if text is not None:
             return decoded(text, codec, "header")
@@ -236,6 +254,7 @@ def decode_body(
     match = _XML_ENCODING.match(body[:1024])
     xml_codec = _lookup(match.group(1).decode("ascii")) if match else None
     if xml_codec is not None:
+        xml_codec = _with_byte_order(body, xml_codec)
         text = _decode(body, xml_codec, partial)
         if text is not None:
             return decoded(text, xml_codec, "declaration")

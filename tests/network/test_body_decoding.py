@@ -164,6 +164,25 @@ def test_utf16_declared_without_bom():
     assert not decoded.is_binary
 
 
+@pytest.mark.parametrize(
+    ("charset", "encoding"),
+    [
+        ("utf-16", "utf-16-le"),
+        ("utf-16", "utf-16-be"),
+        ("UTF-32", "utf-32-le"),
+        ("utf-32", "utf-32-be"),
+    ],
+)
+def test_wide_charset_without_bom_finds_byte_order(charset, encoding):
+    body = "Grüße, hi!".encode(encoding)
+
+    decoded = decode_body(body, f"text/plain; charset={charset}")
+
+    assert decoded.text == "Grüße, hi!"
+    assert decoded.charset == encoding
+    assert decoded.notice == ""
+
+
 def test_latin1_without_charset_is_cp1252():
     decoded = decode_body("café – ok".encode("cp1252"), "text/plain")
 
