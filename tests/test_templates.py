@@ -239,6 +239,16 @@ def test_xml_cdata_written_raw():
     assert etree.fromstring(result.text.encode()).text == value
 
 
+@pytest.mark.parametrize("value", ["x--y", "-lead", "trail-", "---", "a & <b>"])
+def test_xml_comment_value_keeps_document_whole(value):
+    result = render("<r><!--{{ v }}--></r>", {"v": value}, XML)
+
+    comment = etree.fromstring(result.text.encode())[0]
+    assert result.ok
+    assert "--" not in comment.text
+    assert comment.text.replace(" ", "") == value.replace(" ", "")
+
+
 def test_macro_output_not_escaped_twice():
     template = (
         '{% macro item(x) %}<i a="{{ x }}">{{ x }}</i>{% endmacro %}'

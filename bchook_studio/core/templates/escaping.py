@@ -43,6 +43,7 @@ class Place(Enum):
     XML_TEXT = "xml_text"
     XML_ATTRIBUTE = "xml_attribute"
     XML_CDATA = "xml_cdata"
+    XML_COMMENT = "xml_comment"
 
 
 ContainerWriter = Callable[[object], str]
@@ -153,6 +154,8 @@ def xml_escaped(
     text, replaced = replace_xml_illegal(plain_text(value, write_container, ""))
     if place is Place.XML_CDATA:
         return _cdata_content(text), replaced
+    if place is Place.XML_COMMENT:
+        return _comment_content(text), replaced
     if place is Place.XML_ATTRIBUTE:
         return text.translate(_XML_ATTRIBUTE_ESCAPES), replaced
     return text.translate(_XML_TEXT_ESCAPES), replaced
@@ -163,6 +166,21 @@ def _cdata_content(text: str) -> str:
     # line feed, so both are written outside the section.
     text = text.replace("]]>", "]]]]><![CDATA[>")
     return text.replace("\r", "]]>&#13;<![CDATA[")
+
+
+def _comment_content(text: str) -> str:
+    # A comment may not contain "--", and a value that starts or ends with "-"
+    # would make one with the hyphen of "<!--" or "-->" beside it. Entities are
+    # not read in comments, so nothing else changes.
+    text = _DOUBLE_HYPHEN.sub("- ", text)
+    if text.startswith("-"):
+        text = " " + text
+    if text.endswith("-"):
+        text += " "
+    return text
+
+
+_DOUBLE_HYPHEN = re.compile(r"-(?=-)")
 
 
 class JsonTracker:
@@ -215,8 +233,8 @@ class XmlTracker:
     """Follows template text to tell whether it is in text, a tag or CDATA.
 
     Comments and processing instructions are followed so that quotes in them
-    are not taken for attribute values. A placeholder inside one is escaped as
-    text.
+    are not taken for attribute values. A placeholder in a comment is kept
+    from writing "--", and one in a processing instruction is escaped as text.
     """
 
     _TEXT, _TAG, _DOUBLE, _SINGLE, _COMMENT, _CDATA, _INSTRUCTION = range(7)
@@ -239,6 +257,8 @@ class XmlTracker:
             return Place.XML_ATTRIBUTE
         if self._state == self._CDATA:
             return Place.XML_CDATA
+        if self._state == self._COMMENT:
+            return Place.XML_COMMENT
         return Place.XML_TEXT
 
     def feed(self, text: str) -> None:

@@ -44,6 +44,7 @@ ESCAPE_FILTERS = {
     Place.XML_TEXT: "_studio_xml_text",
     Place.XML_ATTRIBUTE: "_studio_xml_attribute",
     Place.XML_CDATA: "_studio_xml_cdata",
+    Place.XML_COMMENT: "_studio_xml_comment",
 }
 """The name of the escape filter for each place a placeholder can sit in."""
 
@@ -193,7 +194,12 @@ def studio_filters() -> dict[str, Callable[..., Any]]:
         ESCAPE_FILTERS[Place.JSON_STRING]: escape_json_string,
         ESCAPE_FILTERS[Place.JSON_VALUE]: escape_json_value,
     }
-    for place in (Place.XML_TEXT, Place.XML_ATTRIBUTE, Place.XML_CDATA):
+    for place in (
+        Place.XML_TEXT,
+        Place.XML_ATTRIBUTE,
+        Place.XML_CDATA,
+        Place.XML_COMMENT,
+    ):
         filters[ESCAPE_FILTERS[place]] = _xml_filter(place)
     filters["sum"] = checked_sum
     filters["tojson"] = tojson
