@@ -41,6 +41,16 @@ def count_in_range(text: str, description: str, low: int, high: int) -> int:
     return value
 
 
+def seed(text: str) -> int:
+    """Parse a --seed value, any whole number, or raise ArgumentTypeError."""
+    value = whole_number(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(
+            f"invalid seed {text!r}; use a whole number such as 42"
+        )
+    return value
+
+
 def positive_seconds(text: str) -> float:
     """Parse a timeout in seconds; argparse reports a ValueError as a usage error."""
     try:
@@ -131,15 +141,28 @@ def reject_receiver_url(url: str, source: str) -> None:
     )
 
 
+def check_input_file(path: str | Path, what: str) -> None:
+    """Raise UsageError when a file named on the command line is missing or a folder."""
+    target = Path(path)
+    if not target.exists():
+        raise _file_not_found(path, what)
+    if target.is_dir():
+        raise UsageError(f"{what} file {path} is a folder; name a file")
+
+
+def _file_not_found(path: str | Path, what: str) -> UsageError:
+    return UsageError(
+        f"{what} file not found: {path}. Check the path; a relative path "
+        f"starts from the current folder, {Path.cwd()}"
+    )
+
+
 def read_input_file(path: str, what: str) -> bytes:
     """Return the bytes of a file named on the command line, or raise UsageError."""
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
-        raise UsageError(
-            f"{what} file not found: {path}. Check the path; a relative path "
-            f"starts from the current folder, {Path.cwd()}"
-        ) from None
+        raise _file_not_found(path, what) from None
     except IsADirectoryError:
         raise UsageError(f"{what} file {path} is a folder; name a file") from None
     except OSError as exc:

@@ -1,10 +1,13 @@
 """Command-line options for TLS, proxies and redirects, and the settings they make."""
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bchook_studio.cli.arguments import environment_secret, whole_number
+from bchook_studio.cli.arguments import (
+    check_input_file,
+    environment_secret,
+    whole_number,
+)
 from bchook_studio.cli.output import UsageError
 
 if TYPE_CHECKING:
@@ -130,7 +133,7 @@ def _tls_setting(options: argparse.Namespace) -> "TlsSetting":
         ("--client-key", options.client_key),
     ):
         if path is not None:
-            _check_file(flag, path)
+            check_input_file(path, flag)
 
     password = ""
     if options.client_cert_password_env is not None:
@@ -147,14 +150,6 @@ def _tls_setting(options: argparse.Namespace) -> "TlsSetting":
         client_key=options.client_key or "",
         client_cert_password=password,
     )
-
-
-def _check_file(flag: str, path: str) -> None:
-    target = Path(path)
-    if not target.exists():
-        raise UsageError(f"{flag} file not found: {path}")
-    if target.is_dir():
-        raise UsageError(f"{flag} file {path} is a folder; name a file")
 
 
 def _proxy_setting(options: argparse.Namespace) -> "ProxySetting":

@@ -3,6 +3,7 @@
 import argparse
 from pathlib import Path
 
+from bchook_studio.cli.arguments import check_input_file
 from bchook_studio.cli.output import (
     EXIT_OK,
     UsageError,
@@ -34,10 +35,7 @@ def run(options: argparse.Namespace) -> int:
     from bchook_studio.core.store import StoreError
 
     path = Path(options.file)
-    if not path.exists():
-        raise UsageError(f"import file not found: {path}")
-    if path.is_dir():
-        raise UsageError(f"import file {path} is a folder; name a file")
+    check_input_file(path, "import")
 
     with open_store() as store:
         try:

@@ -12,6 +12,7 @@ from bchook_studio.cli.arguments import (
     add_topic,
     read_input_file,
     resolve_topic,
+    seed,
 )
 from bchook_studio.cli.output import (
     EXIT_FAILED,
@@ -72,7 +73,7 @@ def add_render_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--seed",
-        type=int,
+        type=seed,
         metavar="N",
         help="an integer that makes studio.uuid() return the same UUIDs on every run",
     )
