@@ -93,11 +93,14 @@ class SendController(QObject):
     async def _wait_for(self, handle: DeliveryHandle, context: object) -> None:
         try:
             result = await handle.result()
-        except Exception:
+        except Exception as exc:
+            from bchook_studio.core.delivery.handle import error_result
+
             logger.exception(
                 "delivery to %s raised instead of returning", handle.request.url
             )
-            return
+            # Reported as a failure, so the window does not wait for it forever.
+            result = error_result(handle, exc)
         if handle is self._handle:
             self._ticker.stop()
         self._report(result)

@@ -1,5 +1,6 @@
 """The main window driven as a user would, against real servers on 127.0.0.1."""
 
+import dataclasses
 import json
 import time
 
@@ -222,6 +223,41 @@ def test_refused_shown_in_plain_words(qtbot, window):
     assert window.response_pane.showing_message()
     assert "refused the connection" in window.response_pane.message_label.text()
     assert window._send_button.isEnabled()
+
+
+def test_empty_ca_bundle_fails_send_with_file_named(qtbot, window, tmp_path):
+    empty = tmp_path / "empty-ca.pem"
+    empty.write_bytes(b"")
+    webhook = window.current_webhook()
+    tls = dataclasses.replace(webhook.tls, ca_bundle=str(empty))
+    window.session.show(
+        OpenedWebhook(dataclasses.replace(webhook, tls=tls), None, None)
+    )
+    window.form.url_edit.setText("https://127.0.0.1:9/hook")
+
+    result = send_and_wait(qtbot, window)
+
+    assert result.failure.kind.value == "tls"
+    assert "empty-ca.pem is empty" in window.response_pane.message_label.text()
+    assert window._send_button.isEnabled()
+    assert not window._cancel_button.isEnabled()
+
+
+def test_delivery_that_raises_ends_as_failure(qtbot, window, monkeypatch):
+    from bchook_studio.core.delivery import handle
+
+    async def raise_instead(*_arguments):
+        raise ValueError("Empty certificate data")
+
+    monkeypatch.setattr(handle, "_deliver", raise_instead)
+    window.form.url_edit.setText("http://127.0.0.1:9/hook")
+
+    result = send_and_wait(qtbot, window)
+
+    assert result.failure.kind.value == "invalid_request"
+    assert "ValueError: Empty certificate data" in result.failure.message
+    assert window._send_button.isEnabled()
+    assert not window._cancel_button.isEnabled()
 
 
 def test_cancel_shows_cancelled(qtbot, window):

@@ -1,7 +1,9 @@
 """Cases: server certificates, client certificates and bad TLS settings."""
 
+import os
+
 from bchook_studio.core.delivery.kinds import FailureKind
-from bchook_studio.core.delivery.tls import TlsSetting
+from bchook_studio.core.delivery.tls import MAX_TLS_FILE_BYTES, TlsSetting
 from tests.network.certificates import (
     KEY_PASSPHRASE,
     PKCS12_PASSWORD,
@@ -138,6 +140,26 @@ def _junk_ca(certs: Certificates, folder) -> TlsSetting:
         "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"
     )
     return TlsSetting(ca_bundle=str(junk))
+
+
+def _empty_ca(certs: Certificates, folder) -> TlsSetting:
+    empty = folder / "empty-ca.pem"
+    empty.write_bytes(b"")
+    return TlsSetting(ca_bundle=str(empty))
+
+
+def _fifo_ca(certs: Certificates, folder) -> TlsSetting:
+    # A FIFO with no writer: opening it to read would wait forever.
+    fifo = folder / "fifo-ca.pem"
+    os.mkfifo(fifo)
+    return TlsSetting(ca_bundle=str(fifo))
+
+
+def _huge_ca(certs: Certificates, folder) -> TlsSetting:
+    huge = folder / "huge-ca.pem"
+    with huge.open("wb") as file:
+        file.truncate(MAX_TLS_FILE_BYTES + 1)
+    return TlsSetting(ca_bundle=str(huge))
 
 
 SERVER_CASES = [
@@ -282,6 +304,13 @@ SETTING_CASES = [
         "missing-ca.pem was not found",
     ),
     _setting_case("tls_ca_bundle_junk", _junk_ca, "contains no usable certificate"),
+    _setting_case("tls_ca_bundle_empty", _empty_ca, "empty-ca.pem is empty"),
+    _setting_case("tls_ca_bundle_huge", _huge_ca, "huge-ca.pem is over 16 MiB"),
+    *(
+        [_setting_case("tls_ca_bundle_fifo", _fifo_ca, "is not a regular file")]
+        if hasattr(os, "mkfifo")
+        else []
+    ),
     _setting_case(
         "tls_ca_bundle_folder",
         lambda c, f: TlsSetting(ca_bundle=str(f)),

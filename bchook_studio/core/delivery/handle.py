@@ -128,6 +128,25 @@ class DeliveryHandle:
         )
 
 
+def error_result(handle: DeliveryHandle, error: Exception) -> DeliveryResult:
+    """Return the result for a delivery that raised `error` instead of returning.
+
+    The kind is invalid_request, because no kind names an error inside the app,
+    and the message points to the log for the details.
+    """
+    failure = Failure(
+        FailureKind.INVALID_REQUEST,
+        "The request was not completed because of an error inside Hook Studio "
+        f"({type(error).__name__}: {error}). The log file has the details.",
+    )
+    return DeliveryResult(
+        url=handle.request.url,
+        started_at=handle.started_at,
+        elapsed_ms=handle.elapsed_ms(),
+        failure=failure,
+    )
+
+
 async def _deliver(
     request: OutgoingRequest,
     pool: ClientPool | Callable[[], ClientPool],

@@ -57,9 +57,11 @@ def _load_ca_bundle(context: ssl.SSLContext, path: str) -> None:
             context.load_verify_locations(cadata=data.decode("ascii", "replace"))
         else:
             context.load_verify_locations(cadata=data)
-    except ssl.SSLError as exc:
+    except (ssl.SSLError, ValueError) as exc:
+        # ssl raises ValueError for certificate data it finds empty.
+        reason = ssl_reason(exc) if isinstance(exc, ssl.SSLError) else ""
         raise TlsSettingError(
             f"The CA bundle file {path} contains no usable certificate "
-            f"({ssl_reason(exc) or exc}). Choose a PEM file with '-----BEGIN "
+            f"({reason or exc}). Choose a PEM file with '-----BEGIN "
             "CERTIFICATE-----' blocks, or a DER certificate."
         ) from None

@@ -10,6 +10,7 @@ system's certificate store, or through the webhook's CA bundle.
 """
 
 import os
+import stat
 from dataclasses import dataclass, field
 
 FileState = tuple[str, int, int] | tuple[str]
@@ -69,14 +70,29 @@ def file_state(setting: TlsSetting) -> tuple[FileState, ...]:
     return tuple(states)
 
 
+MAX_TLS_FILE_BYTES = 16 * 1024 * 1024
+"""The largest CA bundle, certificate or key file read, 16 MiB. The Mozilla
+CA bundle that certifi ships is about 0.23 MiB."""
+
+
 def read_tls_file(path: str, setting_name: str) -> bytes:
     """Return the bytes of a file named in the TLS settings, or raise TlsSettingError.
 
     `setting_name` names the setting, such as "CA bundle", for the message.
+    Only a regular file of up to MAX_TLS_FILE_BYTES is read, so a device such
+    as /dev/zero or a FIFO named in an imported webhook cannot stall a send.
     """
     try:
+        status = os.stat(path)
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(status.st_mode):
+            raise TlsSettingError(
+                f"The {setting_name} file {path} is not a regular file. Choose a "
+                "PEM or DER file in the webhook's TLS settings."
+            )
         with open(path, "rb") as file:
-            return file.read()
+            data = file.read(MAX_TLS_FILE_BYTES + 1)
     except FileNotFoundError:
         raise TlsSettingError(
             f"The {setting_name} file {path} was not found. Choose an existing file "
@@ -92,3 +108,13 @@ def read_tls_file(path: str, setting_name: str) -> bytes:
             f"The {setting_name} file {path} cannot be read: {exc.strerror}. Check its "
             "permissions."
         ) from None
+    if len(data) > MAX_TLS_FILE_BYTES:
+        raise TlsSettingError(
+            f"The {setting_name} file {path} is over 16 MiB, too large for a "
+            "certificate or key file. Choose a PEM or DER file."
+        )
+    if not data.strip():
+        raise TlsSettingError(
+            f"The {setting_name} file {path} is empty. Choose a PEM or DER file."
+        )
+    return data
