@@ -6,6 +6,7 @@ import base64
 import dataclasses
 import functools
 import json
+import os
 import shutil
 import subprocess
 
@@ -31,6 +32,7 @@ from bchook_studio.core.export.importing import (
     ImportFileError,
     ImportKind,
     detect_import_kind,
+    import_file,
     import_text,
 )
 from bchook_studio.core.export.powershell import powershell_command, powershell_quote
@@ -837,6 +839,18 @@ def _definitions_with(index: int, field: str, value: object) -> str:
         ("name", "bad\u0001", r"^webhooks\[1\]: the webhook name 'bad\\x01'"),
         ("name", "two\nlines", r"^webhooks\[1\]: the webhook name"),
         ("body_format", "yaml", r"^webhooks\[1\]: invalid value .*body_format"),
+        ("name", "n" * 201, r"^webhooks\[1\]: the webhook name 'n{40}…' has 201 "),
+        ("body", "b" * (5 * 1024 * 1024 + 1), r"^webhooks\[1\]: the body is 5 MiB"),
+        (
+            "event_text",
+            "e" * (5 * 1024 * 1024 + 1),
+            r"^webhooks\[1\]: the event data is 5 MiB",
+        ),
+        (
+            "redirects",
+            {"follow": True, "max_redirects": 10**12},
+            r"^webhooks\[1\]: the redirect limit 1000000000000 is over 1000",
+        ),
     ],
 )
 def test_import_bad_entry_saves_nothing(tmp_path, field, value, message):
@@ -847,6 +861,49 @@ def test_import_bad_entry_saves_nothing(tmp_path, field, value, message):
         saved = store.list_webhooks()
 
     assert saved == []
+
+
+def test_import_deep_nesting_is_file_error(tmp_path):
+    text = "[" * 100_000 + "]" * 100_000
+    text = '{"format": "bchook-studio-webhooks", "version": 1, "x": ' + text + "}"
+
+    with (
+        Store.open(tmp_path / "studio.sqlite3") as store,
+        pytest.raises(ImportFileError, match="nests JSON arrays or objects"),
+    ):
+        import_text(store, text, tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX only")
+def test_import_fifo_rejected_without_reading(tmp_path):
+    fifo = tmp_path / "hooks.json"
+    os.mkfifo(fifo)
+
+    with (
+        Store.open(tmp_path / "studio.sqlite3") as store,
+        pytest.raises(ImportFileError, match="is not a regular file"),
+    ):
+        import_file(store, fifo)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX only")
+def test_curl_import_body_fifo_rejected(tmp_path):
+    os.mkfifo(tmp_path / "body.json")
+
+    with pytest.raises(CurlImportError, match=r"body\.json is not a regular file"):
+        parse_curl_command(
+            "curl -d @body.json http://127.0.0.1:9/hook", base_folder=tmp_path
+        )
+
+
+def test_curl_import_body_file_over_cap(tmp_path):
+    with (tmp_path / "big.bin").open("wb") as file:
+        file.truncate(5 * 1024 * 1024 + 1)
+
+    with pytest.raises(CurlImportError, match=r"big\.bin is over 5 MiB"):
+        parse_curl_command(
+            "curl --data-binary @big.bin http://127.0.0.1:9/hook", base_folder=tmp_path
+        )
 
 
 def test_import_empty_name_allowed(tmp_path):

@@ -315,9 +315,14 @@ def _read_body_file(command: _Command, name: str, option: str) -> bytes:
             f"{option} @- reads the body from standard input, which an import "
             "cannot do. Save the body to a file and use @FILE."
         )
+    from bchook_studio.core.export.definitions import MAX_IMPORTED_BODY_BYTES
+    from bchook_studio.core.files import UnsuitableFileError, read_regular_file
+
     path = command.base_folder / name
     try:
-        return path.read_bytes()
+        return read_regular_file(path, MAX_IMPORTED_BODY_BYTES, "body file")
+    except UnsuitableFileError as exc:
+        raise CurlImportError(f"{option} @{name}: {exc}") from None
     except FileNotFoundError:
         raise CurlImportError(
             f"the body file {name} given with {option} was not found in "

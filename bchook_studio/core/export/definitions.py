@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bchook_studio.core.caps import format_size
 from bchook_studio.core.store.errors import StoreError
 from bchook_studio.core.webhook import Webhook
 from bchook_studio.core.webhook_codec import (
@@ -26,6 +27,12 @@ if TYPE_CHECKING:
     from bchook_studio.core.store.store import Store
 
 logger = logging.getLogger(__name__)
+
+MAX_IMPORTED_BODY_BYTES = 5 * 1024 * 1024
+"""The largest body or event data an imported webhook has, 5 MiB in UTF-8.
+
+QPlainTextEdit took 1.4 to 2.1 s here to lay out 5 MB on one line, and the
+body editor took about 30 s for a 40 MiB one."""
 
 FORMAT_NAME = "bchook-studio-webhooks"
 FORMAT_VERSION = 1
@@ -111,6 +118,12 @@ def definitions_from_json(text: str) -> list[WebhookDefinition]:
             f"the file is not valid JSON: {exc.msg} at line {exc.lineno} column "
             f"{exc.colno}."
         ) from None
+    except RecursionError:
+        raise DefinitionsError(
+            "the file nests JSON arrays or objects too deeply to read (Python's "
+            "JSON reader stops at about 1,000 levels). A definitions file exported "
+            "by Hook Studio nests a few levels."
+        ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise DefinitionsError(
             f'the file is not a webhook definitions file: it needs "format": '
@@ -143,6 +156,7 @@ def _definition(item: object, index: int) -> WebhookDefinition:
         raise DefinitionsError(f"{where}: {exc}.") from None
     _check_name(webhook.name, where)
     _check_topic(webhook.topic_key, where)
+    _check_sizes(webhook, where)
 
     rules = item.get("receiver_rules", [])
     if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
@@ -212,6 +226,26 @@ def _check_rules(rules: list[dict[str, Any]], where: str) -> None:
             raise DefinitionsError(
                 f"{where}: receiver_rules[{index}]: {str(exc).rstrip('.')}."
             ) from None
+
+
+def _check_sizes(webhook: Webhook, where: str) -> None:
+    """Raise DefinitionsError for a body or redirect limit over the import's cap."""
+    from bchook_studio.core.delivery.redirects import MAX_REDIRECT_LIMIT
+
+    for name, text in (("body", webhook.body), ("event data", webhook.event_text)):
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_IMPORTED_BODY_BYTES:
+            raise DefinitionsError(
+                f"{where}: the {name} is {format_size(size)}, over the "
+                f"{format_size(MAX_IMPORTED_BODY_BYTES)} a webhook body can be. "
+                "Shorten it, or send a large file with bchook-studio send --body."
+            )
+    limit = webhook.redirects.max_redirects
+    if limit > MAX_REDIRECT_LIMIT:
+        raise DefinitionsError(
+            f"{where}: the redirect limit {limit} is over {MAX_REDIRECT_LIMIT}. "
+            "Use a smaller number; browsers stop at about 20."
+        )
 
 
 def _check_name(name: str, where: str) -> None:

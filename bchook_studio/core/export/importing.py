@@ -22,10 +22,15 @@ from bchook_studio.core.export.definitions import (
     import_definitions,
     send_warnings,
 )
+from bchook_studio.core.files import UnsuitableFileError, read_regular_file
 from bchook_studio.core.store.secrets import split_secrets
 
 if TYPE_CHECKING:
     from bchook_studio.core.store.store import Store
+
+
+MAX_IMPORT_FILE_BYTES = 256 * 1024 * 1024
+"""The largest import file read, 256 MiB."""
 
 
 class ImportKind(StrEnum):
@@ -102,7 +107,11 @@ def import_file(store: "Store", path: Path) -> ImportReport:
     """Read `path` as UTF-8 and import it; `@FILE` bodies are beside it."""
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        data = read_regular_file(path, MAX_IMPORT_FILE_BYTES, "import file")
+    except UnsuitableFileError as exc:
+        raise ImportFileError(str(exc)) from None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ImportFileError(
             f"the file {path} is not UTF-8 text (invalid byte at offset "

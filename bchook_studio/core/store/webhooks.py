@@ -73,6 +73,10 @@ def name_key(name: str) -> str:
     return name.strip().casefold()
 
 
+MAX_NAME_LENGTH = 200
+"""The maximum length of a webhook name, in characters."""
+
+
 def clean_name(name: str) -> str:
     """Return `name` without surrounding whitespace, or raise InvalidNameError.
 
@@ -82,6 +86,11 @@ def clean_name(name: str) -> str:
     cleaned = name.strip()
     if not cleaned:
         raise InvalidNameError("the webhook name is empty. Enter a name.")
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise InvalidNameError(
+            f"the webhook name '{escaped_for_display(cleaned[:40])}…' has "
+            f"{len(cleaned):,} characters. Shorten it to {MAX_NAME_LENGTH} or fewer."
+        )
     if any(ord(char) < 32 for char in cleaned):
         raise InvalidNameError(
             f"the webhook name {cleaned!r} contains a line break or control "
