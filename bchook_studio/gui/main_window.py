@@ -35,13 +35,11 @@ from bchook_studio.core import workers
 from bchook_studio.core.formats import BodyFormat
 from bchook_studio.core.home import app_home
 from bchook_studio.core.store import StoreError
-from bchook_studio.core.templates import default_template
 from bchook_studio.core.topics import find_topic
 from bchook_studio.core.unsafe_text import escaped_for_display
 from bchook_studio.core.webhook import DEFAULT_TOPIC, BodyMode, Webhook, resolve_url
 from bchook_studio.gui.ask import ask, inform
 from bchook_studio.gui.designer import TemplateDesigner
-from bchook_studio.gui.editor.code_editor import escape_paragraph_separators
 from bchook_studio.gui.error_reporter import error_reporter, report_task_failure
 from bchook_studio.gui.inbox import InboxPanel
 from bchook_studio.gui.placeholders import fill
@@ -873,16 +871,7 @@ class MainWindow(QMainWindow):
         topic = find_topic(topic_key)
         self.form.set_topic(topic_key)
         self.topic_list.select_topic(topic_key)
-        self.designer.set_topic(topic)
-        body_format = self.form.body_format()
-        if self.designer.body_mode() is BodyMode.TEMPLATE:
-            body = self.designer.body_text()
-        else:
-            body = default_template(body_format)
-        # The event text was written from the parsed body, so U+2029 appears
-        # only inside strings, where its escape means the same.
-        event_text = escape_paragraph_separators(event_text, "json")
-        self.designer.set_webhook_body(BodyMode.TEMPLATE, body, event_text)
+        self.designer.use_event(topic, event_text)
         self._show_status(
             fill(self.tr("The received body is now the event data of %1."), topic.title)
         )

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from bchook_studio.core.formats import BodyFormat
 from bchook_studio.core.store import HistoryFilter, Store
+from bchook_studio.core.templates import default_template
 from bchook_studio.core.webhook import BodyMode, HeaderRow, Webhook
 from bchook_studio.gui.error_reporter import error_reporter
 from bchook_studio.gui.main_window import MainWindow
@@ -589,6 +590,30 @@ def test_use_as_event_keeps_paragraph_separator(qtbot, window):
     assert "\\u2029" in window.designer.event_editor.toPlainText()
     assert window.designer.event_data()["note"] == "a\u2029b"
     assert not window.banner.isVisible()
+
+
+def test_use_as_event_keeps_typed_raw_body(qtbot, window):
+    typed = '{"typed": "by hand"}'
+    window.designer.body_editor.setPlainText(typed)
+    event = {"resource": "course_completion", "action": "completed", "id": 7}
+
+    window._on_use_as_event("course.completed", json.dumps(event))
+
+    assert window.designer.body_mode() is BodyMode.TEMPLATE
+    assert window.designer.body_text() == typed
+    assert window.designer.event_data() == event
+    window.designer.event_editor.undo()
+    assert window.designer.event_data()["id"] != 7
+
+
+def test_use_as_event_turns_example_body_into_template(qtbot, window):
+    event = {"resource": "course_completion", "action": "completed", "id": 7}
+
+    window._on_use_as_event("course.completed", json.dumps(event))
+
+    assert window.designer.body_mode() is BodyMode.TEMPLATE
+    assert window.designer.body_text() == default_template(BodyFormat.JSON)
+    assert window.designer.event_data() == event
 
 
 def test_first_save_replaces_draft_row(qtbot, window):

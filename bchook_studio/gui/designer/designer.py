@@ -210,6 +210,22 @@ class TemplateDesigner(DesignerViews):
             self._replace_undoably(self.body_editor, default_body(topic, self._format))
         self._refresh_now()
 
+    def use_event(self, topic: Topic, event_text: str) -> None:
+        """Make `event_text` the event data of `topic` and the body a template.
+
+        The event data is replaced as one undo step. In Raw mode, an untouched
+        body (the old topic's example) becomes the default template, as the
+        Template button makes it, and a body the user typed is kept as the
+        template text.
+        """
+        # Switched first, so that the body is compared with the old topic's
+        # example and event data.
+        self.set_body_mode(BodyMode.TEMPLATE)
+        self._topic = topic
+        self._shown_event_text = None
+        self._replace_undoably(self.event_editor, event_text)
+        self._refresh_now()
+
     def format_switch_plan(self, new_format: BodyFormat) -> FormatSwitchPlan:
         """Return what `set_format(new_format)` would do, changing nothing.
 
