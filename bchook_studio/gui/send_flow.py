@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from bchook_studio.core.logs import register_secret
@@ -48,6 +48,26 @@ class DeliveryContext:
     topic_key: str | None
     secret_query_parameters: tuple[str, ...] = ()
     secret_headers: tuple[str, ...] = ()
+
+
+def empty_secrets(webhook: Webhook) -> list[str]:
+    """Return the secrets Send Test would send empty: a Basic password, headers.
+
+    The password counts when authentication is on with a user name, and a
+    header when its row is enabled, marked secret and has a name.
+    """
+    empty = []
+    if webhook.auth_enabled and webhook.username and not webhook.password:
+        empty.append(QCoreApplication.translate("SendFlow", "the password"))
+    for row in webhook.headers:
+        if row.enabled and row.secret and row.name.strip() and not row.value:
+            empty.append(
+                fill(
+                    QCoreApplication.translate("SendFlow", "the value of %1"),
+                    row.name.strip(),
+                )
+            )
+    return empty
 
 
 class SendFlow(QObject):
@@ -114,6 +134,9 @@ class SendFlow(QObject):
         ]
         if malformed and not await self._confirm_malformed(webhook, malformed[0]):
             return
+        empty = empty_secrets(webhook)
+        if empty and not await self._confirm_empty_secrets(empty):
+            return
 
         try:
             url = resolve_url(webhook.url, self._receiver.base_url)
@@ -155,6 +178,24 @@ class SendFlow(QObject):
                     "Content-Type %1."
                 ),
                 webhook.content_type,
+            ),
+            default=1,
+        )
+        return answer == 0
+
+    async def _confirm_empty_secrets(self, empty: list[str]) -> bool:
+        answer = await ask(
+            self._window,
+            self.tr("Send with empty secrets?"),
+            fill(self.tr("These secrets are empty: %1."), ", ".join(empty)),
+            [
+                (self.tr("Send anyway"), QMessageBox.ButtonRole.AcceptRole),
+                (self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole),
+            ],
+            informative=self.tr(
+                "A saved secret that the keychain no longer has opens empty. "
+                "Enter it in the form, or send to check how the endpoint answers "
+                "without it."
             ),
             default=1,
         )

@@ -261,6 +261,33 @@ def test_delivery_that_raises_ends_as_failure(qtbot, window, monkeypatch):
     assert not window._cancel_button.isEnabled()
 
 
+def test_empty_password_asked_before_send(qtbot, window):
+    webhook = dataclasses.replace(
+        window.current_webhook(),
+        auth_enabled=True,
+        username="bob",
+        headers=(HeaderRow("X-Secret", "", secret=True),),
+    )
+    window.session.show(OpenedWebhook(webhook, None, None))
+    with RawServer(respond("200 OK", b"")) as server:
+        window.form.url_edit.setText(server.url)
+
+        qtbot.mouseClick(window._send_button, Qt.MouseButton.LeftButton)
+        box = question_shown(qtbot, window)
+        text = box.text()
+        answer_question(qtbot, window, "Cancel")
+        qtbot.wait(200)
+        cancelled_requests = len(server.requests)
+
+        qtbot.mouseClick(window._send_button, Qt.MouseButton.LeftButton)
+        with qtbot.waitSignal(window.controller.finished, timeout=10_000):
+            answer_question(qtbot, window, "Send anyway")
+
+    assert text == "These secrets are empty: the password, the value of X-Secret."
+    assert cancelled_requests == 0
+    assert len(server.requests) == 1
+
+
 def test_cancel_shows_cancelled(qtbot, window):
     with RawServer(never_answer) as server:
         window.form.url_edit.setText(server.url)
