@@ -62,7 +62,7 @@ from bchook_studio.core.topics import Topic
 from bchook_studio.core.webhook import ReceiverNotRunningError
 from bchook_studio.gui.error_reporter import report_task_failure
 from bchook_studio.gui.placeholders import fill
-from bchook_studio.gui.save_paths import ask_save_path
+from bchook_studio.gui.save_paths import ask_save_path, save_error_text
 
 logger = logging.getLogger(__name__)
 
@@ -647,12 +647,8 @@ class CheckView(QWidget):
         except OSError as exc:
             logger.warning("saving the %s report to %s failed: %s", kind, path, exc)
             self._show_message(
-                fill(
-                    self.tr(
-                        "Could not save the report to %1: %2. Choose another folder."
-                    ),
-                    str(path),
-                    exc.strerror or str(exc),
+                save_error_text(
+                    self.tr("Could not save the report to %1: %2."), path, exc
                 )
             )
             return False

@@ -696,6 +696,8 @@ class HistoryPanel(QWidget):
                 text = self.tr("No deliveries match the filters")
             else:
                 text = self.tr("No deliveries yet")
+        elif self._total == 1 and filtered:
+            text = self.tr("1 of 1 matching delivery")
         elif self._total is not None and filtered:
             text = fill(
                 self.tr("%1 of %2 matching deliveries"),
@@ -708,6 +710,8 @@ class HistoryPanel(QWidget):
             )
         elif self._model.has_more:
             text = fill(self.tr("%1+ matching deliveries"), f"{shown:,}")
+        elif shown == 1:
+            text = self.tr("1 matching delivery")
         else:
             text = fill(self.tr("%1 matching deliveries"), f"{shown:,}")
         self._status.setText(text)

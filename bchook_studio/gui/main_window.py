@@ -47,7 +47,7 @@ from bchook_studio.gui.receiver_controller import ReceiverController
 from bchook_studio.gui.response_pane import ResponsePane
 from bchook_studio.gui.send_controller import SendController
 from bchook_studio.gui.send_flow import DeliveryContext, SendFlow
-from bchook_studio.gui.sentences import as_sentence
+from bchook_studio.gui.sentences import as_sentence, kind_words
 from bchook_studio.gui.store_controller import StoreController
 from bchook_studio.gui.store_dialogs import (
     ExportWriter,
@@ -786,7 +786,7 @@ class MainWindow(QMainWindow):
                 return fill(
                     self.tr("Last delivery: %1, then %2, in %3 ms"),
                     escaped_for_display(status),
-                    result.failure.kind.value.replace("_", " "),
+                    kind_words(result.failure.kind.value),
                     elapsed,
                 )
             return fill(
@@ -795,7 +795,7 @@ class MainWindow(QMainWindow):
                 elapsed,
             )
         assert result.failure is not None
-        return fill(self.tr("Last delivery: %1"), result.failure.kind.value)
+        return fill(self.tr("Last delivery: %1"), kind_words(result.failure.kind.value))
 
     def _on_sent_to_receiver(self) -> None:
         self._select_next_inbox_request = True

@@ -32,7 +32,12 @@ from bchook_studio.core.workers import WorkerPool, default_pool
 from bchook_studio.gui.editor.code_editor import CodeEditor
 from bchook_studio.gui.error_reporter import report_task_failure
 from bchook_studio.gui.placeholders import fill
-from bchook_studio.gui.save_paths import ask_save_path, body_file_name
+from bchook_studio.gui.save_paths import (
+    ask_save_path,
+    body_file_name,
+    save_error_text,
+)
+from bchook_studio.gui.sentences import kind_words
 
 if TYPE_CHECKING:
     from bchook_studio.core.body_preparation import PreparedBody
@@ -439,8 +444,9 @@ class ResponsePane(QWidget):
             return
         cancelled = failure.kind is FailureKind.CANCELLED
         colour = _CANCELLED_COLOUR if cancelled else _FAILURE_COLOUR
-        kind = failure.kind.value.replace("_", " ")
-        self._set_status(f"{response.status} · {kind}", colour)
+        self._set_status(
+            f"{response.status} · {kind_words(failure.kind.value)}", colour
+        )
 
     def _show_failure(self, result: DeliveryResult) -> None:
         failure = result.failure
@@ -454,7 +460,8 @@ class ResponsePane(QWidget):
             )
         else:
             self._set_status(self.tr("Failed"), _FAILURE_COLOUR)
-            self._summary.setText(f"{failure.kind.value} · {result.elapsed_ms:.0f} ms")
+            kind = kind_words(failure.kind.value)
+            self._summary.setText(f"{kind} · {result.elapsed_ms:.0f} ms")
         self.cancel_preparation()
         self._result_notices = []
         self._empty_body_view()
@@ -756,11 +763,7 @@ class ResponsePane(QWidget):
         except OSError as exc:
             logger.warning("saving the response body to %s failed: %s", path, exc)
             self._show_save_outcome(
-                fill(
-                    self.tr("Could not save to %1: %2. Choose another folder."),
-                    str(path),
-                    exc.strerror or str(exc),
-                )
+                save_error_text(self.tr("Could not save to %1: %2."), path, exc)
             )
             return
         self._show_save_outcome(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bchook_studio.core.content_types import JSON, XML, language_for_content_type
+from bchook_studio.gui.placeholders import fill
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -108,3 +109,18 @@ def body_file_name(stem: str, content_type: str) -> str:
 
     suffix = mimetypes.guess_extension(mimetype) if mimetype else None
     return f"{stem}{suffix or BINARY_SUFFIX}"
+
+
+def save_error_text(template: str, path: Path | str, error: OSError) -> str:
+    """Return `template` ("Could not save to %1: %2.") filled in, with the fix.
+
+    A folder given as the file needs a file name after it. Other errors, such
+    as permissions or a full disk, need another folder.
+    """
+    from PySide6.QtCore import QCoreApplication
+
+    if isinstance(error, IsADirectoryError):
+        fix = QCoreApplication.translate("SavePaths", "Enter a file name after it.")
+    else:
+        fix = QCoreApplication.translate("SavePaths", "Choose another folder.")
+    return fill(template, str(path), error.strerror or str(error)) + " " + fix

@@ -1,4 +1,4 @@
-"""Messages from core errors, shaped as sentences for dialogs and banners."""
+"""Messages from core errors and values, shaped as words for dialogs and labels."""
 
 
 def as_sentence(text: str) -> str:
@@ -12,3 +12,8 @@ def as_sentence(text: str) -> str:
         return text
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def kind_words(kind: str) -> str:
+    """Return a failure kind as words: "read_timeout" becomes "read timeout"."""
+    return kind.replace("_", " ")

@@ -37,7 +37,11 @@ from bchook_studio.core.store.errors import StoreError
 from bchook_studio.core.store.notices import NoticeKind, StoreNotice
 from bchook_studio.gui.error_reporter import report_task_failure
 from bchook_studio.gui.placeholders import fill
-from bchook_studio.gui.save_paths import ask_open_path, ask_save_path
+from bchook_studio.gui.save_paths import (
+    ask_open_path,
+    ask_save_path,
+    save_error_text,
+)
 from bchook_studio.gui.store_controller import StoreController
 
 if TYPE_CHECKING:
@@ -486,11 +490,7 @@ def _export_message(tr: Any, export: EntryExport, written: list[Path]) -> str:
 
 
 def _write_error(tr: Any, path: Path, error: OSError) -> str:
-    return fill(
-        tr("Could not write %1: %2. Choose another folder."),
-        path,
-        error.strerror or error,
-    )
+    return save_error_text(tr("Could not write %1: %2."), path, error)
 
 
 # Imports.

@@ -468,3 +468,13 @@ def test_delete_one_says_delivery(qtbot, panel):
     qtbot.waitUntil(lambda: panel.model.rowCount() == 5, timeout=5000)
 
     assert panel._message.text() == "Deleted 1 delivery."
+
+
+def test_one_match_counted_in_singular(qtbot, panel):
+    choose(qtbot, panel, panel.status_filter, "3xx")
+
+    qtbot.waitUntil(lambda: "delivery" in panel.status_label.text(), timeout=5000)
+    assert panel.status_label.text() in {
+        "1 matching delivery",
+        "1 of 1 matching delivery",
+    }

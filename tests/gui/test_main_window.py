@@ -288,6 +288,16 @@ def test_empty_password_asked_before_send(qtbot, window):
     assert len(server.requests) == 1
 
 
+def test_failure_kind_shown_as_words(qtbot, window):
+    window.form.url_edit.setText("http://127.0.0.1:9/a b")
+
+    result = send_and_wait(qtbot, window)
+
+    assert result.failure.kind.value == "invalid_url"
+    assert window.statusBar().currentMessage() == "Last delivery: invalid url"
+    assert window.response_pane.summary_label.text().startswith("invalid url · ")
+
+
 def test_cancel_shows_cancelled(qtbot, window):
     with RawServer(never_answer) as server:
         window.form.url_edit.setText(server.url)

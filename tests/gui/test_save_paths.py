@@ -88,3 +88,22 @@ def test_opened_file_folder_starts_the_next_dialog(dialog, monkeypatch, tmp_path
 
     assert opener.starts[1] == str(tmp_path / "certs")
     assert dialog.starts == [str(tmp_path / "certs" / "body.json")]
+
+
+def test_save_error_for_folder_asks_for_file_name(tmp_path):
+    error = IsADirectoryError(21, "Is a directory")
+
+    text = save_paths.save_error_text("Could not save to %1: %2.", tmp_path, error)
+
+    assert (
+        text
+        == f"Could not save to {tmp_path}: Is a directory. Enter a file name after it."
+    )
+
+
+def test_save_error_for_permissions_asks_for_folder(tmp_path):
+    error = PermissionError(13, "Permission denied")
+
+    text = save_paths.save_error_text("Could not save to %1: %2.", tmp_path, error)
+
+    assert text.endswith(": Permission denied. Choose another folder.")

@@ -58,7 +58,11 @@ from bchook_studio.gui.inbox.model import (
     status_tooltip,
 )
 from bchook_studio.gui.placeholders import fill
-from bchook_studio.gui.save_paths import ask_save_path, body_file_name
+from bchook_studio.gui.save_paths import (
+    ask_save_path,
+    body_file_name,
+    save_error_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -750,11 +754,7 @@ class RequestDetail(QWidget):
                 "saving request %d body to %s failed: %s", request.id, path, exc
             )
             self._show_action_message(
-                fill(
-                    self.tr("Could not save to %1: %2. Choose another folder."),
-                    path,
-                    exc.strerror or exc,
-                ),
+                save_error_text(self.tr("Could not save to %1: %2."), path, exc),
                 failed=True,
             )
             return
