@@ -157,6 +157,24 @@ def test_receive_ctrl_c_exits_130(receive_process):
     assert err == ""
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a hard kill there")
+def test_receive_warns_body_of_204_not_sent(receive_process, tmp_path):
+    body = tmp_path / "good.json"
+    body.write_text('{"ok": true}')
+    process = receive_process(
+        "--port", "0", "--status", "204", "--respond-body", str(body)
+    )
+    assert process.line().startswith("listening on http://127.0.0.1:")
+
+    status, err = process.stop()
+
+    assert status == 130
+    assert err.splitlines() == [
+        f"warning: a 204 response has no body, so the receiver does not send "
+        f"{body}; use --status 200 to send it"
+    ]
+
+
 def test_receive_help_states_contract(capsys):
     with pytest.raises(SystemExit):
         main(["receive", "--help"])

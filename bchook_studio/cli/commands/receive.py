@@ -185,7 +185,14 @@ def _rule(options: argparse.Namespace):
 
     body = b""
     if options.respond_body is not None:
+        from bchook_studio.core.receiver.responses import BODYLESS_STATUSES
+
         body = read_input_file(options.respond_body, "response body")
+        if options.status in BODYLESS_STATUSES and body:
+            warning(
+                f"a {options.status} response has no body, so the receiver does not "
+                f"send {options.respond_body}; use --status 200 to send it"
+            )
 
     auth = basic_auth(options)
     try:

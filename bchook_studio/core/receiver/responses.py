@@ -14,7 +14,7 @@ _REASONS = {status.value: status.phrase.encode("ascii") for status in HTTPStatus
 _REASONS[413] = b"Content Too Large"
 
 # RFC 9110 section 8.6: no Content-Length on 204, and none needed on 304.
-_BODYLESS_STATUSES = frozenset({204, 304})
+BODYLESS_STATUSES = frozenset({204, 304})
 
 
 def reason_phrase(status: int) -> bytes:
@@ -39,7 +39,7 @@ def prepare_rule(rule: ResponseRule, index: int) -> PreparedRule:
         (name.encode("ascii"), value.encode("utf-8")) for name, value in rule.headers
     ]
     body = rule.body
-    if rule.status in _BODYLESS_STATUSES:
+    if rule.status in BODYLESS_STATUSES:
         body = b""
     else:
         headers.append((b"Content-Length", str(len(body)).encode("ascii")))
