@@ -6,9 +6,10 @@ import asyncio
 import gc
 import linecache
 import logging
+import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,6 +70,30 @@ _read_imported_sources_faster()
 
 _LAYOUT_PASSES = 3
 """Layout passes run before the first paint, because one pass can queue the next."""
+
+
+def display_problem(
+    environment: Mapping[str, str] | None = None, platform: str = sys.platform
+) -> str | None:
+    """Return why the window cannot be shown here, or None when it can.
+
+    On Linux and other X11 or Wayland systems, Qt aborts the process when it
+    finds no display, so the command checks first. QT_QPA_PLATFORM (such as
+    offscreen) names a platform that needs none.
+    """
+    if platform in ("win32", "darwin"):
+        return None
+    environment = os.environ if environment is None else environment
+    if any(environment.get(name) for name in _DISPLAY_VARIABLES):
+        return None
+    return (
+        "no display to show the window on: DISPLAY and WAYLAND_DISPLAY are unset. "
+        "Start Hook Studio in a desktop session, or run a sub-command "
+        "(bchook-studio --help lists them)"
+    )
+
+
+_DISPLAY_VARIABLES = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
 
 
 def _install_exception_hooks(loop: asyncio.AbstractEventLoop) -> None:

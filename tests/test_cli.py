@@ -668,3 +668,46 @@ def test_abbreviated_option_is_rejected(capsysbinary):
     assert status == 2
     assert out == ""
     assert "unrecognized arguments: --form xml" in err
+
+
+@pytest.mark.parametrize(
+    ("environment", "platform", "problem"),
+    [
+        ({}, "linux", True),
+        ({"DISPLAY": ":0"}, "linux", False),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
+        ({"QT_QPA_PLATFORM": "offscreen"}, "linux", False),
+        ({"DISPLAY": ""}, "freebsd14", True),
+        ({}, "win32", False),
+        ({}, "darwin", False),
+    ],
+)
+def test_display_problem_only_without_display(environment, platform, problem):
+    from bchook_studio.app import display_problem
+
+    found = display_problem(environment, platform)
+
+    assert (found is not None) == problem
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="X11 and Wayland only")
+def test_gui_without_display_is_one_error_line():
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    completed = subprocess.run(
+        [sys.executable, "-m", "bchook_studio"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=environment,
+    )
+
+    assert completed.returncode == 1
+    assert completed.stderr.startswith(
+        "bchook-studio: error: no display to show the window on"
+    )
+    assert len(completed.stderr.splitlines()) == 1

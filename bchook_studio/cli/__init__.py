@@ -35,9 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_check()
     if not arguments:
-        from bchook_studio.app import run_gui
-
-        return run_gui()
+        return _run_gui()
 
     from bchook_studio.cli.parser import build_parser
 
@@ -45,9 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         options = parser.parse_args(arguments)
         if options.command is None:
-            from bchook_studio.app import run_gui
-
-            return run_gui()
+            return _run_gui()
         with _sigterm_interrupts():
             _configure_logging()
             return options.run(options)
@@ -61,6 +57,15 @@ def main(argv: list[str] | None = None) -> int:
         # The reader of stdout went away (for example `| head`); nothing to report.
         sys.stderr.close()
         return EXIT_FAILED
+
+
+def _run_gui() -> int:
+    from bchook_studio.app import display_problem, run_gui
+
+    problem = display_problem()
+    if problem is not None:
+        return command_failed(problem)
+    return run_gui()
 
 
 def _configure_logging() -> None:
