@@ -76,7 +76,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DOCK_MINIMUM_HEIGHT = 120
+DOCK_MINIMUM_HEIGHT = 90
 """Pixels; an explicit minimum wins over the panels' size hints, so the user can
 make a dock short and give the editors the room."""
 

@@ -55,10 +55,6 @@ narrow the window."""
 _MAX_OPERATION_TIMEOUT = 3600.0
 _MAX_TOTAL_TIMEOUT = 86400.0
 
-MIN_VISIBLE_ROWS = 5
-"""Rows of line-edit height that the form keeps in view when the window is
-short. The rest of the form, such as an open Connection section, scrolls."""
-
 
 class WebhookForm(QWidget):
     """Name, URL, topic, content type, Basic authentication, headers, connection.
@@ -251,8 +247,11 @@ class WebhookForm(QWidget):
         content_layout.addWidget(self._connection)
         self._content_layout = content_layout
 
-        row_height = self._name.sizeHint().height()
-        self._scroll = _FormScrollArea(row_height * MIN_VISIBLE_ROWS, self)
+        # The form as first shown, its sections closed, stays in view when the
+        # window is short: the body editor below gives up the room instead. An
+        # open Custom headers or Connection section scrolls.
+        collapsed_height = content.minimumSizeHint().height()
+        self._scroll = _FormScrollArea(collapsed_height, self)
         self._scroll.setWidget(content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
