@@ -18,6 +18,7 @@ import logging
 import signal
 import socket
 import sys
+import threading
 from collections.abc import Callable
 from types import FrameType
 
@@ -73,7 +74,13 @@ class StopSignalWatch(QObject):
 
 
 def watch_stop_signals(on_signal: Callable[[int], None]) -> StopSignalWatch | None:
-    """Start watching for SIGINT and SIGTERM; None where the app does not watch."""
+    """Start watching for SIGINT and SIGTERM; None where the app does not watch.
+
+    Python lets only the main thread set signal handlers, so the app run from
+    another thread (as an embedding program might) does not watch either.
+    """
     if sys.platform == "win32":
+        return None
+    if threading.current_thread() is not threading.main_thread():
         return None
     return StopSignalWatch(on_signal)
