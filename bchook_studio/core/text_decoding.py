@@ -184,6 +184,18 @@ def _with_byte_order(body: bytes, codec: str) -> str:
     return f"{codec}-be" if high_first > high_last else f"{codec}-le"
 
 
+def _is_ascii_compatible_text(body: bytes) -> bool:
+    """True for a body with no zero byte that is valid UTF-8, so not UTF-16."""
+    sample = body[:_BINARY_SNIFF_BYTES]
+    if b"\0" in sample:
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _bom_codec(body: bytes) -> str | None:
     for bom, codec in _BOMS:
         if body.startswith(bom):
@@ -244,7 +256,12 @@ def decode_body(
         text = _decode(body, bom_codec, partial) or ""
         return decoded(text, bom_codec, "bom")
 
-    if codec is not None:
+    if codec is not None and wide and _is_ascii_compatible_text(body):
+        notice = (
+            f"The declared charset {declared!r} does not fit the body, which has "
+            "no zero bytes and is valid UTF-8, so it was ignored."
+        )
+    elif codec is not None:
         codec = _with_byte_order(body, codec)
         text = _decode(body, codec, partial)
         if text is not None:
@@ -253,8 +270,9 @@ def decode_body(
 
     match = _XML_ENCODING.match(body[:1024])
     xml_codec = _lookup(match.group(1).decode("ascii")) if match else None
-    if xml_codec is not None:
-        xml_codec = _with_byte_order(body, xml_codec)
+    # The declaration matched as ASCII bytes, so the body is not UTF-16 or
+    # UTF-32 whatever it declares (.NET writes UTF-8 that declares utf-16).
+    if xml_codec is not None and not xml_codec.startswith(_WIDE_CODECS):
         text = _decode(body, xml_codec, partial)
         if text is not None:
             return decoded(text, xml_codec, "declaration")

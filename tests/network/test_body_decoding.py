@@ -183,6 +183,18 @@ def test_wide_charset_without_bom_finds_byte_order(charset, encoding):
     assert decoded.notice == ""
 
 
+def test_utf8_declaring_utf16_read_as_utf8():
+    body = '<?xml version="1.0" encoding="utf-16"?><a>hi</a>'.encode()
+
+    from_declaration = decode_body(body, "application/xml")
+    from_header = decode_body(b"<a>hi</a>", "text/xml; charset=utf-16")
+
+    assert from_declaration.text == body.decode()
+    assert from_declaration.charset == "utf-8"
+    assert from_header.text == "<a>hi</a>"
+    assert "'utf-16' does not fit the body" in from_header.notice
+
+
 def test_latin1_without_charset_is_cp1252():
     decoded = decode_body("café – ok".encode("cp1252"), "text/plain")
 
