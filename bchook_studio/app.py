@@ -191,6 +191,15 @@ async def _cancel_pending_tasks() -> None:
     await asyncio.gather(*pending, return_exceptions=True)
 
 
+def _stop_now(number: int) -> None:
+    """End the process as `number` would with its default action."""
+    import signal
+
+    logging.shutdown()
+    signal.signal(number, signal.SIG_DFL)
+    os.kill(os.getpid(), number)
+
+
 def run_gui(on_ready: Callable[[object], None] | None = None) -> int:
     """Run the desktop app until its window closes; return the exit status.
 
@@ -230,11 +239,12 @@ def run_gui(on_ready: Callable[[object], None] | None = None) -> int:
 
     from bchook_studio.gui.stop_signals import watch_stop_signals
 
-    signals_received: list[int] = []
-
     def on_stop_signal(number: int) -> None:
-        signals_received.append(number)
-        window.close_on_signal()
+        if not window.close_on_signal():
+            # A signal during the orderly close, which can wait up to about
+            # 20 s for a locked database, ends the process at once.
+            logger.warning("signal %d while closing; stopping at once", number)
+            _stop_now(number)
 
     signal_watch = watch_stop_signals(on_stop_signal)
 
@@ -243,15 +253,17 @@ def run_gui(on_ready: Callable[[object], None] | None = None) -> int:
     if on_ready is not None:
         loop.call_soon(on_ready, window)
 
-    with loop:
-        loop.run_until_complete(closed.wait())
-        loop.run_until_complete(_cancel_pending_tasks())
-        loop.run_until_complete(loop.shutdown_asyncgens())
-    if signal_watch is not None:
-        signal_watch.release()
+    try:
+        with loop:
+            loop.run_until_complete(closed.wait())
+            loop.run_until_complete(_cancel_pending_tasks())
+            loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        if signal_watch is not None:
+            signal_watch.release()
     guard.release()
     logger.info("stopped")
-    if signals_received:
+    if window.stopped_by_signal:
         from bchook_studio.cli.output import EXIT_INTERRUPTED
 
         # The exit status of a sub-command stopped by Ctrl+C or SIGTERM.

@@ -122,6 +122,8 @@ class MainWindow(QMainWindow):
         self._docks_need_size = False
         self.ask_before_discarding = True
         """False skips the unsaved-changes question when closing (scripts, tests)."""
+        self.stopped_by_signal = False
+        """True once a stop signal started the close, unless the user cancelled it."""
 
         self._build_controllers()
         self._build_widgets()
@@ -1089,27 +1091,32 @@ class MainWindow(QMainWindow):
             self._shutdown_started = True
             self._shutdown_task = asyncio.ensure_future(self._close_flow())
 
-    def close_on_signal(self) -> None:
+    def close_on_signal(self) -> bool:
         """Close as the window's close button does, for SIGINT or SIGTERM.
 
         A second signal while the unsaved-changes question is open closes
         without saving, as a second Ctrl+C in a terminal is expected to.
+        Return False when the window is already shutting down, so that the
+        caller can stop the process at once instead.
         """
+        self.stopped_by_signal = True
         if not self._shutdown_started:
             self.close()
-            return
+            return True
         if self._shutting_down:
-            return
+            return False
         logger.warning("closing on a second signal; unsaved edits are discarded")
         if self._shutdown_task is not None:
             self._shutdown_task.cancel()
         self._shutdown_task = asyncio.ensure_future(self._shut_down())
+        return True
 
     async def _close_flow(self) -> None:
         """Ask about unsaved edits, then shut down in order and close."""
         logger.info("closing the window")
         if self.ask_before_discarding and not await self.session.confirm_discard():
             self._shutdown_started = False
+            self.stopped_by_signal = False
             return
         await self._shut_down()
 

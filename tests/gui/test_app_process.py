@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -103,3 +104,105 @@ def test_stop_signal_closes_app_in_order(app_home, stop_signal):
     log = (app_home / "bchook-studio.log").read_text()
     assert f"received signal {int(stop_signal)}; closing" in log
     assert "stopped" in log
+
+
+STALLED_CLOSE_DRIVER = textwrap.dedent(
+    """
+    import asyncio
+    import sys
+    from bchook_studio.app import run_gui
+
+    def ready(window):
+        window.ask_before_discarding = False
+
+        async def never_closes():
+            await asyncio.Event().wait()
+
+        window.inbox.aclose = never_closes
+        print("ready", flush=True)
+
+    if __name__ == "__main__":
+        sys.exit(run_gui(ready))
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_signal_during_stalled_close_stops_at_once(app_home):
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    environment["BCHOOK_STUDIO_HOME"] = str(app_home)
+    process = subprocess.Popen(
+        [sys.executable, "-c", STALLED_CLOSE_DRIVER],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
+    log_path = app_home / "bchook-studio.log"
+    try:
+        assert process.stdout.readline() == "ready\n"
+        process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while "closing the window" not in log_path.read_text():
+            assert time.monotonic() < deadline, "the close did not start"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+    finally:
+        process.kill()
+        process.communicate(timeout=10)
+
+    assert process.returncode == -signal.SIGTERM
+    assert "signal 15 while closing; stopping at once" in log_path.read_text()
+
+
+CANCELLED_CLOSE_DRIVER = textwrap.dedent(
+    """
+    import os
+    import signal
+    import sys
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+    from bchook_studio.app import run_gui
+
+    def ready(window):
+        window.form.name_edit.setText("Unsaved")
+        window.form.name_edit.textEdited.emit("Unsaved")
+        QTimer.singleShot(200, lambda: os.kill(os.getpid(), signal.SIGINT))
+        QTimer.singleShot(800, lambda: cancel(window))
+
+    def cancel(window):
+        box = next(b for b in window.findChildren(QMessageBox) if b.isVisible())
+        next(b for b in box.buttons() if b.text() == "Cancel").click()
+        QTimer.singleShot(300, lambda: close(window))
+
+    def close(window):
+        print("still open:", window.isVisible(), flush=True)
+        window.ask_before_discarding = False
+        window.close()
+
+    if __name__ == "__main__":
+        status = run_gui(ready)
+        print("exit:", status, flush=True)
+        sys.exit(status)
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_cancelled_signal_close_exits_zero_later(app_home):
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    environment["BCHOOK_STUDIO_HOME"] = str(app_home)
+
+    completed = subprocess.run(
+        [sys.executable, "-c", CANCELLED_CLOSE_DRIVER],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
+        check=False,
+    )
+
+    assert "still open: True" in completed.stdout, completed.stderr
+    assert "exit: 0" in completed.stdout
+    assert completed.returncode == 0

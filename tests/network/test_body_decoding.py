@@ -184,7 +184,7 @@ def test_wide_charset_without_bom_finds_byte_order(charset, encoding):
 
 
 def test_utf8_declaring_utf16_read_as_utf8():
-    body = '<?xml version="1.0" encoding="utf-16"?><a>hi</a>'.encode()
+    body = b'<?xml version="1.0" encoding="utf-16"?><a>hi</a>'
 
     from_declaration = decode_body(body, "application/xml")
     from_header = decode_body(b"<a>hi</a>", "text/xml; charset=utf-16")
