@@ -78,13 +78,17 @@ def display_problem(
     """Return why the window cannot be shown here, or None when it can.
 
     On Linux and other X11 or Wayland systems, Qt aborts the process when it
-    finds no display, so the command checks first. QT_QPA_PLATFORM (such as
-    offscreen) names a platform that needs none.
+    finds no display, so the command checks first. A QT_QPA_PLATFORM that
+    names a platform needing none (such as offscreen) skips the check.
     """
     if platform in ("win32", "darwin"):
         return None
     environment = os.environ if environment is None else environment
-    if any(environment.get(name) for name in _DISPLAY_VARIABLES):
+    requested = environment.get("QT_QPA_PLATFORM", "")
+    names = [part.split(":", 1)[0].strip() for part in requested.split(";")]
+    if any(name and not name.startswith(_DISPLAY_PLATFORMS) for name in names):
+        return None
+    if environment.get("DISPLAY") or environment.get("WAYLAND_DISPLAY"):
         return None
     return (
         "no display to show the window on: DISPLAY and WAYLAND_DISPLAY are unset. "
@@ -93,7 +97,8 @@ def display_problem(
     )
 
 
-_DISPLAY_VARIABLES = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+_DISPLAY_PLATFORMS = ("xcb", "wayland")
+"""Qt platform plugins that need an X11 or Wayland display (wayland-egl too)."""
 
 
 def _install_exception_hooks(loop: asyncio.AbstractEventLoop) -> None:
