@@ -645,6 +645,25 @@ def test_full_stdout_is_one_error_line():
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file descriptors")
+def test_read_only_stdout_is_one_error_line():
+    with open(os.devnull, "rb") as read_only:
+        completed = subprocess.run(
+            [sys.executable, "-m", "bchook_studio", "topics"],
+            stdout=read_only,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    assert completed.returncode == 1
+    assert completed.stderr.splitlines() == [
+        "bchook-studio: error: cannot write to standard output: Bad file "
+        "descriptor; redirect it to a file or a pipe that can be written"
+    ]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file descriptors")
 def test_closed_stdout_is_one_error_line():
     completed = subprocess.run(
         [sys.executable, "-m", "bchook_studio", "topics"],

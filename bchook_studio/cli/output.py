@@ -28,6 +28,7 @@ in them. `receive`'s output is always escaped, because it is often piped to
 An output path of `-` means standard output (`is_stdout_path`).
 """
 
+import errno
 import os
 import sys
 from collections.abc import Iterator
@@ -248,11 +249,21 @@ def _stdout_errors() -> Iterator[None]:
     except BrokenPipeError:
         raise
     except OSError as exc:
+        if sys.platform == "win32" and exc.errno == errno.EINVAL:
+            # Windows reports a pipe whose reader went away as EINVAL.
+            raise BrokenPipeError(errno.EPIPE, "the reader went away") from exc
         reason = exc.strerror or str(exc)
         raise CommandFailedError(
-            f"cannot write to standard output: {reason}; free space on the "
-            "disk it goes to, or redirect it elsewhere"
+            f"cannot write to standard output: {reason}; {_stdout_fix(exc)}"
         ) from exc
+
+
+def _stdout_fix(error: OSError) -> str:
+    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return "free space on the disk it goes to, or redirect it elsewhere"
+    if error.errno == errno.EFBIG:
+        return "the file it goes to reached its size limit (ulimit -f), so redirect it"
+    return "redirect it to a file or a pipe that can be written"
 
 
 def is_stdout_path(path: str | Path) -> bool:
