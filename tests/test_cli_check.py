@@ -575,3 +575,30 @@ def test_cancel_prints_finished_in_order(tmp_path):
     assert status == 130
     assert [LINE.match(line).group(2) for line in rest[:-1]] == keys[1:]
     assert rest[-1] == "23 passed, 0 failed"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_full_stdout_still_writes_reports(tmp_path, app_home):
+    report = tmp_path / "report.json"
+    environment = {**os.environ, "BCHOOK_STUDIO_HOME": str(app_home)}
+    with picky_server() as server, open("/dev/full", "wb") as full:
+        completed = subprocess.run(
+            [
+                *(sys.executable, "-m", "bchook_studio", "check"),
+                *("--url", server.url + "/{topic}", "--topics", "user.created"),
+                *("--json", str(report)),
+            ],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            env=environment,
+            check=False,
+        )
+
+    assert completed.returncode == 1
+    assert completed.stderr.splitlines() == [
+        "bchook-studio: error: cannot write to standard output: No space left on "
+        "device; free space on the disk it goes to, or redirect it elsewhere"
+    ]
+    assert json.loads(report.read_text())["summary"]["passed"] == 1

@@ -1,5 +1,6 @@
 """`bchook-studio receive` as scripts run it: output lines, signals, exit status."""
 
+import contextlib
 import queue
 import re
 import signal
@@ -8,6 +9,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from datetime import UTC, datetime
 
 import httpx
@@ -474,3 +476,64 @@ def test_over_limit_warning_gives_sizes():
     assert "Content-Length declared 999999999" in text
     assert "0 were kept" in text
     assert "status 413" in text
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file size limits")
+def test_receive_stops_when_stdout_cannot_grow(tmp_path):
+    import resource
+
+    out_path = tmp_path / "out.txt"
+    port = _free_port()
+
+    def limit_file_size() -> None:
+        # The limit applies to every file the process writes. Its log stays
+        # well under 2 KiB here, and stdout passes it with the first body.
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+
+    with out_path.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "bchook_studio", "receive"),
+                *("--port", str(port), "--show-body"),
+            ],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=limit_file_size,
+        )
+        try:
+            _wait_listening(out_path)
+            # The first body fills the file to its limit with a short write, so
+            # the failure comes with a later one.
+            for _ in range(3):
+                if process.poll() is None:
+                    _post_quietly(f"http://127.0.0.1:{port}/hook", b"x" * 3000)
+            status = process.wait(timeout=30)
+        finally:
+            process.kill()
+            _, err = process.communicate(timeout=10)
+
+    assert status == 1
+    assert err.splitlines() == [
+        "bchook-studio: error: cannot write to standard output: File too large; "
+        "the file it goes to reached its size limit (ulimit -f), so redirect it"
+    ]
+
+
+def _post_quietly(url: str, body: bytes) -> None:
+    # The receiver may stop while a request is on its way.
+    with contextlib.suppress(httpx.TransportError):
+        httpx.post(url, content=body, timeout=5)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_listening(out_path) -> None:
+    deadline = time.monotonic() + LINE_TIMEOUT
+    while b"listening on" not in out_path.read_bytes():
+        assert time.monotonic() < deadline, "receive did not start"
+        time.sleep(0.05)

@@ -21,6 +21,7 @@ from bchook_studio.cli.output import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     PROG,
+    CommandFailedError,
     UsageError,
     command_failed,
     format_mib,
@@ -221,7 +222,12 @@ def run(options: argparse.Namespace) -> int:
         raise BrokenPipeError
 
     named = tuple(name_template(item, options.template) for item in result.results)
-    return _finish(dataclasses.replace(result, results=named), report_paths)
+    result = dataclasses.replace(result, results=named)
+    if printer.output_error is not None:
+        # The reports are still written, for a CI job whose log cannot be.
+        _finish(result, report_paths, print_summary=False)
+        raise printer.output_error
+    return _finish(result, report_paths)
 
 
 def name_template(result: Any, template_file: str | None) -> Any:
@@ -489,6 +495,8 @@ class _Printer:
 
     def __init__(self, topic_keys: list[str], template_file: str | None = None) -> None:
         self.broken_pipe = False
+        self.output_error: CommandFailedError | None = None
+        """The failed write to stdout after which no line is printed, if any."""
         self._template_file = template_file
         self.runner: Any = None
         self._order = topic_keys
@@ -518,6 +526,8 @@ class _Printer:
 
         if result.verdict is Verdict.CANCELLED or self.broken_pipe:
             return
+        if self.output_error is not None:
+            return
         try:
             write_text(terminal_safe(result_line(result)) + "\n")
         except BrokenPipeError:
@@ -525,6 +535,11 @@ class _Printer:
             self.broken_pipe = True
             if self.runner is not None:
                 self.runner.cancel()
+            return
+        except CommandFailedError as exc:
+            # Stdout cannot take the lines (a full disk, a size limit). The run
+            # goes on for its history and reports, and the error ends it.
+            self.output_error = exc
             return
         self._collect_warnings(result)
 
@@ -609,7 +624,9 @@ async def _run_check(plan: Any, recorder: Any, printer: _Printer) -> Any:
             await asyncio.to_thread(recorder.close)
 
 
-def _finish(result: Any, report_paths: list[tuple[str, Path]]) -> int:
+def _finish(
+    result: Any, report_paths: list[tuple[str, Path]], *, print_summary: bool = True
+) -> int:
     from bchook_studio.core.check.reports import html_report, json_report, junit_report
 
     summary = result.summary
@@ -618,7 +635,8 @@ def _finish(result: Any, report_paths: list[tuple[str, Path]]) -> int:
             f"the check was cancelled: {summary.cancelled} of {summary.total} "
             "topics have no verdict"
         )
-    write_text(summary_line(result) + "\n")
+    if print_summary:
+        write_text(summary_line(result) + "\n")
 
     writers = {"--junit": junit_report, "--html": html_report, "--json": json_report}
     reports_written = True

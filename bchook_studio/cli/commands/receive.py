@@ -11,6 +11,7 @@ from bchook_studio.cli.arguments import (
 )
 from bchook_studio.cli.output import (
     EXIT_INTERRUPTED,
+    CommandFailedError,
     UsageError,
     escape_controls,
     warning,
@@ -257,6 +258,8 @@ async def _receive(settings, show_body: bool) -> int:
 
     if printer.broken_pipe:
         raise BrokenPipeError
+    if printer.output_error is not None:
+        raise printer.output_error
     # Only a signal or a closed stdout ends the wait, so this run was interrupted.
     return EXIT_INTERRUPTED
 
@@ -267,6 +270,8 @@ class _Printer:
     def __init__(self, show_body: bool, stop, max_body: int) -> None:
         self.show_body = show_body
         self.broken_pipe = False
+        self.output_error: CommandFailedError | None = None
+        """The failed write to stdout that stopped the receiver, if any."""
         self._stop = stop
         self._max_body = max_body
 
@@ -277,6 +282,12 @@ class _Printer:
         except BrokenPipeError:
             # The reader of stdout went away (for example `| head`): stop.
             self.broken_pipe = True
+            self._stop.set()
+            return
+        except CommandFailedError as exc:
+            # Stdout cannot take the lines (a full disk, a size limit), so the
+            # receiver stops instead of answering requests that go unlisted.
+            self.output_error = exc
             self._stop.set()
             return
         if request.truncated or request.status == 413:
