@@ -23,6 +23,7 @@ from bchook_studio.core.store import (
 from bchook_studio.core.store.database import WAL_CHECKPOINT_PAGES
 from bchook_studio.core.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from bchook_studio.core.store.settings import HISTORY_RETENTION, RECEIVER_PORT
+from bchook_studio.core.store.webhooks import MAX_NAME_LENGTH
 from bchook_studio.core.webhook import HeaderRow, Webhook
 from tests.memory_keyring import LockedKeyring
 from tests.store_fixtures import CANARY, full_webhook, use_keyring
@@ -226,6 +227,15 @@ def test_unique_name_counts_on(database):
         assert store.unique_name("Hook") == "Hook (3)"
         assert store.unique_name("Hook (2)") == "Hook (3)"
         assert store.unique_name("Other") == "Other"
+
+
+def test_duplicate_of_longest_name_fits(database):
+    name = "n" * MAX_NAME_LENGTH
+    with Store.open(database) as store:
+        original = store.save_webhook(Webhook(name=name))
+        copy = store.get_webhook(store.duplicate(original))
+
+    assert copy.webhook.name == "n" * (MAX_NAME_LENGTH - 4) + " (2)"
 
 
 def test_rename_checks_duplicates(database):

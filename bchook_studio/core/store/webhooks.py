@@ -113,7 +113,8 @@ def clean_name(name: str) -> str:
 def unique_name(name: str, taken_names: Iterable[str]) -> str:
     """Return `name`, or "Name (2)", "Name (3)"... when it is taken (case ignored).
 
-    A name that already ends in " (n)" counts on from n.
+    A name that already ends in " (n)" counts on from n. The base is cut so
+    that the numbered name stays within MAX_NAME_LENGTH characters.
     """
     taken_keys = {name_key(other) for other in taken_names}
     if name_key(name) not in taken_keys:
@@ -123,7 +124,8 @@ def unique_name(name: str, taken_names: Iterable[str]) -> str:
     base, number = (match["base"], int(match["number"])) if match else (name, 1)
     while True:
         number += 1
-        candidate = f"{base} ({number})"
+        suffix = f" ({number})"
+        candidate = base[: MAX_NAME_LENGTH - len(suffix)].rstrip() + suffix
         if name_key(candidate) not in taken_keys:
             return candidate
 
