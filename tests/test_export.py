@@ -840,11 +840,15 @@ def _definitions_with(index: int, field: str, value: object) -> str:
         ("name", "two\nlines", r"^webhooks\[1\]: the webhook name"),
         ("body_format", "yaml", r"^webhooks\[1\]: invalid value .*body_format"),
         ("name", "n" * 201, r"^webhooks\[1\]: the webhook name 'n{40}…' has 201 "),
-        ("body", "b" * (5 * 1024 * 1024 + 1), r"^webhooks\[1\]: the body is 5 MiB"),
+        (
+            "body",
+            "b" * (5 * 1024 * 1024 + 1),
+            r"^webhooks\[1\]: the body is 5,242,881 bytes, over the 5,242,880 bytes",
+        ),
         (
             "event_text",
             "e" * (5 * 1024 * 1024 + 1),
-            r"^webhooks\[1\]: the event data is 5 MiB",
+            r"^webhooks\[1\]: the event data is 5,242,881 bytes",
         ),
         (
             "redirects",
@@ -904,6 +908,16 @@ def test_curl_import_body_file_over_cap(tmp_path):
         parse_curl_command(
             "curl --data-binary @big.bin http://127.0.0.1:9/hook", base_folder=tmp_path
         )
+
+
+def test_curl_import_inline_body_over_cap(tmp_path):
+    command = "curl -d '" + "a" * (6 * 1024 * 1024) + "' http://127.0.0.1:9/hook"
+
+    with (
+        Store.open(tmp_path / "studio.sqlite3") as store,
+        pytest.raises(ImportFileError, match="the body is 6 MiB, over the 5 MiB"),
+    ):
+        import_text(store, command, tmp_path)
 
 
 def test_import_empty_name_allowed(tmp_path):

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bchook_studio.core.caps import format_size
+from bchook_studio.core.caps import format_sizes_apart
 from bchook_studio.core.store.errors import StoreError
 from bchook_studio.core.webhook import Webhook
 from bchook_studio.core.webhook_codec import (
@@ -156,7 +156,7 @@ def _definition(item: object, index: int) -> WebhookDefinition:
         raise DefinitionsError(f"{where}: {exc}.") from None
     _check_name(webhook.name, where)
     _check_topic(webhook.topic_key, where)
-    _check_sizes(webhook, where)
+    check_import_limits(webhook, where)
 
     rules = item.get("receiver_rules", [])
     if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
@@ -228,17 +228,18 @@ def _check_rules(rules: list[dict[str, Any]], where: str) -> None:
             ) from None
 
 
-def _check_sizes(webhook: Webhook, where: str) -> None:
+def check_import_limits(webhook: Webhook, where: str) -> None:
     """Raise DefinitionsError for a body or redirect limit over the import's cap."""
     from bchook_studio.core.delivery.redirects import MAX_REDIRECT_LIMIT
 
     for name, text in (("body", webhook.body), ("event data", webhook.event_text)):
         size = len(text.encode("utf-8", "surrogatepass"))
         if size > MAX_IMPORTED_BODY_BYTES:
+            size_text, limit_text = format_sizes_apart(size, MAX_IMPORTED_BODY_BYTES)
             raise DefinitionsError(
-                f"{where}: the {name} is {format_size(size)}, over the "
-                f"{format_size(MAX_IMPORTED_BODY_BYTES)} a webhook body can be. "
-                "Shorten it, or send a large file with bchook-studio send --body."
+                f"{where}: the {name} is {size_text}, over the {limit_text} a "
+                "webhook body can be. Shorten it, or send a large file with "
+                "bchook-studio send --body."
             )
     limit = webhook.redirects.max_redirects
     if limit > MAX_REDIRECT_LIMIT:

@@ -18,6 +18,7 @@ from bchook_studio.core.export.definitions import (
     DefinitionsError,
     ImportedWebhook,
     WebhookDefinition,
+    check_import_limits,
     definitions_from_json,
     import_definitions,
     send_warnings,
@@ -82,6 +83,7 @@ def import_text(store: "Store", text: str, base_folder: Path) -> ImportReport:
             definitions = definitions_from_json(text.lstrip("\ufeff"))
         else:
             parsed = parse_curl_command(text, base_folder)
+            check_import_limits(parsed.webhook, "the cURL command")
             definitions = [WebhookDefinition(parsed.webhook)]
             warnings += parsed.warnings
     except (DefinitionsError, CurlImportError) as exc:
