@@ -46,7 +46,11 @@ def test_fifo_written_in_place(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     received = []
-    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    # A daemon, so that a write that replaced the FIFO cannot keep pytest
+    # waiting for a reader blocked in open().
+    reader = threading.Thread(
+        target=lambda: received.append(fifo.read_bytes()), daemon=True
+    )
     reader.start()
 
     write_bytes_atomically(fifo, b"through the pipe")

@@ -249,6 +249,13 @@ def test_xml_comment_value_keeps_document_whole(value):
     assert comment.text.replace(" ", "") == value.replace(" ", "")
 
 
+def test_xml_comment_empty_value_between_hyphens():
+    result = render("<r><!-- note-{{ v }}--></r>", {"v": ""}, XML)
+
+    assert result.ok
+    assert result.text == "<r><!-- note- --></r>"
+
+
 def test_macro_output_not_escaped_twice():
     template = (
         '{% macro item(x) %}<i a="{{ x }}">{{ x }}</i>{% endmacro %}'

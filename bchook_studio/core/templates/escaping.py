@@ -173,6 +173,10 @@ def _comment_content(text: str) -> str:
     # would make one with the hyphen of "<!--" or "-->" beside it. Entities are
     # not read in comments, so nothing else changes.
     text = _DOUBLE_HYPHEN.sub("- ", text)
+    if not text:
+        # Between two hyphens of the template ("a-{{ x }}-->"), nothing would
+        # join them.
+        return " "
     if text.startswith("-"):
         text = " " + text
     if text.endswith("-"):
