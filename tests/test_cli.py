@@ -734,3 +734,17 @@ def test_gui_without_display_is_one_error_line():
         "bchook-studio: error: no display to show the window on"
     )
     assert len(completed.stderr.splitlines()) == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_output_file_keeps_mode_of_file_replaced(tmp_path):
+    from bchook_studio.cli.output import write_output_file
+
+    path = tmp_path / "report.json"
+    path.write_text("old")
+    path.chmod(0o640)
+
+    write_output_file(path, b"new", private=False)
+
+    assert path.read_bytes() == b"new"
+    assert path.stat().st_mode & 0o777 == 0o640

@@ -45,12 +45,19 @@ def test_symlink_target_replaced_link_kept(tmp_path):
 def test_fifo_written_in_place(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
+    # The reader opens its end before the write starts, as a program already
+    # waiting on the FIFO has.
+    descriptor = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    os.set_blocking(descriptor, True)
     received = []
+
+    def read_all() -> None:
+        with open(descriptor, "rb") as stream:
+            received.append(stream.read())
+
     # A daemon, so that a write that replaced the FIFO cannot keep pytest
-    # waiting for a reader blocked in open().
-    reader = threading.Thread(
-        target=lambda: received.append(fifo.read_bytes()), daemon=True
-    )
+    # waiting for the reader.
+    reader = threading.Thread(target=read_all, daemon=True)
     reader.start()
 
     write_bytes_atomically(fifo, b"through the pipe")
@@ -58,3 +65,25 @@ def test_fifo_written_in_place(tmp_path):
 
     assert received == [b"through the pipe"]
     assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX only")
+def test_fifo_without_reader_fails_at_once(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+
+    with pytest.raises(OSError, match="no program reads from this FIFO"):
+        write_bytes_atomically(fifo, b"nobody listens")
+
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges")
+def test_dangling_symlink_names_missing_folder(tmp_path):
+    link = tmp_path / "link.json"
+    link.symlink_to(tmp_path / "missing" / "real.json")
+
+    with pytest.raises(FileNotFoundError) as raised:
+        write_bytes_atomically(link, b"data")
+
+    assert raised.value.filename == str(tmp_path / "missing")

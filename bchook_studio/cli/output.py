@@ -30,6 +30,7 @@ An output path of `-` means standard output (`is_stdout_path`).
 
 import errno
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -275,13 +276,27 @@ def write_output_file(path: Path, data: bytes, *, private: bool) -> None:
     """Write `data` to `path` atomically; raises OSError.
 
     A `private` file (one that can contain passwords or tokens) is readable by
-    its owner only (mode 0600). Any other file gets the mode a new file gets
-    from the umask, as `open()` would give it.
+    its owner only (mode 0600). Any other file keeps the mode of the file it
+    replaces, or gets the mode a new file gets from the umask, as `open()`
+    would give it.
     """
     from bchook_studio.core.files import write_bytes_atomically
 
-    mode = 0o600 if private else 0o666 & ~_current_umask()
-    write_bytes_atomically(path, data, mode=mode)
+    write_bytes_atomically(path, data, mode=_output_mode(path, private))
+
+
+def _output_mode(path: Path, private: bool) -> int:
+    """Return 0600 for a private file, else the mode of the file replaced, or
+    the mode a new file gets from the umask."""
+    if private:
+        return 0o600
+    try:
+        existing = os.stat(path)
+    except OSError:
+        return 0o666 & ~_current_umask()
+    if stat.S_ISREG(existing.st_mode):
+        return stat.S_IMODE(existing.st_mode)
+    return 0o666 & ~_current_umask()
 
 
 def _current_umask() -> int:

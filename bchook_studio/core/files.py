@@ -1,6 +1,7 @@
 """Atomic file writes, and reads bounded to regular files of a limited size."""
 
 import asyncio
+import errno
 import logging
 import os
 import stat
@@ -29,14 +30,19 @@ def write_bytes_atomically(path: Path, data: bytes, *, mode: int = 0o600) -> Non
     path = Path(path)
     if _is_special(path):
         logger.debug("writing %d bytes in place to %s", len(data), path)
-        with open(path, "wb") as stream:
-            stream.write(data)
+        _write_in_place(path, data, mode)
         return
 
     target = Path(os.path.realpath(path))
     name = target.name.encode("utf-8")[:_TEMPORARY_NAME_BYTES]
     prefix = "." + name.decode("utf-8", "ignore") + "."
-    handle, temporary = tempfile.mkstemp(prefix=prefix, dir=target.parent)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=prefix, dir=target.parent)
+    except FileNotFoundError:
+        # Named after the folder, not the temporary file in it.
+        raise FileNotFoundError(
+            errno.ENOENT, "the folder does not exist", str(target.parent)
+        ) from None
     try:
         # os.chmod, because os.fchmod is missing on Windows before Python 3.13.
         os.chmod(temporary, mode)
@@ -48,6 +54,27 @@ def write_bytes_atomically(path: Path, data: bytes, *, mode: int = 0o600) -> Non
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _write_in_place(path: Path, data: bytes, mode: int) -> None:
+    # A FIFO opened for writing waits for a reader, so it is opened without
+    # waiting: with no reader, the open fails with ENXIO instead of hanging.
+    # O_CREAT and O_TRUNC matter for a regular file under /dev, such as in
+    # /dev/shm; devices and FIFOs ignore them.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    flags |= getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags, mode)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise OSError(
+                errno.ENXIO, "no program reads from this FIFO", str(path)
+            ) from None
+        raise
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(descriptor, True)
+    with open(descriptor, "wb") as stream:
+        stream.write(data)
 
 
 def _is_special(path: Path) -> bool:

@@ -119,7 +119,8 @@ def save_error_text(template: str, path: Path | str, error: OSError) -> str:
     """
     from PySide6.QtCore import QCoreApplication
 
-    if isinstance(error, IsADirectoryError):
+    # Windows reports a folder opened as a file as PermissionError.
+    if isinstance(error, IsADirectoryError) or Path(path).is_dir():
         fix = QCoreApplication.translate("SavePaths", "Enter a file name after it.")
     else:
         fix = QCoreApplication.translate("SavePaths", "Choose another folder.")

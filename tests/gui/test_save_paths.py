@@ -104,6 +104,8 @@ def test_save_error_for_folder_asks_for_file_name(tmp_path):
 def test_save_error_for_permissions_asks_for_folder(tmp_path):
     error = PermissionError(13, "Permission denied")
 
-    text = save_paths.save_error_text("Could not save to %1: %2.", tmp_path, error)
+    text = save_paths.save_error_text(
+        "Could not save to %1: %2.", tmp_path / "body.json", error
+    )
 
     assert text.endswith(": Permission denied. Choose another folder.")

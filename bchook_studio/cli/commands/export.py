@@ -180,7 +180,13 @@ def _write_file(path: Path, data: bytes, *, private: bool) -> None:
     try:
         write_output_file(path, data, private=private)
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror}") from exc
+        # A symbolic link's target folder, say, is named where it differs.
+        where = ""
+        if exc.filename and str(exc.filename) != str(path):
+            where = f" ({exc.filename})"
+        raise UsageError(
+            f"cannot write {path}: {exc.strerror}{where}. Choose another path."
+        ) from exc
 
 
 def _export_webhooks(target: str, with_secrets: bool) -> int:
