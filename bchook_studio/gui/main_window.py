@@ -895,7 +895,8 @@ class MainWindow(QMainWindow):
         secret_headers = [row.name for row in webhook.headers if row.secret]
 
         def record(delivery, topic, run_id):
-            self.store.record_delivery(
+            # The check waits for the entry id, which its reports name.
+            return self.store.record_delivery(
                 delivery,
                 webhook_id,
                 webhook.name,

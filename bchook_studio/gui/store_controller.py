@@ -95,7 +95,9 @@ class StoreUnavailableError(StoreError):
 
 @dataclass(frozen=True)
 class _BatchOutcome:
-    written: int
+    recorded: tuple[tuple[DeliveryRecord, int], ...]
+    """Records written, each with its history entry id."""
+
     failures: tuple[tuple[DeliveryRecord, Exception], ...]
     locked: tuple[DeliveryRecord, ...]
     """Records that found the database locked, to try again."""
@@ -148,6 +150,8 @@ class StoreController(QObject):
         self._open_error: BaseException | None = None
         self._open_finished = asyncio.Event()
         self._pending: deque[DeliveryRecord] = deque()
+        self._id_waiters: dict[int, asyncio.Future[int | None]] = {}
+        """Futures for the entry ids of queued records, keyed by id(record)."""
         self._wake_writer = asyncio.Event()
         self._history_idle = asyncio.Event()
         self._history_idle.set()
@@ -393,37 +397,43 @@ class StoreController(QObject):
         *,
         secret_query_parameters: Iterable[str] = (),
         secret_headers: Iterable[str] = (),
-    ) -> None:
+    ) -> asyncio.Future[int | None]:
         """Queue a delivery for the history and return at once.
 
-        Pass the webhook's `secret_query_parameters` so that their values are
-        masked in the stored URL. Records queued before `open()` finishes are
-        written once it has. A read-only store records nothing. Failures are
-        logged and reported through `history_record_failed`.
+        The future returned gets the history entry id once the delivery is
+        written, or None when it is not recorded. Pass the webhook's
+        `secret_query_parameters` so that their values are masked in the
+        stored URL. Records queued before `open()` finishes are written once it
+        has. A read-only store records nothing. Failures are logged and
+        reported through `history_record_failed`.
         """
+        entry_id: asyncio.Future[int | None] = asyncio.get_event_loop().create_future()
         if self._state in (ControllerState.CLOSED, ControllerState.FAILED):
             logger.warning(
                 "delivery to %s not recorded: the database is %s",
                 mask_url(result.url),
                 self._state.value,
             )
-            return
+            entry_id.set_result(None)
+            return entry_id
         if self.read_only:
             self._note_read_only_drop(1)
-            return
-        self._pending.append(
-            DeliveryRecord(
-                result,
-                webhook_id,
-                webhook_name,
-                topic_key,
-                run_id,
-                tuple(secret_query_parameters),
-                tuple(secret_headers),
-            )
+            entry_id.set_result(None)
+            return entry_id
+        record = DeliveryRecord(
+            result,
+            webhook_id,
+            webhook_name,
+            topic_key,
+            run_id,
+            tuple(secret_query_parameters),
+            tuple(secret_headers),
         )
+        self._pending.append(record)
+        self._id_waiters[id(record)] = entry_id
         self._history_idle.clear()
         self._wake_writer.set()
+        return entry_id
 
     async def flush_history(self) -> None:
         """Wait until every delivery queued so far has been written (or dropped)."""
@@ -554,7 +564,9 @@ class StoreController(QObject):
                 # The worker thread finishes the batch regardless.
                 self._history_idle.set()
                 raise
-            written += outcome.written
+            written += len(outcome.recorded)
+            for record, entry_id in outcome.recorded:
+                self._settle_waiter(record, entry_id)
             failures += outcome.failures
             if outcome.locked:
                 attempts += 1
@@ -573,9 +585,16 @@ class StoreController(QObject):
         if failures:
             self._report_failures(failures)
 
+    def _settle_waiter(self, record: DeliveryRecord, entry_id: int | None) -> None:
+        waiter = self._id_waiters.pop(id(record), None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(entry_id)
+
     def _report_failures(
         self, failures: list[tuple[DeliveryRecord, Exception]]
     ) -> None:
+        for record, _error in failures:
+            self._settle_waiter(record, None)
         read_only = [
             item for item in failures if isinstance(item[1], ReadOnlyStoreError)
         ]
@@ -613,6 +632,10 @@ class StoreController(QObject):
                 "%d queued deliveries not recorded: %s", len(self._pending), reason
             )
             self._pending.clear()
+        for waiter in self._id_waiters.values():
+            if not waiter.done():
+                waiter.set_result(None)
+        self._id_waiters.clear()
         self._history_idle.set()
 
 
@@ -646,23 +669,23 @@ def _write_records(store: Store, records: list[DeliveryRecord]) -> _BatchOutcome
     keep the others out.
     """
     try:
-        store.history.record_many(records)
+        entry_ids = store.history.record_many(records)
     except StoreLockedError:
-        return _BatchOutcome(0, (), tuple(records))
+        return _BatchOutcome((), (), tuple(records))
     except Exception as exc:
         logger.info("writing %d deliveries at once failed: %s", len(records), exc)
         return _write_each(store, records)
-    return _BatchOutcome(len(records), (), ())
+    return _BatchOutcome(tuple(zip(records, entry_ids, strict=True)), (), ())
 
 
 def _write_each(store: Store, records: list[DeliveryRecord]) -> _BatchOutcome:
     """Record each delivery in its own transaction (on the worker thread)."""
-    written = 0
+    recorded: list[tuple[DeliveryRecord, int]] = []
     failures: list[tuple[DeliveryRecord, Exception]] = []
     locked: list[DeliveryRecord] = []
     for index, record in enumerate(records):
         try:
-            store.history.record(
+            entry_id = store.history.record(
                 record.result,
                 record.webhook_id,
                 record.webhook_name,
@@ -683,8 +706,8 @@ def _write_each(store: Store, records: list[DeliveryRecord]) -> _BatchOutcome:
             )
             failures.append((record, exc))
             continue
-        written += 1
-    return _BatchOutcome(written, tuple(failures), tuple(locked))
+        recorded.append((record, entry_id))
+    return _BatchOutcome(tuple(recorded), tuple(failures), tuple(locked))
 
 
 def _current_task_cancelling() -> bool:

@@ -379,6 +379,21 @@ def test_check_run_takes_edited_url(qtbot, window):
     assert len(second.requests) == 24
 
 
+def test_check_results_name_history_entries(qtbot, window):
+    qtbot.waitUntil(lambda: window.store.is_open, timeout=5000)
+    with RawServer(respond("200 OK", b"")) as server:
+        window.form.url_edit.setText(server.url)
+        window._check_button.click()
+        view = window.check_view
+        with qtbot.waitSignal(view.run_finished, timeout=30_000):
+            view._run_button.click()
+
+    entries = run_in_loop(qtbot, window.store.history(HistoryFilter()))
+    ids = {result.history_id for result in view.last_result.results}
+    assert len(entries) == 24
+    assert ids == {entry.id for entry in entries}
+
+
 def test_check_run_with_stopped_receiver(qtbot, window):
     window.form.url_edit.setText("receiver:/webhook")
     window._check_button.click()

@@ -35,7 +35,7 @@ from tests.gui.store_support import (
     webhook_for,
 )
 from tests.servers import RawServer
-from tests.store_fixtures import use_keyring
+from tests.store_fixtures import sample_result, use_keyring
 
 
 @pytest.fixture
@@ -394,3 +394,11 @@ def test_locked_record_gives_up(
         controller.record_delivery(delivered, None, "Orders", "sale.new")
     holder.join()
     assert "stayed locked" in blocker.args[0]
+
+
+def test_record_delivery_gives_entry_id(qtbot, controller):
+    entry_id = controller.record_delivery(sample_result(), None, "Orders", "sale.new")
+    qtbot.waitUntil(entry_id.done, timeout=5000)
+    entries = run_in_loop(qtbot, controller.history(HistoryFilter()))
+
+    assert entry_id.result() == entries[0].id
