@@ -153,7 +153,12 @@ JSON_BODY = (
         ("/data/items/01=20", "field /data/items/01 not found"),
         ("/data/items/-=1", "field /data/items/- not found"),
         ("/name/first=J", "field /name/first not found"),
-        ("//status=ok", "field //status not found"),
+        (
+            "//status=ok",
+            "field //status not found: as a JSON Pointer, '//' names a key that is "
+            "the empty string. For an XPath the response must be XML; for JSON "
+            "write the pointer with one '/', such as /data/ok",
+        ),
         (
             "count(//x)=1",
             "field count(//x) not checked: the response body is JSON, so the path "
@@ -216,6 +221,8 @@ def test_body_kind_sniffed_without_type():
     ("body", "content_type", "problem"),
     [
         (b"", None, "the response body is empty"),
+        (b"", "application/json", "the response body is empty"),
+        (b"  ", "application/xml", "the response body is empty"),
         (b"plain words", "text/plain", "neither JSON nor XML"),
         (b"{not json", "application/json", "not valid JSON"),
         (b"<open>", "application/xml", "not well-formed XML"),

@@ -182,6 +182,10 @@ def parse_body(body: bytes, content_type: str | None) -> ParsedBody:
     exception.
     """
     kind = body_kind(body, content_type)
+    # Checked first, so an empty body reads the same whatever its Content-Type
+    # claims (a 302 labelled JSON, a 204).
+    if not body.strip():
+        return ParsedBody(kind, problem="the response body is empty")
     if kind is BodyKind.JSON:
         return _parse_json_body(body, content_type)
     if kind is BodyKind.XML:
@@ -194,8 +198,6 @@ def parse_body(body: bytes, content_type: str | None) -> ParsedBody:
             return ParsedBody(kind, problem=f"{summary} at {exc}")
         return ParsedBody(kind, tree.getroot())
 
-    if not body.strip():
-        return ParsedBody(kind, problem="the response body is empty")
     return ParsedBody(kind, problem="the response body is neither JSON nor XML")
 
 
@@ -239,6 +241,12 @@ def _check_json_field(expectation: FieldExpectation, document: Any) -> str | Non
         )
 
     found, actual = resolve_pointer(document, tokens)
+    if not found and path.startswith("//"):
+        return (
+            f"field {path} not found: as a JSON Pointer, '//' names a key that is "
+            "the empty string. For an XPath the response must be XML; for JSON "
+            "write the pointer with one '/', such as /data/ok"
+        )
     if not found:
         return f"field {path} not found"
 
