@@ -199,3 +199,24 @@ def test_size_body_cut(model):
 def test_size_empty_body(model):
     model.add_batch([_request(1, body=b"", body_size=0, declared_size=0)])
     assert _size_cell(model) == "0 B"
+
+
+@pytest.mark.parametrize(
+    ("authorization", "explanation"),
+    [
+        (None, "Sent 401 because the request lacked the Basic credentials"),
+        (
+            "Basic dTp3cm9uZw==",  # u:wrong
+            "Sent 401 because the Basic credentials for the user 'u' do not match",
+        ),
+        ("Bearer token", "Sent 401 because the Authorization header is not valid"),
+    ],
+)
+def test_401_explanation_tells_missing_from_wrong(authorization, explanation):
+    headers = (("Content-Type", "application/json"),)
+    if authorization is not None:
+        headers += (("Authorization", authorization),)
+
+    text = status_tooltip(_request(1, status=401, headers=headers))
+
+    assert text.startswith(explanation)

@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor, QFont
 
 from bchook_studio.core.caps import format_size
 from bchook_studio.core.receiver import ReceivedRequest
+from bchook_studio.core.unsafe_text import escaped_for_display
 from bchook_studio.gui.placeholders import fill
 
 REQUEST_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -309,6 +310,20 @@ def status_tooltip(request: ReceivedRequest) -> str:
             return fill(_translate("No response: the rule's fault is %1."), fault)
         return _translate("No response: the client closed the connection first.")
     if request.status == 401 and request.rule_index is not None:
+        sent = request.basic_credentials()
+        if sent is not None:
+            return fill(
+                _translate(
+                    "Sent 401 because the Basic credentials for the user %1 do "
+                    "not match the ones its rule requires."
+                ),
+                f"'{escaped_for_display(sent.username)}'",
+            )
+        if request.header("authorization") is not None:
+            return _translate(
+                "Sent 401 because the Authorization header is not valid Basic "
+                "credentials, which its rule requires."
+            )
         return _translate(
             "Sent 401 because the request lacked the Basic credentials its rule "
             "requires."
