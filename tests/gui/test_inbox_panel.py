@@ -403,6 +403,33 @@ def test_use_body_no_topic_reason(qtbot, panel):
     assert "array" in message
 
 
+def test_use_body_over_event_cap_refused(qtbot, panel):
+    event = json.loads(example_text("course.enrollment"))
+    event["padding"] = "p" * (1024 * 1024)
+    send(
+        qtbot,
+        "POST",
+        panel.controller.base_url + "/webhook",
+        content=json.dumps(event).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    wait_for_rows(qtbot, panel, 1)
+    show_newest(qtbot, panel)
+    emitted = []
+    panel.use_as_event_requested.connect(lambda *args: emitted.append(args))
+
+    panel.detail.event_button.click()
+
+    message = panel.detail.action_message_label.text()
+    assert emitted == []
+    assert message.startswith(
+        "The body cannot be used as event data: it is 1,049,122 bytes"
+    )
+    assert message.endswith(
+        "event data can be up to 1,048,576 bytes. Save body… keeps it in a file."
+    )
+
+
 def test_resend_emits_request(qtbot, panel):
     send(qtbot, "POST", panel.controller.base_url + "/again", content=b"x")
     wait_for_rows(qtbot, panel, 1)
