@@ -94,6 +94,9 @@ class SendFlow(QObject):
         self._receiver = receiver
         self._store = store
         self._task: asyncio.Future[None] | None = None
+        self._empty_secrets_accepted: set[tuple[object, tuple[str, ...]]] = set()
+        """Webhooks (id, or name when unsaved) whose empty secrets the user
+        chose to send, so that the question comes once per session."""
         controller.delivered.connect(self._on_delivered)
 
     def send_webhook(self, webhook: Webhook, webhook_id: int | None) -> None:
@@ -135,8 +138,11 @@ class SendFlow(QObject):
         if malformed and not await self._confirm_malformed(webhook, malformed[0]):
             return
         empty = empty_secrets(webhook)
-        if empty and not await self._confirm_empty_secrets(empty):
-            return
+        accepted_key = (webhook_id or webhook.name, tuple(empty))
+        if empty and accepted_key not in self._empty_secrets_accepted:
+            if not await self._confirm_empty_secrets(empty):
+                return
+            self._empty_secrets_accepted.add(accepted_key)
 
         try:
             url = resolve_url(webhook.url, self._receiver.base_url)

@@ -283,9 +283,12 @@ def test_empty_password_asked_before_send(qtbot, window):
         with qtbot.waitSignal(window.controller.finished, timeout=10_000):
             answer_question(qtbot, window, "Send anyway")
 
+        with qtbot.waitSignal(window.controller.finished, timeout=10_000):
+            qtbot.mouseClick(window._send_button, Qt.MouseButton.LeftButton)
+
     assert text == "These secrets are empty: the password, the value of X-Secret."
     assert cancelled_requests == 0
-    assert len(server.requests) == 1
+    assert len(server.requests) == 2
 
 
 def test_failure_kind_shown_as_words(qtbot, window):
