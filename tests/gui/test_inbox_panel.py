@@ -140,6 +140,31 @@ def test_dropped_indicator(qtbot, qloop):
         close_controller(qtbot, receiver_controller)
 
 
+def test_dropped_selection_cleared_with_notice(qtbot, qloop):
+    receiver_controller = start_controller(qtbot, ReceiverLimits(max_kept_requests=3))
+    widget = open_panel(qtbot, receiver_controller)
+    try:
+        send(qtbot, "POST", receiver_controller.base_url + "/first")
+        wait_for_rows(qtbot, widget, 1)
+        show_newest(qtbot, widget)
+        first_id = widget.detail.request.id
+        for _ in range(3):
+            send(qtbot, "POST", receiver_controller.base_url + "/later")
+        qtbot.waitUntil(lambda: widget.detail.request is None, timeout=WAIT_MS)
+
+        selected = widget.table.selectionModel().selectedRows()
+        placeholder = widget.detail._placeholder.text()
+    finally:
+        close_panel(qtbot, widget)
+        close_controller(qtbot, receiver_controller)
+
+    assert selected == []
+    assert placeholder == (
+        f"Request {first_id} was dropped to keep the Inbox within its limits. "
+        "Select another request."
+    )
+
+
 def test_clear_empties_list_and_detail(qtbot, panel):
     send(qtbot, "POST", panel.controller.base_url + "/", content=b"a")
     wait_for_rows(qtbot, panel, 1)

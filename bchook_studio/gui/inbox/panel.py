@@ -99,6 +99,8 @@ class InboxPanel(QWidget):
         self._caps = caps
         self._pool = pool
         self._detail: RequestDetail | None = None
+        self._dropped_notice: str | None = None
+        """Says which selected request was dropped, until another is selected."""
 
         self.model = InboxModel(self)
         self._detail_placeholder = _placeholder_label(self)
@@ -453,10 +455,20 @@ class InboxPanel(QWidget):
         self._update_placeholder()
 
     def _on_requests_removed(self, below: int) -> None:
-        self.model.remove_below(below)
         shown = self._detail.request if self._detail is not None else None
         if shown is not None and shown.id < below:
+            # Cleared before the rows go, or the view would select a
+            # neighbouring row and show a request the user did not pick.
+            self.table.selectionModel().clear()
             self.detail.clear()
+            self._dropped_notice = fill(
+                self.tr(
+                    "Request %1 was dropped to keep the Inbox within its limits. "
+                    "Select another request."
+                ),
+                shown.id,
+            )
+        self.model.remove_below(below)
         self._update_count()
         self._update_placeholder()
 
@@ -484,7 +496,9 @@ class InboxPanel(QWidget):
 
     def _update_placeholder(self) -> None:
         base_url = self._controller.base_url
-        if self.model.rowCount():
+        if self.model.rowCount() and self._dropped_notice is not None:
+            text = self._dropped_notice
+        elif self.model.rowCount():
             text = self.tr("Select a request to see its headers, body and credentials.")
         elif base_url is not None:
             text = fill(
@@ -513,6 +527,9 @@ class InboxPanel(QWidget):
             if self._detail is not None:
                 self._detail.clear()
         else:
+            if self._dropped_notice is not None:
+                self._dropped_notice = None
+                self._update_placeholder()
             self.detail.show_request(request)
 
     def select_request(self, request_id: int) -> bool:
