@@ -626,11 +626,28 @@ def test_warning_starts_lower_case(capsysbinary, message, written):
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-def test_full_stdout_is_one_error_line():
-    with open("/dev/full", "wb") as full:
+@pytest.mark.parametrize(
+    ("target", "mode", "error"),
+    [
+        (
+            "/dev/full",
+            "wb",
+            "No space left on device; free space on the disk it goes to, or "
+            "redirect it elsewhere",
+        ),
+        (
+            os.devnull,
+            "rb",
+            "Bad file descriptor; redirect it to a file or a pipe that can be written",
+        ),
+    ],
+    ids=["full", "read-only"],
+)
+def test_unwritable_stdout_is_one_error_line(target, mode, error):
+    with open(target, mode) as stdout:
         completed = subprocess.run(
             [sys.executable, "-m", "bchook_studio", "show", "course.completed"],
-            stdout=full,
+            stdout=stdout,
             stderr=subprocess.PIPE,
             text=True,
             timeout=60,
@@ -639,27 +656,7 @@ def test_full_stdout_is_one_error_line():
 
     assert completed.returncode == 1
     assert completed.stderr.splitlines() == [
-        "bchook-studio: error: cannot write to standard output: No space left on "
-        "device; free space on the disk it goes to, or redirect it elsewhere"
-    ]
-
-
-@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file descriptors")
-def test_read_only_stdout_is_one_error_line():
-    with open(os.devnull, "rb") as read_only:
-        completed = subprocess.run(
-            [sys.executable, "-m", "bchook_studio", "topics"],
-            stdout=read_only,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-
-    assert completed.returncode == 1
-    assert completed.stderr.splitlines() == [
-        "bchook-studio: error: cannot write to standard output: Bad file "
-        "descriptor; redirect it to a file or a pipe that can be written"
+        f"bchook-studio: error: cannot write to standard output: {error}"
     ]
 
 
