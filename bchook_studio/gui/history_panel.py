@@ -22,8 +22,10 @@ from PySide6.QtGui import (
     QFont,
     QFontMetrics,
     QGuiApplication,
+    QHideEvent,
     QKeySequence,
     QPalette,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -58,6 +60,9 @@ PAGE_SIZE = 200
 """Rows read per query. Scrolling to the end of the table reads the next page."""
 
 FILTER_DELAY_MS = 300
+
+OUTSIDE_CHANGES_INTERVAL_MS = 2000
+"""How often a shown History panel asks SQLite whether another program wrote."""
 """Milliseconds of quiet typing in the search box before the query runs."""
 
 STATUS_WIDTH_SAMPLES = (
@@ -112,6 +117,11 @@ class HistoryPanel(QWidget):
         self._text_timer = QTimer(self)
         self._text_timer.setSingleShot(True)
         self._text_timer.setInterval(FILTER_DELAY_MS)
+        # While the panel shows, deliveries that another program (the
+        # command line) records appear without a Refresh.
+        self._outside_timer = QTimer(self)
+        self._outside_timer.setInterval(OUTSIDE_CHANGES_INTERVAL_MS)
+        self._outside_timer.timeout.connect(self._check_outside_changes)
 
         self._table = QTableView(self)
         self._table.setModel(self._model)
@@ -442,6 +452,30 @@ class HistoryPanel(QWidget):
             return False
         self._select_rows([row])
         return True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._outside_timer.start()
+        self._check_outside_changes()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self._outside_timer.stop()
+
+    def _check_outside_changes(self) -> None:
+        if not self._controller.is_open:
+            return
+        self._start(self._refresh_if_changed_elsewhere())
+
+    async def _refresh_if_changed_elsewhere(self) -> None:
+        try:
+            changed = await self._controller.changed_elsewhere()
+        except StoreError as exc:
+            logger.info("checking the database for outside changes failed: %s", exc)
+            return
+        if changed:
+            logger.debug("the database changed elsewhere; reloading the history")
+            self.refresh()
 
     def refresh(self) -> None:
         """Reload the table soon, keeping the rows loaded so far and the selection.

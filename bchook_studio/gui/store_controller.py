@@ -150,6 +150,7 @@ class StoreController(QObject):
         self._open_error: BaseException | None = None
         self._open_finished = asyncio.Event()
         self._pending: deque[DeliveryRecord] = deque()
+        self._data_version: int | None = None
         self._id_waiters: dict[int, asyncio.Future[int | None]] = {}
         """Futures for the entry ids of queued records, keyed by id(record)."""
         self._wake_writer = asyncio.Event()
@@ -449,6 +450,15 @@ class StoreController(QObject):
         """Return matching deliveries, newest first, without their bodies."""
         store = await self._open_store()
         return await self._run(store.history.query, where, limit, offset)
+
+    async def changed_elsewhere(self) -> bool:
+        """Return True when another program wrote to the database since the last
+        call (the first call only notes the state and returns False)."""
+        store = await self._open_store()
+        version = await self._run(store.data_version)
+        changed = self._data_version is not None and version != self._data_version
+        self._data_version = version
+        return changed
 
     async def history_count(self, where: HistoryFilter | None = None) -> int:
         """Return how many deliveries match `where`."""

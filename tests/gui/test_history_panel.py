@@ -29,7 +29,7 @@ from tests.gui.store_support import (
     webhook_for,
 )
 from tests.servers import RawServer
-from tests.store_fixtures import use_keyring
+from tests.store_fixtures import sample_result, use_keyring
 
 COURSE_MARKER = "course-marker-7731"
 
@@ -478,3 +478,13 @@ def test_one_match_counted_in_singular(qtbot, panel):
         "1 matching delivery",
         "1 of 1 matching delivery",
     }
+
+
+def test_shown_panel_picks_up_other_programs_deliveries(qtbot, panel, app_home):
+    before = panel.model.rowCount()
+    qtbot.wait(300)  # the panel notes the database's state when it shows
+
+    with Store.open(app_home / "studio.sqlite3") as other_program:
+        other_program.history.record(sample_result(), None, None, "sale.new")
+
+    qtbot.waitUntil(lambda: panel.model.rowCount() == before + 1, timeout=6000)

@@ -396,6 +396,12 @@ class Store:
         with self._database.reading() as connection:
             return read_size_caps(connection)
 
+    def data_version(self) -> int:
+        """Return SQLite's data_version, which changes when another connection
+        (another program, such as the command line) commits to the database."""
+        with self._database.reading() as connection:
+            return int(connection.execute("PRAGMA data_version").fetchone()[0])
+
     # History
 
     def resend_request(self, entry_id: int) -> OutgoingRequest:
