@@ -51,6 +51,10 @@ class ReceiverController(QObject):
     requests_added = Signal(list)
     """A batch of new ReceivedRequest objects, oldest first."""
 
+    requests_changed = Signal(list)
+    """Requests already reported that changed, such as a response the client
+    did not wait for; each replaces the request with the same id."""
+
     requests_removed_below = Signal(int)
     """Requests with an id below the argument are gone from the log (dropped by
     its limits or cleared); views remove them."""
@@ -275,6 +279,9 @@ class ReceiverController(QObject):
         batch = self._reader.take_new()
         if batch:
             self.requests_added.emit(batch)
+        changed = self._reader.take_changed()
+        if changed:
+            self.requests_changed.emit(changed)
 
         dropped = self.dropped_count
         if dropped != self._reported_dropped:

@@ -107,6 +107,29 @@ def test_hang_shows_no_status(qtbot, panel):
     assert _cell(panel, 0, Column.STATUS) == NO_STATUS
 
 
+def test_status_cleared_when_client_gives_up(qtbot, panel):
+    panel.controller.set_rules((ResponseRule(delay_ms=500),))
+
+    async def post_and_give_up():
+        import httpx
+
+        async with httpx.AsyncClient(trust_env=False) as client:
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(
+                    client.post(panel.controller.base_url + "/hook", content=b"x"),
+                    0.2,
+                )
+
+    run_in_loop(qtbot, post_and_give_up())
+    wait_for_rows(qtbot, panel, 1)
+    show_newest(qtbot, panel)
+
+    qtbot.waitUntil(
+        lambda: _cell(panel, 0, Column.STATUS) == NO_STATUS, timeout=WAIT_MS
+    )
+    assert panel.detail.request.status is None
+
+
 def test_status_coloured_by_class(qtbot, panel):
     panel.controller.set_rules(
         (ResponseRule(path_prefix="/down", status=503), ResponseRule())

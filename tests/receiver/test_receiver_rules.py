@@ -299,3 +299,33 @@ def test_credentials_hidden_from_repr():
     rule = ResponseRule(credentials=RequiredCredentials("carol", "s3cret"))
 
     assert "s3cret" not in repr(rule)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        ResponseRule(delay_ms=400),
+        ResponseRule(fault=Fault.SLOW, body=b"x" * 50, slow_interval_ms=40),
+    ],
+    ids=["delay", "slow"],
+)
+def test_response_client_gave_up_on_has_no_status(rule):
+    async def scenario():
+        async with running(rules=(rule,)) as receiver:
+            async with client() as http:
+                # The client gives up after 0.3 s and closes its connection.
+                with pytest.raises(TimeoutError):
+                    await asyncio.wait_for(
+                        http.post(receiver.base_url, content=b"x"), 0.3
+                    )
+            reader = receiver.log.reader()
+            deadline = time.monotonic() + 5
+            while receiver.log.requests()[0].status is not None:
+                assert time.monotonic() < deadline, "the status stayed set"
+                await asyncio.sleep(0.05)
+            return receiver.log.requests()[0], reader.take_changed()
+
+    recorded, changed = run(scenario())
+
+    assert recorded.status is None
+    assert [request.id for request in changed] == [recorded.id]

@@ -481,12 +481,12 @@ class RequestConnection(asyncio.Protocol):
 
         fault = rule.fault
         responds = fault is not Fault.HANG and fault is not Fault.DROP
-        self._record(
+        request_id = self._record(
             status=rule.status if responds else None, prepared=prepared, fault=fault
         )
 
         if rule.delay_ms or fault is Fault.SLOW:
-            self._start_task(self._respond_later(prepared, method))
+            self._start_task(self._respond_later(prepared, method, request_id))
         elif fault is Fault.HANG:
             self._hanging = True
         elif fault is Fault.DROP:
@@ -530,8 +530,9 @@ class RequestConnection(asyncio.Protocol):
         prepared: PreparedRule | None = None,
         fault: Fault = Fault.NONE,
         rejection: str | None = None,
-    ) -> None:
-        """Add the current request to the log; it is then no longer pending."""
+    ) -> int:
+        """Add the current request to the log and return its id; it is then no
+        longer pending."""
         request = self._request
         self._request = None
         if request is None:
@@ -560,9 +561,10 @@ class RequestConnection(asyncio.Protocol):
         self._head_cut = False
 
         log = self._context.log
+        request_id = log.next_id()
         log.add(
             ReceivedRequest(
-                id=log.next_id(),
+                id=request_id,
                 time=arrived,
                 client_host=self.client[0],
                 client_port=self.client[1],
@@ -581,6 +583,7 @@ class RequestConnection(asyncio.Protocol):
                 declared_size=declared_size,
             )
         )
+        return request_id
 
     def _response_bytes(
         self, response: h11.Response, body: bytes, method: bytes
@@ -693,13 +696,19 @@ class RequestConnection(asyncio.Protocol):
         task.add_done_callback(self._on_task_done)
         self._update_reading()
 
-    async def _respond_later(self, prepared: PreparedRule, method: bytes) -> None:
+    async def _respond_later(
+        self, prepared: PreparedRule, method: bytes, request_id: int
+    ) -> None:
         rule = prepared.rule
         if rule.delay_ms:
             await asyncio.sleep(rule.delay_ms / 1000)
         transport = self._transport
         assert transport is not None
-        if transport.is_closing():
+        if transport.is_closing() or _peer_closed(transport):
+            # The client gave up during the delay, so the status recorded on
+            # arrival was never sent.
+            self._context.log.mark_unanswered(request_id)
+            transport.close()
             return
 
         if rule.fault is Fault.HANG:
@@ -711,21 +720,26 @@ class RequestConnection(asyncio.Protocol):
 
         data = self._response_bytes(prepared.response, prepared.body, method)
         if rule.fault is Fault.SLOW:
-            await self._write_slowly(data, rule.slow_interval_ms / 1000)
+            if not await self._write_slowly(data, rule.slow_interval_ms / 1000):
+                self._context.log.mark_unanswered(request_id)
+                return
         else:
             transport.write(data)
         self._finish_exchange()
 
-    async def _write_slowly(self, data: bytes, interval: float) -> None:
+    async def _write_slowly(self, data: bytes, interval: float) -> bool:
+        """Write `data` in pieces; return False when the client closed first."""
         transport = self._transport
         assert transport is not None
         piece = max(1, math.ceil(len(data) / MAX_SLOW_STEPS))
         for start in range(0, len(data), piece):
-            if transport.is_closing():
-                return
             if start:
                 await asyncio.sleep(interval)
+            if transport.is_closing() or _peer_closed(transport):
+                transport.close()
+                return False
             transport.write(data[start : start + piece])
+        return True
 
     def _on_task_done(self, task: asyncio.Task[None]) -> None:
         self._context.tasks.discard(task)
@@ -918,3 +932,27 @@ def _cut_head(
     if notes and rejection is not None:
         rejection += ". The record keeps " + " and ".join(notes) + "."
     return cut_target, tuple(kept), rejection
+
+
+def _peer_closed(transport: asyncio.BaseTransport) -> bool:
+    """True when the client has closed its end of the connection.
+
+    Reading is paused while a response waits, so the event loop does not see
+    the client leave. A peek at the socket does: it reads b"" once the client
+    has closed and nothing it sent is still unread. Pipelined bytes still
+    waiting hide the close, and the response is then written as before.
+    """
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return False
+    try:
+        # A duplicate, because asyncio's socket wrapper has no recv.
+        with socket.fromfd(sock.fileno(), sock.family, sock.type) as probe:
+            return probe.recv(1, socket.MSG_PEEK) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except (ConnectionResetError, ConnectionAbortedError, BrokenPipeError):
+        return True
+    except OSError as exc:
+        logger.debug("peeking at a client's socket failed: %s", exc)
+        return False

@@ -6,6 +6,7 @@ Everything here runs on the event loop's thread; nothing is locked.
 import logging
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 
 from bchook_studio.core.caps import MIB
 from bchook_studio.core.receiver.records import ReceivedRequest
@@ -16,6 +17,9 @@ Listener = Callable[[ReceivedRequest], None]
 
 DEFAULT_MAX_COUNT = 1000
 DEFAULT_MAX_BYTES = 64 * MIB
+
+_KEPT_CHANGES = 1000
+"""Changes kept for readers, which poll long before this many pile up."""
 
 
 class RequestLog:
@@ -40,6 +44,10 @@ class RequestLog:
         self.dropped_count = 0
         """Requests dropped so far to stay within the limits; `clear` keeps it."""
 
+        self._changes: deque[tuple[int, int]] = deque(maxlen=_KEPT_CHANGES)
+        """(change number, request id) of kept requests changed after they were
+        added, newest last."""
+        self._change_count = 0
         self.set_limits(max_count, max_bytes)
 
     def set_limits(self, max_count: int, max_bytes: int) -> None:
@@ -86,6 +94,35 @@ class RequestLog:
             _, size = entries.popleft()
             self.total_bytes -= size
             self.dropped_count += 1
+
+    def mark_unanswered(self, request_id: int) -> None:
+        """Record that a kept request got no complete response after all.
+
+        Its status was set when it arrived. A delayed or slow response that
+        the client did not wait for has none, so the status becomes None.
+        """
+        for index in range(len(self._entries) - 1, -1, -1):
+            request, size = self._entries[index]
+            if request.id == request_id:
+                self._entries[index] = (replace(request, status=None), size)
+                self._change_count += 1
+                self._changes.append((self._change_count, request_id))
+                return
+            if request.id < request_id:
+                return
+
+    @property
+    def change_count(self) -> int:
+        """Return the number of changes to kept requests so far."""
+        return self._change_count
+
+    def changed_after(self, change: int) -> list[ReceivedRequest]:
+        """Return the kept requests changed after change number `change`."""
+        changed_ids = [
+            request_id for number, request_id in self._changes if number > change
+        ]
+        found = (self.get(request_id) for request_id in dict.fromkeys(changed_ids))
+        return [request for request in found if request is not None]
 
     def clear(self) -> None:
         """Forget every kept request. Ids keep increasing afterwards."""
@@ -160,6 +197,7 @@ class LogReader:
     def __init__(self, log: RequestLog, after_id: int = 0) -> None:
         self._log = log
         self._after_id = after_id
+        self._after_change = log.change_count
 
     def take_new(self) -> list[ReceivedRequest]:
         """Return the requests added since the previous call, oldest first."""
@@ -167,3 +205,11 @@ class LogReader:
         if new:
             self._after_id = new[-1].id
         return new
+
+    def take_changed(self) -> list[ReceivedRequest]:
+        """Return the kept requests changed since the previous call, as now."""
+        if self._log.change_count == self._after_change:
+            return []
+        changed = self._log.changed_after(self._after_change)
+        self._after_change = self._log.change_count
+        return changed

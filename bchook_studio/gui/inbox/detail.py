@@ -378,6 +378,14 @@ class RequestDetail(QWidget):
         self._pages.setCurrentWidget(self._content)
         self._prepare(request)
 
+    def update_request(self, request: ReceivedRequest) -> None:
+        """Show the new status of the request shown, such as no response after
+        all; its headers and body stay as they are."""
+        if self._request is None or self._request.id != request.id:
+            return
+        self._request = request
+        self._show_summary(request)
+
     def _show_summary(self, request: ReceivedRequest) -> None:
         colour = STATUS_COLOURS[status_class(request)]
         self._status.setText(status_text(request))

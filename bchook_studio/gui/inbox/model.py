@@ -133,6 +133,16 @@ class InboxModel(QAbstractTableModel):
         self._requests[:0] = newest_first
         self.endInsertRows()
 
+    def replace_requests(self, requests: Sequence[ReceivedRequest]) -> None:
+        """Show the listed rows of `requests` with their new data, by id."""
+        for request in requests:
+            row = self.row_of(request.id)
+            if row is None:
+                continue
+            self._requests[row] = request
+            last_column = self.columnCount() - 1
+            self.dataChanged.emit(self.index(row, 0), self.index(row, last_column))
+
     def remove_below(self, request_id: int) -> None:
         """Remove the rows of requests with an id below `request_id`, in one removal."""
         first = len(self._requests)

@@ -245,6 +245,7 @@ class InboxPanel(QWidget):
         controller.requests_added.connect(self._on_requests_added)
         controller.requests_removed_below.connect(self._on_requests_removed)
         controller.dropped_count_changed.connect(self._on_dropped_count_changed)
+        controller.requests_changed.connect(self._on_requests_changed)
         controller.error.connect(lambda text: self.show_banner(text, "error"))
         controller.warning.connect(lambda text: self.show_banner(text, "warning"))
         controller.notice.connect(lambda text: self.show_banner(text, "info"))
@@ -453,6 +454,12 @@ class InboxPanel(QWidget):
         self.model.add_batch(requests)
         self._update_count()
         self._update_placeholder()
+
+    def _on_requests_changed(self, requests: list[ReceivedRequest]) -> None:
+        self.model.replace_requests(requests)
+        if self._detail is not None:
+            for request in requests:
+                self._detail.update_request(request)
 
     def _on_requests_removed(self, below: int) -> None:
         shown = self._detail.request if self._detail is not None else None
