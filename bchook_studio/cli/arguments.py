@@ -141,18 +141,18 @@ def reject_receiver_url(url: str, source: str) -> None:
     )
 
 
-def check_input_file(path: str | Path, what: str) -> None:
+def check_input_file(path: str | Path, description: str) -> None:
     """Raise UsageError when a file named on the command line is missing or a folder."""
     target = Path(path)
     if not target.exists():
-        raise _file_not_found(path, what)
+        raise _file_not_found(path, description)
     if target.is_dir():
-        raise UsageError(f"{what} file {path} is a folder; name a file")
+        raise UsageError(f"{description} file {path} is a folder; name a file")
 
 
-def _file_not_found(path: str | Path, what: str) -> UsageError:
+def _file_not_found(path: str | Path, description: str) -> UsageError:
     return UsageError(
-        f"{what} file not found: {path}. Check the path; a relative path "
+        f"{description} file not found: {path}. Check the path; a relative path "
         f"starts from the current folder, {Path.cwd()}"
     )
 

@@ -92,29 +92,30 @@ class UnsuitableFileError(ValueError):
     """A file that is not a regular file, or is larger than its reader allows."""
 
 
-def read_regular_file(path: Path, limit: int, what: str) -> bytes:
+def read_regular_file(path: Path, limit: int, description: str) -> bytes:
     """Return the bytes of the regular file `path` of up to `limit` bytes.
 
-    Raises UnsuitableFileError, with `what` naming the file in the message, for
-    a device, a FIFO or a socket (reading one can wait forever or never end)
-    and for a larger file. OSError passes through.
+    Raises UnsuitableFileError, with `description` naming the file in the
+    message, for a device, a FIFO or a socket (reading one can wait forever or
+    never end) and for a larger file. OSError passes through.
     """
     from bchook_studio.core.caps import format_size
 
+    named = f"the {description} {path}"
     status = os.stat(path)
     if stat.S_ISDIR(status.st_mode):
-        raise UnsuitableFileError(f"the {what} {path} is a folder. Choose a file.")
+        raise UnsuitableFileError(f"{named} is a folder. Choose a file.")
     if not stat.S_ISREG(status.st_mode):
         raise UnsuitableFileError(
-            f"the {what} {path} is not a regular file (it is a device, a pipe or "
-            "a socket). Choose a file."
+            f"{named} is not a regular file (it is a device, a pipe or a socket). "
+            "Choose a file."
         )
     with open(path, "rb") as stream:
         data = stream.read(limit + 1)
     if len(data) > limit:
         raise UnsuitableFileError(
-            f"the {what} {path} is over {format_size(limit)}, the most it can be. "
-            "Choose a smaller file."
+            f"{named} is over {format_size(limit)}, the most it can be. Choose a "
+            "smaller file."
         )
     return data
 

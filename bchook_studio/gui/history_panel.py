@@ -62,7 +62,7 @@ PAGE_SIZE = 200
 FILTER_DELAY_MS = 300
 
 OUTSIDE_CHANGES_INTERVAL_MS = 2000
-"""How often a shown History panel asks SQLite whether another program wrote."""
+"""How often a shown History panel reads SQLite's data_version for outside writes."""
 """Milliseconds of quiet typing in the search box before the query runs."""
 
 STATUS_WIDTH_SAMPLES = (

@@ -37,9 +37,17 @@ DRIVER = textwrap.dedent(
 )
 
 
+def app_environment(app_home) -> dict[str, str]:
+    """Return the environment of an offscreen app process with its own home."""
+    return {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "BCHOOK_STUDIO_HOME": str(app_home),
+    }
+
+
 def test_close_with_pending_send_exits_cleanly(tmp_path, app_home):
-    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    environment["BCHOOK_STUDIO_HOME"] = str(app_home)
+    environment = app_environment(app_home)
     with RawServer(never_answer) as server:
         completed = subprocess.run(
             [sys.executable, "-c", DRIVER, server.url],
@@ -80,8 +88,7 @@ SIGNAL_DRIVER = textwrap.dedent(
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_stop_signal_closes_app_in_order(app_home, stop_signal):
-    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    environment["BCHOOK_STUDIO_HOME"] = str(app_home)
+    environment = app_environment(app_home)
     process = subprocess.Popen(
         [sys.executable, "-c", SIGNAL_DRIVER],
         stdout=subprocess.PIPE,
@@ -129,8 +136,7 @@ STALLED_CLOSE_DRIVER = textwrap.dedent(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_signal_during_stalled_close_stops_at_once(app_home):
-    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    environment["BCHOOK_STUDIO_HOME"] = str(app_home)
+    environment = app_environment(app_home)
     process = subprocess.Popen(
         [sys.executable, "-c", STALLED_CLOSE_DRIVER],
         stdout=subprocess.PIPE,
@@ -191,8 +197,7 @@ CANCELLED_CLOSE_DRIVER = textwrap.dedent(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_cancelled_signal_close_exits_zero_later(app_home):
-    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    environment["BCHOOK_STUDIO_HOME"] = str(app_home)
+    environment = app_environment(app_home)
 
     completed = subprocess.run(
         [sys.executable, "-c", CANCELLED_CLOSE_DRIVER],

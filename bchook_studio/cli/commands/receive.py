@@ -286,7 +286,7 @@ class _Printer:
             return
         except CommandFailedError as exc:
             # Stdout cannot take the lines (a full disk, a size limit), so the
-            # receiver stops instead of answering requests that go unlisted.
+            # receiver stops rather than serve requests that are never printed.
             self.output_error = exc
             self._stop.set()
             return

@@ -10,7 +10,6 @@ system's certificate store, or through the webhook's CA bundle.
 """
 
 import os
-import stat
 from dataclasses import dataclass, field
 
 FileState = tuple[str, int, int] | tuple[str]
@@ -82,37 +81,27 @@ def read_tls_file(path: str, setting_name: str) -> bytes:
     Only a regular file of up to MAX_TLS_FILE_BYTES is read, so a device such
     as /dev/zero or a FIFO named in an imported webhook cannot stall a send.
     """
+    from bchook_studio.core.files import UnsuitableFileError, read_regular_file
+
     try:
-        status = os.stat(path)
-        if stat.S_ISDIR(status.st_mode):
-            raise IsADirectoryError
-        if not stat.S_ISREG(status.st_mode):
-            raise TlsSettingError(
-                f"The {setting_name} file {path} is not a regular file. Choose a "
-                "PEM or DER file in the webhook's TLS settings."
-            )
-        with open(path, "rb") as file:
-            data = file.read(MAX_TLS_FILE_BYTES + 1)
+        data = read_regular_file(path, MAX_TLS_FILE_BYTES, f"{setting_name} file")
+    except UnsuitableFileError as exc:
+        # A folder, a device, a pipe, or a file over the limit.
+        message = str(exc)
+        raise TlsSettingError(
+            f"{message[:1].upper()}{message[1:]} It is set in the webhook's TLS "
+            "settings."
+        ) from None
     except FileNotFoundError:
         raise TlsSettingError(
             f"The {setting_name} file {path} was not found. Choose an existing file "
             "in the webhook's TLS settings."
-        ) from None
-    except IsADirectoryError:
-        raise TlsSettingError(
-            f"The {setting_name} file {path} is a folder. Choose a file in the "
-            "webhook's TLS settings."
         ) from None
     except OSError as exc:
         raise TlsSettingError(
             f"The {setting_name} file {path} cannot be read: {exc.strerror}. Check its "
             "permissions."
         ) from None
-    if len(data) > MAX_TLS_FILE_BYTES:
-        raise TlsSettingError(
-            f"The {setting_name} file {path} is over 16 MiB, too large for a "
-            "certificate or key file. Choose a PEM or DER file."
-        )
     if not data.strip():
         raise TlsSettingError(
             f"The {setting_name} file {path} is empty. Choose a PEM or DER file."
