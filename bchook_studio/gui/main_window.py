@@ -61,6 +61,7 @@ from bchook_studio.gui.webhook_form import WebhookForm
 from bchook_studio.gui.webhook_session import OpenedWebhook, WebhookSession, new_webhook
 from bchook_studio.gui.webhooks_binding import WebhooksBinding
 from bchook_studio.gui.webhooks_panel import WebhooksPanel
+from bchook_studio.gui.window_settings import int_setting, restore_saved_state
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
@@ -509,8 +510,8 @@ class MainWindow(QMainWindow):
 
         port = self._receiver_port
         if port is None:
-            port = int(
-                self._settings.value(RECEIVER_PORT_SETTING, DEFAULT_RECEIVER_PORT)
+            port = int_setting(
+                self._settings, RECEIVER_PORT_SETTING, DEFAULT_RECEIVER_PORT, 0, 65535
             )
         self.inbox.set_start_options(port=port)
         await self.receiver.start(port)
@@ -1046,20 +1047,17 @@ class MainWindow(QMainWindow):
     # Window state and closing.
 
     def _restore_window_state(self) -> None:
-        if self._settings.value("window/state") is None:
-            # The docks get their height when the window is shown and has its
-            # own, before it first paints.
-            self._docks_need_size = True
         for key, restore in (
             ("window/geometry", self.restoreGeometry),
-            ("window/state", self.restoreState),
             ("window/splitter", self._splitter.restoreState),
             ("window/left_splitter", self._left_splitter.restoreState),
             ("window/inbox_splitter", self.inbox.splitter.restoreState),
         ):
-            value = self._settings.value(key)
-            if value is not None:
-                restore(value)
+            restore_saved_state(self._settings, key, restore)
+        if not restore_saved_state(self._settings, "window/state", self.restoreState):
+            # The docks get their height when the window is shown and has its
+            # own, before it first paints.
+            self._docks_need_size = True
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

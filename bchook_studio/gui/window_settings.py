@@ -1,0 +1,72 @@
+"""Read the window's saved settings, falling back to defaults for damaged values.
+
+window.ini is a plain text file, so a crash, a full disk, a sync conflict or a
+hand edit can leave values that are not what the window wrote. A damaged value
+is logged and skipped: the window starts with its default for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSettings
+
+logger = logging.getLogger(__name__)
+
+
+def restore_saved_state(
+    settings: QSettings, key: str, restore: Callable[[QByteArray], bool]
+) -> bool:
+    """Pass the byte array saved under `key` to `restore`, and return True when
+    it accepts the array.
+
+    A missing value returns False. A value of another type, or one that
+    `restore` rejects, is logged and returns False.
+    """
+    value = settings.value(key)
+    if value is None:
+        return False
+    if isinstance(value, bytes):
+        value = QByteArray(value)
+    if not isinstance(value, QByteArray):
+        logger.warning(
+            "invalid %s in %s: expected saved window state, got %s. "
+            "The default is used.",
+            key,
+            settings.fileName(),
+            type(value).__name__,
+        )
+        return False
+    if not restore(value):
+        logger.warning(
+            "invalid %s in %s: the saved window state is damaged. The default is used.",
+            key,
+            settings.fileName(),
+        )
+        return False
+    return True
+
+
+def int_setting(
+    settings: QSettings, key: str, default: int, minimum: int, maximum: int
+) -> int:
+    """Return the whole number saved under `key`, or `default` when it is missing,
+    not a whole number, or outside `minimum` to `maximum`."""
+    value = settings.value(key, default)
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = None
+    if number is None or not minimum <= number <= maximum:
+        logger.warning(
+            "invalid %s in %s: %r is not a whole number from %d to %d. %d is used.",
+            key,
+            settings.fileName(),
+            value,
+            minimum,
+            maximum,
+            default,
+        )
+        return default
+    return number
