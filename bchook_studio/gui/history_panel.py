@@ -7,7 +7,7 @@ through a StoreController, off the GUI thread.
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -101,7 +101,7 @@ class HistoryPanel(QWidget):
         self._selecting = False
         self._read_only = False
         self._total: int | None = None
-        self._clear_box: QMessageBox | None = None
+        self._question_box: QMessageBox | None = None
 
         self._model = HistoryTableModel(self)
 
@@ -392,9 +392,9 @@ class HistoryPanel(QWidget):
         return self._message
 
     @property
-    def clear_confirmation(self) -> QMessageBox | None:
-        """The open "Clear all history" confirmation, or None."""
-        return self._clear_box
+    def question_box(self) -> QMessageBox | None:
+        """The open question before deleting deliveries, or None."""
+        return self._question_box
 
     def is_busy(self) -> bool:
         """True while a query, copy or delete started by the panel is running."""
@@ -637,17 +637,50 @@ class HistoryPanel(QWidget):
 
     def _on_delete_triggered(self) -> None:
         entry_ids = self.selected_entry_ids()
-        if entry_ids and not self._read_only:
-            self._start(self.delete_entries(entry_ids))
+        if not entry_ids or self._read_only or self._question_box is not None:
+            return
+        if len(entry_ids) == 1:
+            text = fill(self.tr("Delete delivery %1 from the history?"), entry_ids[0])
+        else:
+            text = fill(
+                self.tr("Delete the %1 selected deliveries from the history?"),
+                len(entry_ids),
+            )
+        self._open_question(
+            self.tr("Delete deliveries"),
+            text,
+            self.tr("Delete"),
+            lambda: self._start(self.delete_entries(entry_ids)),
+            delete_is_default=True,
+        )
 
     def _on_clear_triggered(self) -> None:
-        if self._read_only or self._clear_box is not None:
+        if self._read_only or self._question_box is not None:
             return
         count = self._total if self._total is not None else self._model.rowCount()
+        self._open_question(
+            self.tr("Clear all history"),
+            fill(self.tr("Delete all %1 recorded deliveries?"), count),
+            self.tr("Delete all"),
+            lambda: self._start(self.clear_history()),
+            delete_is_default=False,
+        )
+
+    def _open_question(
+        self,
+        title: str,
+        text: str,
+        delete_label: str,
+        on_confirmed: Callable[[], None],
+        *,
+        delete_is_default: bool,
+    ) -> None:
+        """Ask before deleting recorded deliveries, and call `on_confirmed` once
+        the user clicks the delete button. Escape cancels."""
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(self.tr("Clear all history"))
-        box.setText(fill(self.tr("Delete all %1 recorded deliveries?"), count))
+        box.setWindowTitle(title)
+        box.setText(text)
         box.setInformativeText(
             self.tr(
                 "This cannot be undone. Saved webhooks are kept. Only the record "
@@ -655,20 +688,24 @@ class HistoryPanel(QWidget):
             )
         )
         delete_button = box.addButton(
-            self.tr("Delete all"), QMessageBox.ButtonRole.DestructiveRole
+            delete_label, QMessageBox.ButtonRole.DestructiveRole
         )
         box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        if delete_is_default:
+            box.setDefaultButton(delete_button)
+        else:
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setEscapeButton(QMessageBox.StandardButton.Cancel)
         box.setWindowModality(Qt.WindowModality.WindowModal)
 
         def on_finished(_result: int) -> None:
-            self._clear_box = None
+            self._question_box = None
             if box.clickedButton() is delete_button:
-                self._start(self.clear_history())
+                on_confirmed()
             box.deleteLater()
 
         box.finished.connect(on_finished)
-        self._clear_box = box
+        self._question_box = box
         box.open()
 
     def _on_context_menu(self, position) -> None:

@@ -299,19 +299,51 @@ def test_delete_selected(qtbot, panel, controller):
     doomed = panel.selected_entry_ids()
     panel.table.setFocus()
     qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
+    box = open_question(qtbot, panel)
+    text = box.text()
+    qtbot.keyClick(box, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: panel.model.rowCount() == 4, timeout=5000)
+    assert text == "Delete the 2 selected deliveries from the history?"
     remaining = [entry.id for entry in panel.model.entries()]
     assert len(doomed) == 2
     assert not set(doomed) & set(remaining)
     assert run_in_loop(qtbot, controller.history_count()) == 4
 
 
-def clear_box(qtbot, panel) -> QMessageBox:
-    panel.clear_action.trigger()
-    qtbot.waitUntil(lambda: panel.clear_confirmation is not None, timeout=2000)
-    box = panel.clear_confirmation
+def open_question(qtbot, panel) -> QMessageBox:
+    qtbot.waitUntil(lambda: panel.question_box is not None, timeout=2000)
+    box = panel.question_box
     assert box is not None
     return box
+
+
+def clear_box(qtbot, panel) -> QMessageBox:
+    panel.clear_action.trigger()
+    return open_question(qtbot, panel)
+
+
+def test_delete_cancelled_with_escape(qtbot, panel, controller):
+    select_row(qtbot, panel, 0)
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
+    box = open_question(qtbot, panel)
+    text = box.text()
+    entry_id = panel.selected_entry_ids()[0]
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: panel.question_box is None, timeout=2000)
+
+    assert text == f"Delete delivery {entry_id} from the history?"
+    assert panel.model.rowCount() == 6
+    assert run_in_loop(qtbot, controller.history_count()) == 6
+
+
+def test_clear_all_return_cancels(qtbot, panel, controller):
+    box = clear_box(qtbot, panel)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: panel.question_box is None, timeout=2000)
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=2000)
+
+    assert run_in_loop(qtbot, controller.history_count()) == 6
 
 
 def test_clear_all_confirmed(qtbot, panel, controller):
@@ -333,7 +365,7 @@ def test_clear_all_confirmed(qtbot, panel, controller):
 def test_clear_all_cancelled(qtbot, panel, controller):
     box = clear_box(qtbot, panel)
     box.button(QMessageBox.StandardButton.Cancel).click()
-    qtbot.waitUntil(lambda: panel.clear_confirmation is None, timeout=2000)
+    qtbot.waitUntil(lambda: panel.question_box is None, timeout=2000)
     qtbot.waitUntil(lambda: not panel.is_busy(), timeout=2000)
     assert run_in_loop(qtbot, controller.history_count()) == 6
 
@@ -465,6 +497,7 @@ def test_delete_one_says_delivery(qtbot, panel):
     select_row(qtbot, panel, 0)
     panel.table.setFocus()
     qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
+    qtbot.keyClick(open_question(qtbot, panel), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: panel.model.rowCount() == 5, timeout=5000)
 
     assert panel._message.text() == "Deleted 1 delivery."
