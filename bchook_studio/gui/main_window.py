@@ -663,9 +663,13 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def _on_webhook_renamed(self, webhook_id: int, name: str) -> None:
-        if self.session.renamed(webhook_id, name) is None:
+        previous = self.session.renamed(webhook_id, name)
+        if previous is None:
             return
-        self.form.name_edit.setText(name)
+        # A name typed in the form and not yet saved is kept, as other unsaved
+        # edits are, and still differs from the saved name.
+        if self.form.webhook().name == previous:
+            self.form.name_edit.setText(name)
         self.session.check_dirty()
         self._update_title()
 

@@ -127,17 +127,18 @@ class WebhookSession(QObject):
             return
         self._set_dirty(self._rules_changed or self._current() != self._snapshot)
 
-    def renamed(self, webhook_id: int, name: str) -> Webhook | None:
+    def renamed(self, webhook_id: int, name: str) -> str | None:
         """Record that the open webhook was renamed in the store.
 
-        Returns the webhook as saved under its new name, for the window to show
-        in the form, or None when `webhook_id` is not the open webhook. Edits
-        not yet saved stay unsaved.
+        Returns the name the window had saved before, for it to compare with the
+        form, or None when `webhook_id` is not the open webhook. Edits not yet
+        saved stay unsaved.
         """
         if webhook_id != self._open_id or self._snapshot is None:
             return None
+        previous = self._snapshot.name
         self._snapshot = self._snapshot.with_changes(name=name)
-        return self._snapshot
+        return previous
 
     def forget(self, webhook_id: int) -> None:
         """Treat the open webhook as unsaved after it was deleted from the store."""

@@ -729,6 +729,20 @@ def test_rename_of_open_webhook_kept_on_next_save(qtbot, window):
     assert saved.webhook.name == "Billing sync"
 
 
+def test_rename_keeps_unsaved_typed_name(qtbot, window):
+    edit_name(window, "Alpha")
+    webhook_id = save_and_wait(qtbot, window)
+    edit_name(window, "Alpha edited")
+
+    renamed = run_in_loop(qtbot, window.binding.rename(webhook_id, "Zeta"))
+
+    assert renamed
+    assert window.form.name_edit.text() == "Alpha edited"
+    assert window.session.dirty
+    saved = run_in_loop(qtbot, window.store.load(webhook_id))
+    assert saved.webhook.name == "Zeta"
+
+
 def test_resend_without_masked_value_explained(qtbot, window):
     window.form.url_edit.setText("http://127.0.0.1:9/hook?api_key=abc")
     send_and_wait(qtbot, window)
