@@ -278,7 +278,12 @@ class WebhooksPanel(QWidget):
         self.save_action.setText(self.tr("&Save"))
         self.save_action.setToolTip(self.tr("Save the open webhook (Ctrl+S)"))
         self.duplicate_action.setText(self.tr("&Duplicate"))
-        self.duplicate_action.setToolTip(self.tr("Save a copy of the selected webhook"))
+        self.duplicate_action.setToolTip(
+            self.tr(
+                "Save a copy of the selected webhook as last saved (Ctrl+D). "
+                "Unsaved edits are not copied."
+            )
+        )
         self.rename_action.setText(self.tr("&Rename"))
         self.delete_action.setText(self.tr("De&lete"))
         self.undo_delete_action.setText(self.tr("&Undo delete"))
