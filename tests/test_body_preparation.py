@@ -278,8 +278,26 @@ def test_json_without_content_type_is_pretty():
     )
 
 
+def test_xml_without_content_type_is_pretty():
+    prepared = prepare_body(b"<order><id>7</id></order>", None, True, DEFAULT_CAPS)
+
+    assert prepared.language == "xml"
+    assert prepared.pretty
+    assert "\n  <id>7</id>\n" in prepared.text
+    assert prepared.notices == (
+        "No Content-Type, so the body is shown as the XML it is.",
+    )
+
+
 def test_text_without_content_type_stays_text():
-    for body in (b"[INFO] started", b"plain words", b'{"cut": "of'):
+    bodies = (
+        b"[INFO] started",
+        b"plain words",
+        b'{"cut": "of',
+        b"<p>unclosed paragraph",
+        b"<html><body><br></body></html>",
+    )
+    for body in bodies:
         prepared = prepare_body(body, "", True, DEFAULT_CAPS)
 
         assert prepared.language == "text"

@@ -113,9 +113,13 @@ def prepare_body(
     language = language_for_content_type(content_type or "")
     notices = list(_present(decoded.notice))
     notices.extend(_present(_replaced_notice(decoded)))
-    if not (content_type or "").strip() and not partial and _parses_as_json(text):
-        language = JSON
-        notices.append("No Content-Type, so the body is shown as the JSON it is.")
+    if not (content_type or "").strip() and not partial:
+        sniffed = _sniffed_language(text)
+        if sniffed is not None:
+            language = sniffed
+            notices.append(
+                f"No Content-Type, so the body is shown as the {sniffed.upper()} it is."
+            )
     reformatted = False
     blank = not text or text.isspace()
     if pretty and language in (JSON, XML) and not blank:
@@ -143,16 +147,24 @@ def prepare_body(
     )
 
 
-def _parses_as_json(text: str) -> bool:
-    """Return True for a JSON object or array, as a body without Content-Type may be.
+def _sniffed_language(text: str) -> str | None:
+    """Return JSON or XML for a body without Content-Type that parses as one.
 
-    Only text whose first 4 KiB start with `{` or `[` after white space is parsed.
+    Only text whose first 4 KiB start with `{` or `[` (JSON) or `<` (XML) after
+    white space is parsed. Other text returns None.
     """
     from bchook_studio.core.formats import BodyFormat
 
-    if text[:4096].lstrip()[:1] not in ("{", "["):
-        return False
-    return BodyFormat(JSON).check(text) is None
+    first = text[:4096].lstrip()[:1]
+    if first in ("{", "["):
+        language = JSON
+    elif first == "<":
+        language = XML
+    else:
+        return None
+    if BodyFormat(language).check(text) is not None:
+        return None
+    return language
 
 
 def _pretty_text(text: str, language: str) -> tuple[str, bool, str | None]:
