@@ -213,7 +213,7 @@ def test_redirect_unparsable_location_followed():
         result = run(send(server.url, redirects=RedirectSetting(follow=True)))
 
     assert result.failure.kind is FailureKind.INVALID_URL
-    assert "'http://[::1' is invalid" in result.failure.message
+    assert "'http://[::1' has a host that is not a valid IPv6" in result.failure.message
     assert result.response.status == 302
     assert result.response.body == b"moved"
 

@@ -14,7 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bchook_studio.core.delivery.urls import InvalidUrlError, check_absolute_url
+from bchook_studio.core.delivery.urls import (
+    check_absolute_url,
+    invalid_url_error,
+)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
@@ -136,7 +139,7 @@ def plan_redirect(
     try:
         joined = str(url.join(location))
     except (httpx.InvalidURL, ValueError) as exc:
-        raise InvalidUrlError(f"{subject} is invalid: {exc}.") from exc
+        raise invalid_url_error(location, subject, exc) from exc
     target = check_absolute_url(joined, subject)
     next_method = redirect_method(status, method)
     to_get = next_method == "GET" and method != "GET"

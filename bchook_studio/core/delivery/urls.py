@@ -54,6 +54,21 @@ def check_url_characters(text: str) -> None:
     )
 
 
+def invalid_url_error(text: str, subject: str, exc: Exception) -> InvalidUrlError:
+    """Return the error for `text` that httpx could not parse, naming `subject`.
+
+    An IPv6 host whose bracket is not closed gets its own message, because
+    httpx reports it as an invalid port.
+    """
+    if "://[" in text and "]" not in text.split("://", 1)[1].split("/", 1)[0]:
+        return InvalidUrlError(
+            f"{subject} has a host that is not a valid IPv6 address: the "
+            "bracket after [ is not closed. Write it as http://[::1]:8080/."
+        )
+    # The idna package raises its own ValueError subclasses for bad host names.
+    return InvalidUrlError(f"{subject} is invalid: {exc}.")
+
+
 def check_absolute_url(text: str, subject: str) -> httpx.URL:
     """Return `text` parsed, or raise InvalidUrlError naming it as `subject`.
 
@@ -67,13 +82,7 @@ def check_absolute_url(text: str, subject: str) -> httpx.URL:
         # httpx decodes an IDNA host name only when .host is read.
         host = url.host
     except (httpx.InvalidURL, ValueError) as exc:
-        if "://[" in text and "]" not in text.split("://", 1)[1].split("/", 1)[0]:
-            raise InvalidUrlError(
-                f"{subject} has a host that is not a valid IPv6 address: the "
-                "bracket after [ is not closed. Write it as http://[::1]:8080/."
-            ) from exc
-        # The idna package raises its own ValueError subclasses for bad host names.
-        raise InvalidUrlError(f"{subject} is invalid: {exc}.") from exc
+        raise invalid_url_error(text, subject, exc) from exc
 
     if url.scheme not in SUPPORTED_SCHEMES:
         raise InvalidUrlError(
