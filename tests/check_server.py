@@ -83,11 +83,16 @@ def slow_server(fast_count: int = 2, hold_seconds: float = 20.0) -> Iterator[Raw
             release.set()
 
 
-def free_port() -> int:
-    """Return a loopback port with nothing listening on it (for `refused`)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@contextmanager
+def refused_port() -> Iterator[int]:
+    """Yield a loopback port that refuses connections until the block ends.
+
+    A socket stays bound to it without listening, so no other program can
+    take the port in the meantime.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        yield holder.getsockname()[1]
 
 
 @contextmanager

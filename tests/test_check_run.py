@@ -35,8 +35,8 @@ from tests.check_server import (
     NOT_ROUTED_TOPIC,
     REJECTED_TOPIC,
     SLOW_TOPIC,
-    free_port,
     picky_server,
+    refused_port,
     slow_server,
 )
 from tests.receiver.helpers import run, running
@@ -209,10 +209,11 @@ def test_status_spec_accepts_404():
 
 
 def test_unreachable_port_errors_all():
-    webhook = Webhook(url=f"http://127.0.0.1:{free_port()}/hook", timeouts=SHORT)
-    plan = CheckPlan.from_webhook(webhook)
+    with refused_port() as port:
+        webhook = Webhook(url=f"http://127.0.0.1:{port}/hook", timeouts=SHORT)
+        plan = CheckPlan.from_webhook(webhook)
 
-    result = run(check(plan))
+        result = run(check(plan))
 
     assert result.summary.errors == 24
     assert {item.kind for item in result.results} == {"refused"}

@@ -25,9 +25,9 @@ from tests.check_server import (
     NOT_ROUTED_TOPIC,
     REJECTED_TOPIC,
     SLOW_TOPIC,
-    free_port,
     held_topic_server,
     picky_server,
+    refused_port,
     request_path,
     slow_server,
 )
@@ -101,9 +101,10 @@ def test_picky_server_exact_failures(capsysbinary):
 
 
 def test_unreachable_port_errors(capsysbinary):
-    status, lines, _err = run_cli(
-        capsysbinary, "--url", f"http://127.0.0.1:{free_port()}/hook"
-    )
+    with refused_port() as port:
+        status, lines, _err = run_cli(
+            capsysbinary, "--url", f"http://127.0.0.1:{port}/hook"
+        )
 
     assert status == 1
     assert len(lines) == 25

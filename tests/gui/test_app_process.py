@@ -175,11 +175,18 @@ CANCELLED_CLOSE_DRIVER = textwrap.dedent(
         window.form.name_edit.setText("Unsaved")
         window.form.name_edit.textEdited.emit("Unsaved")
         QTimer.singleShot(200, lambda: os.kill(os.getpid(), signal.SIGINT))
-        QTimer.singleShot(800, lambda: cancel(window))
+        QTimer.singleShot(100, lambda: cancel(window, 100))
 
-    def cancel(window):
-        box = next(b for b in window.findChildren(QMessageBox) if b.isVisible())
-        next(b for b in box.buttons() if b.text() == "Cancel").click()
+    def cancel(window, tries):
+        # Polls for the question, which a busy machine can show late.
+        boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+        if not boxes:
+            if tries > 0:
+                QTimer.singleShot(100, lambda: cancel(window, tries - 1))
+            else:
+                close(window)
+            return
+        next(b for b in boxes[0].buttons() if b.text() == "Cancel").click()
         QTimer.singleShot(300, lambda: close(window))
 
     def close(window):

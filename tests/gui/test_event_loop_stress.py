@@ -25,15 +25,23 @@ def test_nested_loop_in_callback(qtbot, qloop):
 
     def open_modal() -> None:
         # Something queues a callback while the modal loop runs, as a task
-        # woken by a socket or a timer does.
-        QTimer.singleShot(10, lambda: qloop.call_soon(ran.append, "during"))
-        run_nested_loop(50)
+        # woken by a socket or a timer does. The callback ends the modal loop,
+        # so a stalled machine cannot end it first (the fallback waits 2 s).
+        inner = QEventLoop()
+
+        def during() -> None:
+            ran.append("during")
+            inner.quit()
+
+        QTimer.singleShot(10, lambda: qloop.call_soon(during))
+        QTimer.singleShot(2000, inner.quit)
+        inner.exec()
         ran.append("modal closed")
 
     with qtbot.capture_exceptions() as exceptions:
         qloop.call_soon(open_modal)
         qloop.call_soon(ran.append, "queued")
-        qtbot.waitUntil(lambda: "modal closed" in ran, timeout=2000)
+        qtbot.waitUntil(lambda: "modal closed" in ran, timeout=5000)
         qtbot.wait(20)
 
     assert [repr(exception[1]) for exception in exceptions] == []

@@ -515,7 +515,9 @@ def test_one_match_counted_in_singular(qtbot, panel):
 
 def test_shown_panel_picks_up_other_programs_deliveries(qtbot, panel, app_home):
     before = panel.model.rowCount()
-    qtbot.wait(300)  # the panel notes the database's state when it shows
+    # The panel notes the database's state when it shows, and compares later
+    # states with that one.
+    qtbot.waitUntil(lambda: panel._controller._data_version is not None, timeout=5000)
 
     with Store.open(app_home / "studio.sqlite3") as other_program:
         other_program.history.record(sample_result(), None, None, "sale.new")

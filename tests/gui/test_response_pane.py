@@ -402,7 +402,9 @@ def test_newest_result_wins(qtbot, pane):
     pane.show_result(large)
     assert pane.showing_message()
     pane.show_result(small)
-    qtbot.wait(3000)
+    qtbot.waitUntil(lambda: bool(shown_texts), timeout=30_000)
+    # Time for the large body to show too, had its preparation not been dropped.
+    qtbot.wait(1000)
 
     assert shown_texts == ['{\n  "newest": true\n}\n']
     assert pane.body_view.toPlainText() == '{\n  "newest": true\n}\n'

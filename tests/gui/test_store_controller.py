@@ -105,11 +105,16 @@ def test_call_after_close_raises(qtbot, qloop, database, keychain):
 
 
 def test_worker_thread_ends_on_close(qtbot, qloop, database, keychain):
+    # Controllers of other tests may still have threads, so only new ones count.
+    before = set(threading.enumerate())
     controller = open_controller(qtbot, database)
     run_in_loop(qtbot, controller.list_webhooks())
+    started = set(threading.enumerate()) - before
     close_controller(qtbot, controller)
-    names = [thread.name for thread in threading.enumerate()]
-    assert not [name for name in names if name.startswith("store")]
+    left = set(threading.enumerate()) & started
+
+    assert [thread.name for thread in started if thread.name.startswith("store")]
+    assert not [thread.name for thread in left if thread.name.startswith("store")]
 
 
 def test_no_keychain_asks_for_choice(qtbot, qloop, database):
@@ -218,10 +223,17 @@ def test_save_duplicate_name_raises(qtbot, controller):
 
 def test_record_returns_at_once(qtbot, controller, database, delivered):
     heartbeat = Heartbeat()
-    started = time.perf_counter()
+    durations = []
+    entry_ids = []
     for _ in range(200):
-        controller.record_delivery(delivered, None, "Orders", "sale.new")
-    queued_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        entry_ids.append(
+            controller.record_delivery(delivered, None, "Orders", "sale.new")
+        )
+        durations.append(time.perf_counter() - started)
+    # The worker thread hands ids back through the event loop, which has not
+    # run since the first call.
+    waiting = [entry_id for entry_id in entry_ids if not entry_id.done()]
     heartbeat.start()
     try:
         run_in_loop(qtbot, controller.flush_history(), timeout_ms=60_000)
@@ -229,8 +241,11 @@ def test_record_returns_at_once(qtbot, controller, database, delivered):
         heartbeat.stop()
     close_controller(qtbot, controller)
 
-    # 200 appends to a queue, while the writes happen on the worker thread.
-    assert queued_seconds < 0.02
+    # Each call appends to a queue, while the writes happen on the worker
+    # thread. The median ignores the few calls that a busy machine stalls. A
+    # record written on the calling thread takes about 150 µs.
+    assert len(waiting) == 200
+    assert sorted(durations)[100] < 0.0001
     # A generous bound for a shared 2-core machine, where this test measured
     # about 6 ms.
     assert heartbeat.longest_gap < 0.25

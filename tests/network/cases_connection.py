@@ -40,10 +40,13 @@ URL_CASES = [
 
 
 async def _refused(env: Env) -> Outcome:
-    probe = socket.create_server(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return Outcome(await env.send(f"http://127.0.0.1:{port}/"), {"port": port})
+    # Bound without listening, the socket refuses connections and keeps the
+    # port from other programs until the send has ended.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        port = holder.getsockname()[1]
+        result = await env.send(f"http://127.0.0.1:{port}/")
+    return Outcome(result, {"port": port})
 
 
 async def _dns(env: Env) -> Outcome:

@@ -483,7 +483,6 @@ def test_receive_stops_when_stdout_cannot_grow(tmp_path):
     import resource
 
     out_path = tmp_path / "out.txt"
-    port = _free_port()
 
     def limit_file_size() -> None:
         # The limit applies to every file the process writes. Its log stays
@@ -494,7 +493,7 @@ def test_receive_stops_when_stdout_cannot_grow(tmp_path):
         process = subprocess.Popen(
             [
                 *(sys.executable, "-m", "bchook_studio", "receive"),
-                *("--port", str(port), "--show-body"),
+                *("--port", "0", "--show-body"),
             ],
             stdout=out,
             stderr=subprocess.PIPE,
@@ -502,12 +501,12 @@ def test_receive_stops_when_stdout_cannot_grow(tmp_path):
             preexec_fn=limit_file_size,
         )
         try:
-            _wait_listening(out_path)
+            url = _wait_listening(out_path)
             # The first body fills the file to its limit with a short write, so
             # the failure comes with a later one.
             for _ in range(3):
                 if process.poll() is None:
-                    _post_quietly(f"http://127.0.0.1:{port}/hook", b"x" * 3000)
+                    _post_quietly(f"{url}hook", b"x" * 3000)
             status = process.wait(timeout=30)
         finally:
             process.kill()
@@ -526,14 +525,12 @@ def _post_quietly(url: str, body: bytes) -> None:
         httpx.post(url, content=body, timeout=5)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_listening(out_path) -> None:
+def _wait_listening(out_path) -> str:
+    """Wait for the "listening on URL" line in `out_path` and return the URL."""
     deadline = time.monotonic() + LINE_TIMEOUT
-    while b"listening on" not in out_path.read_bytes():
+    while b"\n" not in out_path.read_bytes():
         assert time.monotonic() < deadline, "receive did not start"
         time.sleep(0.05)
+    first_line = out_path.read_text().splitlines()[0]
+    assert first_line.startswith("listening on http://127.0.0.1:")
+    return first_line.removeprefix("listening on ")
