@@ -675,7 +675,7 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         name = self.form.name_edit.text().strip() or self.tr("New webhook")
-        self.setWindowTitle(f"{APP_NAME} — {name}[*]")
+        self.setWindowTitle(f"{APP_NAME} — {escaped_for_display(name)}[*]")
 
     def _on_new_triggered(self) -> None:
         self._run(

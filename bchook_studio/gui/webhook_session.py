@@ -17,6 +17,7 @@ from bchook_studio.core.formats import BodyFormat
 from bchook_studio.core.receiver import ResponseRule
 from bchook_studio.core.store import StoreError
 from bchook_studio.core.topics import find_topic
+from bchook_studio.core.unsafe_text import escaped_for_display
 from bchook_studio.core.webhook import DEFAULT_NAME, DEFAULT_TOPIC, Webhook
 from bchook_studio.gui.ask import ask, inform
 from bchook_studio.gui.placeholders import fill
@@ -177,7 +178,7 @@ class WebhookSession(QObject):
         answer = await ask(
             self._window,
             self.tr("Unsaved changes"),
-            fill(self.tr("Save the changes to “%1”?"), name),
+            fill(self.tr("Save the changes to “%1”?"), escaped_for_display(name)),
             [
                 (self.tr("Save"), QMessageBox.ButtonRole.AcceptRole),
                 (self.tr("Discard"), QMessageBox.ButtonRole.DestructiveRole),

@@ -786,6 +786,22 @@ def test_close_with_edits_cancelled_keeps_window(qtbot, window):
     assert window.form.name_edit.text() == "CRM sync"
 
 
+def test_close_question_shows_controls_as_marks(qtbot, window):
+    window.ask_before_discarding = True
+    edit_name(window, "Gamma\u202eevil")
+    qtbot.waitUntil(lambda: window.session.dirty, timeout=3000)
+
+    window.close()
+    text = question_shown(qtbot, window).text()
+    answer_question(qtbot, window, "Cancel")
+    qtbot.waitUntil(lambda: not window._shutdown_started, timeout=3000)
+    window.ask_before_discarding = False
+
+    assert "\u202e" not in text
+    assert "Gamma\\u202eevil" in text
+    assert "\u202e" not in window.windowTitle()
+
+
 def test_second_stop_signal_closes_without_asking(qtbot, window):
     window.ask_before_discarding = True
     edit_name(window, "CRM sync")
