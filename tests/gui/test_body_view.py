@@ -208,6 +208,18 @@ def test_find_selects_match(qtbot, view):
     assert view.selected_text() == "Ann"
 
 
+def test_find_field_fits_placeholder(qtbot, view):
+    view.resize(300, 200)
+    view.open_find_bar()
+    field = view.find_bar().field
+    qtbot.waitUntil(field.isVisible, timeout=WAIT_MS)
+    metrics = field.fontMetrics()
+    placeholder = metrics.horizontalAdvance(field.placeholderText())
+
+    # Room for the placeholder, the clear button and the frame.
+    assert field.width() >= placeholder + metrics.height()
+
+
 def test_match_left_of_view_shows_whole(qtbot, view):
     needle = "needle-" + "x" * 37
     text = "a" * 2_000 + needle + "b" * 20_000

@@ -28,9 +28,6 @@ class FindBar(QWidget):
         super().__init__(parent)
         self._field = QLineEdit(self)
         self._field.setClearButtonEnabled(True)
-        self._field.setMinimumWidth(
-            self._field.fontMetrics().averageCharWidth() * FIELD_MIN_CHARACTERS
-        )
         self._match_case = QCheckBox(self)
         self._previous = QToolButton(self)
         self._previous.setArrowType(Qt.ArrowType.UpArrow)
@@ -61,11 +58,24 @@ class FindBar(QWidget):
 
     def retranslate_ui(self) -> None:
         self._field.setPlaceholderText(self.tr("Find in the body"))
+        self._fit_field_to_placeholder()
         self._match_case.setText(self.tr("Match case"))
         self._previous.setToolTip(self.tr("Find the previous match (Shift+F3)"))
         self._next.setToolTip(self.tr("Find the next match (Enter, F3)"))
         self._close.setText("×")
         self._close.setToolTip(self.tr("Close the find bar (Esc)"))
+
+    def _fit_field_to_placeholder(self) -> None:
+        """Keep the field wide enough for its placeholder and the clear button,
+        and for FIELD_MIN_CHARACTERS average characters in any case."""
+        metrics = self._field.fontMetrics()
+        placeholder = metrics.horizontalAdvance(self._field.placeholderText())
+        # The clear button takes about a line's height, and the frame and the
+        # text margins a few pixels on each side.
+        needed = placeholder + metrics.height() + 16
+        self._field.setMinimumWidth(
+            max(needed, metrics.averageCharWidth() * FIELD_MIN_CHARACTERS)
+        )
 
     @property
     def field(self) -> QLineEdit:
