@@ -61,7 +61,11 @@ from bchook_studio.gui.webhook_form import WebhookForm
 from bchook_studio.gui.webhook_session import OpenedWebhook, WebhookSession, new_webhook
 from bchook_studio.gui.webhooks_binding import WebhooksBinding
 from bchook_studio.gui.webhooks_panel import WebhooksPanel
-from bchook_studio.gui.window_settings import int_setting, restore_saved_state
+from bchook_studio.gui.window_settings import (
+    bool_setting,
+    int_setting,
+    restore_saved_state,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
@@ -1062,6 +1066,10 @@ class MainWindow(QMainWindow):
             # The docks get their height when the window is shown and has its
             # own, before it first paints.
             self._docks_need_size = True
+        if bool_setting(self._settings, "view/side_by_side", False):
+            self.designer.side_by_side_button.setChecked(True)
+        if not bool_setting(self._settings, "view/pretty", True):
+            self.response_pane.pretty_box.setChecked(False)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -1080,6 +1088,12 @@ class MainWindow(QMainWindow):
         self._settings.setValue("window/left_splitter", self._left_splitter.saveState())
         self._settings.setValue(
             "window/inbox_splitter", self.inbox.splitter.saveState()
+        )
+        self._settings.setValue(
+            "view/side_by_side", self.designer.side_by_side_button.isChecked()
+        )
+        self._settings.setValue(
+            "view/pretty", self.response_pane.pretty_box.isChecked()
         )
         self._settings.setValue("last_topic", self.form.webhook().topic_key)
         self._settings.setValue("last_format", self.form.body_format().value)

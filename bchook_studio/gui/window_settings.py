@@ -70,3 +70,24 @@ def int_setting(
         )
         return default
     return number
+
+
+def bool_setting(settings: QSettings, key: str, default: bool) -> bool:
+    """Return the true or false value saved under `key`, or `default` when it is
+    missing or neither."""
+    value = settings.value(key, default)
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    logger.warning(
+        "invalid %s in %s: %r is neither true nor false. %s is used.",
+        key,
+        settings.fileName(),
+        value,
+        default,
+    )
+    return default

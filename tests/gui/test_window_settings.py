@@ -7,7 +7,11 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QSplitter
 
 from bchook_studio.gui.main_window import MainWindow
-from bchook_studio.gui.window_settings import int_setting, restore_saved_state
+from bchook_studio.gui.window_settings import (
+    bool_setting,
+    int_setting,
+    restore_saved_state,
+)
 
 # A state cut short, as a crash or a full disk leaves it, and plain text where
 # the window wrote byte arrays.
@@ -96,20 +100,54 @@ def test_int_setting_missing_default(tmp_path):
     assert int_setting(settings, "receiver/port", 8765, 0, 65535) == 8765
 
 
-def test_window_starts_with_damaged_ini(qtbot, qloop, tmp_path, thread_executor):
-    settings = ini_settings(tmp_path, DAMAGED_INI)
+@pytest.mark.parametrize(
+    ("saved", "expected"),
+    [("true", True), ("false", False), ("1", True), ("0", False), ("maybe", True)],
+)
+def test_bool_setting_values(tmp_path, saved, expected):
+    settings = ini_settings(tmp_path, f"[view]\npretty={saved}\n")
 
+    assert bool_setting(settings, "view/pretty", True) is expected
+
+
+def open_window(qtbot, settings: QSettings) -> MainWindow:
     window = MainWindow(settings, receiver_port=0)
     window.ask_before_discarding = False
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    return window
+
+
+def close_window(qtbot, window: MainWindow) -> None:
+    window.close()
+    qtbot.waitUntil(lambda: window._closed, timeout=10_000)
+
+
+def test_view_toggles_kept_across_starts(qtbot, qloop, tmp_path, thread_executor):
+    path = str(tmp_path / "window.ini")
+    first = open_window(qtbot, QSettings(path, QSettings.Format.IniFormat))
+    first.designer.side_by_side_button.setChecked(True)
+    first.response_pane.pretty_box.setChecked(False)
+    close_window(qtbot, first)
+
+    second = open_window(qtbot, QSettings(path, QSettings.Format.IniFormat))
+    side_by_side = second.designer.side_by_side_button.isChecked()
+    pretty = second.response_pane.pretty_box.isChecked()
+    close_window(qtbot, second)
+
+    assert side_by_side
+    assert not pretty
+
+
+def test_window_starts_with_damaged_ini(qtbot, qloop, tmp_path, thread_executor):
+    settings = ini_settings(tmp_path, DAMAGED_INI)
+
+    window = open_window(qtbot, settings)
 
     # The docks get their default height, as on a first start.
     assert window.inbox_dock.isVisible()
     assert window.inbox_dock.height() >= 90
     assert window.form.webhook().topic_key == "course.completed"
     qtbot.waitUntil(lambda: window.receiver.base_url is not None, timeout=5000)
-
-    window.close()
-    qtbot.waitUntil(lambda: window._closed, timeout=10_000)
+    close_window(qtbot, window)
