@@ -322,6 +322,25 @@ class MainWindow(QMainWindow):
         if self._history_panel is not None:
             self._history_panel.set_webhooks(summaries)
 
+    def _menu_copy(self, list_action: QAction) -> QAction:
+        """Return a menu action that triggers `list_action` and follows its text
+        and state.
+
+        The list's own actions have shortcuts that work only in the list (F2 and
+        Del edit text elsewhere), so the menu shows copies without them.
+        """
+        copy = QAction(self)
+
+        def follow() -> None:
+            copy.setText(list_action.text())
+            copy.setToolTip(list_action.toolTip())
+            copy.setEnabled(list_action.isEnabled())
+
+        list_action.changed.connect(follow)
+        copy.triggered.connect(list_action.trigger)
+        follow()
+        return copy
+
     def _build_actions(self) -> None:
         self.send_action = QAction(self)
         self.send_action.setShortcuts(
@@ -373,6 +392,15 @@ class MainWindow(QMainWindow):
         self._webhook_menu.addSeparator()
         self._webhook_menu.addAction(self.copy_rendered_action)
         self._webhook_menu.addAction(self.find_topic_action)
+        self._webhook_menu.addSeparator()
+        panel = self.webhooks_panel
+        for list_action in (
+            panel.duplicate_action,
+            panel.rename_action,
+            panel.delete_action,
+            panel.undo_delete_action,
+        ):
+            self._webhook_menu.addAction(self._menu_copy(list_action))
         self._view_menu = self.menuBar().addMenu("")
         for dock in (self.inbox_dock, self.history_dock, self.check_dock):
             self._view_menu.addAction(dock.toggleViewAction())

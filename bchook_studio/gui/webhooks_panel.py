@@ -284,7 +284,7 @@ class WebhooksPanel(QWidget):
                 "Unsaved edits are not copied."
             )
         )
-        self.rename_action.setText(self.tr("&Rename"))
+        self.rename_action.setText(self.tr("Re&name"))
         self.delete_action.setText(self.tr("De&lete"))
         self.undo_delete_action.setText(self.tr("&Undo delete"))
         self._new_button.setText(self.tr("+ New"))

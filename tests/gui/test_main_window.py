@@ -859,6 +859,33 @@ def test_view_menu_opens_receiver_rules(qtbot, window):
     window.inbox.rules_dialog().reject()
 
 
+def webhook_menu_action(window, text: str):
+    return next(a for a in window._webhook_menu.actions() if a.text() == text)
+
+
+def test_webhook_menu_duplicates_and_deletes(qtbot, window):
+    qtbot.waitUntil(lambda: window.store.is_open, timeout=5000)
+    duplicate = webhook_menu_action(window, "&Duplicate")
+    delete = webhook_menu_action(window, "De&lete")
+    unsaved_duplicable = duplicate.isEnabled()
+    edit_name(window, "Alpha")
+    alpha_id = save_and_wait(qtbot, window)
+    qtbot.waitUntil(duplicate.isEnabled, timeout=3000)
+
+    duplicate.trigger()
+    qtbot.waitUntil(lambda: len(listed_ids(window)) == 2, timeout=5000)
+    copy_ids = [entry for entry in listed_ids(window) if entry != alpha_id]
+    window.webhooks_panel.select(alpha_id)
+    delete.trigger()
+    qtbot.waitUntil(lambda: alpha_id not in listed_ids(window), timeout=5000)
+
+    assert not unsaved_duplicable
+    # The open webhook stays in the list as unsaved (no id) after its delete.
+    assert sorted(listed_ids(window), key=str) == sorted([None, *copy_ids], key=str)
+    assert webhook_menu_action(window, "&Undo delete").isEnabled()
+    assert webhook_menu_action(window, "Re&name").shortcut().isEmpty()
+
+
 def test_session_only_password_warned_on_save(qtbot, window):
     edit_name(window, "Billing")
     window.form._auth.setCurrentIndex(1)
