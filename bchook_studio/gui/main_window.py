@@ -40,6 +40,7 @@ from bchook_studio.core.unsafe_text import escaped_for_display
 from bchook_studio.core.webhook import DEFAULT_TOPIC, BodyMode, Webhook, resolve_url
 from bchook_studio.gui.ask import ask, inform
 from bchook_studio.gui.designer import TemplateDesigner
+from bchook_studio.gui.edit_menu import EditMenu
 from bchook_studio.gui.error_reporter import error_reporter, report_task_failure
 from bchook_studio.gui.inbox import InboxPanel
 from bchook_studio.gui.placeholders import fill
@@ -385,6 +386,7 @@ class MainWindow(QMainWindow):
         self._file_menu.addAction(self.secret_storage_action)
         self._file_menu.addSeparator()
         self._file_menu.addAction(self.quit_action)
+        self._edit_menu = EditMenu(self, self.menuBar().addMenu(""))
         self._webhook_menu = self.menuBar().addMenu("")
         self._webhook_menu.addAction(self.send_action)
         self._webhook_menu.addAction(self.cancel_action)
@@ -499,6 +501,7 @@ class MainWindow(QMainWindow):
         self.open_log_action.setText(self.tr("Open &log folder"))
         self.about_action.setText(fill(self.tr("&About %1"), APP_NAME))
         self._file_menu.setTitle(self.tr("&File"))
+        self._edit_menu.retranslate(self.tr)
         self._webhook_menu.setTitle(self.tr("&Webhook"))
         self._view_menu.setTitle(self.tr("&View"))
         self._help_menu.setTitle(self.tr("&Help"))
