@@ -28,6 +28,11 @@ class FindBar(QWidget):
         super().__init__(parent)
         self._field = QLineEdit(self)
         self._field.setClearButtonEnabled(True)
+        # Taken from the font the bar starts with: the view's monospaced font,
+        # which the bar gets later, would take room from the status label.
+        self._field_minimum = (
+            self._field.fontMetrics().averageCharWidth() * FIELD_MIN_CHARACTERS
+        )
         self._match_case = QCheckBox(self)
         self._previous = QToolButton(self)
         self._previous.setArrowType(Qt.ArrowType.UpArrow)
@@ -57,7 +62,7 @@ class FindBar(QWidget):
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
-        self._field.setPlaceholderText(self.tr("Find in the body"))
+        self._field.setPlaceholderText(self.tr("Find"))
         self._fit_field_to_placeholder()
         self._match_case.setText(self.tr("Match case"))
         self._previous.setToolTip(self.tr("Find the previous match (Shift+F3)"))
@@ -73,9 +78,7 @@ class FindBar(QWidget):
         # The clear button takes about a line's height, and the frame and the
         # text margins a few pixels on each side.
         needed = placeholder + metrics.height() + 16
-        self._field.setMinimumWidth(
-            max(needed, metrics.averageCharWidth() * FIELD_MIN_CHARACTERS)
-        )
+        self._field.setMinimumWidth(max(needed, self._field_minimum))
 
     @property
     def field(self) -> QLineEdit:
