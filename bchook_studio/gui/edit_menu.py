@@ -115,8 +115,7 @@ class EditMenu:
         return action
 
     def retranslate(self, tr: Callable[[str], str]) -> None:
-        """Set the menu's texts, with each key shown after a tab as its label."""
-        self.menu.setTitle(tr("&Edit"))
+        """Set the entries' texts, with each key shown after a tab as its label."""
         for action, text in (
             (self.undo_action, tr("&Undo")),
             (self.redo_action, tr("&Redo")),

@@ -40,7 +40,6 @@ from bchook_studio.core.unsafe_text import escaped_for_display
 from bchook_studio.core.webhook import DEFAULT_TOPIC, BodyMode, Webhook, resolve_url
 from bchook_studio.gui.ask import ask, inform
 from bchook_studio.gui.designer import TemplateDesigner
-from bchook_studio.gui.edit_menu import EditMenu
 from bchook_studio.gui.error_reporter import error_reporter, report_task_failure
 from bchook_studio.gui.inbox import InboxPanel
 from bchook_studio.gui.placeholders import fill
@@ -78,6 +77,7 @@ if TYPE_CHECKING:
     from bchook_studio.core.store import WebhookSummary
     from bchook_studio.core.store.secrets import SecretStorePolicy
     from bchook_studio.gui.check_view import CheckView
+    from bchook_studio.gui.edit_menu import EditMenu
     from bchook_studio.gui.history_panel import HistoryPanel
 
 logger = logging.getLogger(__name__)
@@ -342,6 +342,17 @@ class MainWindow(QMainWindow):
         follow()
         return copy
 
+    def _build_edit_entries(self) -> None:
+        if self._edit_entries is not None:
+            return
+        from bchook_studio.gui.edit_menu import EditMenu
+
+        self._edit_entries = EditMenu(self, self._edit_menu)
+        self._edit_entries.retranslate(self.tr)
+        # EditMenu updates the entries on later openings. This opening's signal
+        # came before EditMenu connected to it.
+        self._edit_entries.update_actions()
+
     def _build_actions(self) -> None:
         self.send_action = QAction(self)
         self.send_action.setShortcuts(
@@ -386,7 +397,11 @@ class MainWindow(QMainWindow):
         self._file_menu.addAction(self.secret_storage_action)
         self._file_menu.addSeparator()
         self._file_menu.addAction(self.quit_action)
-        self._edit_menu = EditMenu(self, self.menuBar().addMenu(""))
+        # The Edit menu's entries are built when it first opens, which keeps
+        # their module out of the start-up.
+        self._edit_menu = self.menuBar().addMenu("")
+        self._edit_entries: EditMenu | None = None
+        self._edit_menu.aboutToShow.connect(self._build_edit_entries)
         self._webhook_menu = self.menuBar().addMenu("")
         self._webhook_menu.addAction(self.send_action)
         self._webhook_menu.addAction(self.cancel_action)
@@ -501,7 +516,9 @@ class MainWindow(QMainWindow):
         self.open_log_action.setText(self.tr("Open &log folder"))
         self.about_action.setText(fill(self.tr("&About %1"), APP_NAME))
         self._file_menu.setTitle(self.tr("&File"))
-        self._edit_menu.retranslate(self.tr)
+        self._edit_menu.setTitle(self.tr("&Edit"))
+        if self._edit_entries is not None:
+            self._edit_entries.retranslate(self.tr)
         self._webhook_menu.setTitle(self.tr("&Webhook"))
         self._view_menu.setTitle(self.tr("&View"))
         self._help_menu.setTitle(self.tr("&Help"))

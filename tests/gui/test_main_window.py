@@ -859,6 +859,31 @@ def test_view_menu_opens_receiver_rules(qtbot, window):
     window.inbox.rules_dialog().reject()
 
 
+def test_edit_menu_built_on_first_open(qtbot, window):
+    window.form.url_edit.setFocus()
+    qtbot.waitUntil(window.form.url_edit.hasFocus, timeout=3000)
+    before = window._edit_menu.actions()
+
+    window._edit_menu.aboutToShow.emit()
+    entries = {
+        action.text().split("\t")[0]: action.isEnabled()
+        for action in window._edit_menu.actions()
+        if not action.isSeparator()
+    }
+
+    assert before == []
+    assert window._edit_menu.title() == "&Edit"
+    assert list(entries) == [
+        "&Undo",
+        "&Redo",
+        "Cu&t",
+        "&Copy",
+        "&Paste",
+        "Select &all",
+    ]
+    assert entries["&Paste"]
+
+
 def webhook_menu_action(window, text: str):
     return next(a for a in window._webhook_menu.actions() if a.text() == text)
 

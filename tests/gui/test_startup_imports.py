@@ -88,6 +88,7 @@ NOT_AT_CONSTRUCTION = (
     "bchook_studio.gui.body_view.view",
     "bchook_studio.gui.check_view",
     "bchook_studio.gui.designer.completion",
+    "bchook_studio.gui.edit_menu",
     "bchook_studio.gui.history_panel",
     "bchook_studio.gui.inbox.detail",
     "bchook_studio.gui.inbox.rules_dialog",
@@ -120,11 +121,12 @@ NOT_AFTER_START = (
     "multiprocessing",
     "bchook_studio.core.check",
     "bchook_studio.gui.check_view",
+    "bchook_studio.gui.edit_menu",
     "bchook_studio.gui.history_panel",
 )
 """Modules still not imported once the store is open and the receiver listens:
 sending, templates, XML parsing, the keychain (checked in a child process), the
-docks and sections that are not shown, and standard modules the start can do
+docks, sections and menu entries that are not shown, and standard modules the start can do
 without (OpenSSL through hashlib, pickle through logging.handlers, pygments'
 lexer registry)."""
 
