@@ -1,4 +1,4 @@
-"""Damaged values in window.ini: the window starts with its defaults for them."""
+"""window.ini: damaged values fall back to defaults, and view toggles are kept."""
 
 import logging
 
