@@ -1103,17 +1103,23 @@ class MainWindow(QMainWindow):
     # Window state and closing.
 
     def _restore_window_state(self) -> None:
-        restore_saved_state(self._settings, "window/geometry", self.restoreGeometry)
-        if not restore_saved_state(self._settings, "window/state", self.restoreState):
+        restore_saved_state(
+            self._settings, "window/geometry", self.restoreGeometry, self.saveGeometry
+        )
+        if not restore_saved_state(
+            self._settings, "window/state", self.restoreState, self.saveState
+        ):
             # The docks get their height when the window is shown and has its
             # own, before it first paints.
             self._docks_need_size = True
-        for key, restore in (
-            ("window/splitter", self._splitter.restoreState),
-            ("window/left_splitter", self._left_splitter.restoreState),
-            ("window/inbox_splitter", self.inbox.splitter.restoreState),
+        for key, splitter in (
+            ("window/splitter", self._splitter),
+            ("window/left_splitter", self._left_splitter),
+            ("window/inbox_splitter", self.inbox.splitter),
         ):
-            restore_saved_state(self._settings, key, restore)
+            restore_saved_state(
+                self._settings, key, splitter.restoreState, splitter.saveState
+            )
         if bool_setting(self._settings, "view/side_by_side", False):
             self.designer.side_by_side_button.setChecked(True)
         if not bool_setting(self._settings, "view/pretty", True):

@@ -16,13 +16,19 @@ logger = logging.getLogger(__name__)
 
 
 def restore_saved_state(
-    settings: QSettings, key: str, restore: Callable[[QByteArray], bool]
+    settings: QSettings,
+    key: str,
+    restore: Callable[[QByteArray], bool],
+    save: Callable[[], QByteArray],
 ) -> bool:
     """Pass the byte array saved under `key` to `restore`, and return True when
-    it accepts the array.
+    it accepts the whole array.
 
     A missing value returns False. A value of another type, or one that
-    `restore` rejects, is logged and returns False.
+    `restore` rejects, is logged and returns False. Qt accepts some arrays cut
+    short and fills in the rest (a splitter then collapses its panes), so an
+    array shorter than what `save` returns afterwards is undone with the state
+    `save` returned before, logged, and returns False.
     """
     value = settings.value(key)
     if value is None:
@@ -38,11 +44,25 @@ def restore_saved_state(
             type(value).__name__,
         )
         return False
+
+    default = save()
     if not restore(value):
         logger.warning(
             "invalid %s in %s: the saved window state is damaged. The default is used.",
             key,
             settings.fileName(),
+        )
+        return False
+    expected = save().size()
+    if value.size() < expected:
+        restore(default)
+        logger.warning(
+            "invalid %s in %s: the saved window state is cut short (%d of %d "
+            "bytes). The default is used.",
+            key,
+            settings.fileName(),
+            value.size(),
+            expected,
         )
         return False
     return True

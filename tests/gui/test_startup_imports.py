@@ -126,9 +126,9 @@ NOT_AFTER_START = (
 )
 """Modules still not imported once the store is open and the receiver listens:
 sending, templates, XML parsing, the keychain (checked in a child process), the
-docks, sections and menu entries that are not shown, and standard modules the start can do
-without (OpenSSL through hashlib, pickle through logging.handlers, pygments'
-lexer registry)."""
+docks, sections and menu entries that are not shown, and standard modules the
+start can do without (OpenSSL through hashlib, pickle through logging.handlers,
+pygments' lexer registry)."""
 
 
 def _modules(script: str, app_home) -> set[str]:

@@ -39,14 +39,16 @@ def test_restore_passes_saved_bytes(qtbot, tmp_path):
     settings = ini_settings(tmp_path, "")
     settings.setValue("window/splitter", splitter.saveState())
 
-    assert restore_saved_state(settings, "window/splitter", splitter.restoreState)
+    assert restore_saved_state(
+        settings, "window/splitter", splitter.restoreState, splitter.saveState
+    )
 
 
 def test_restore_missing_value_skipped(qtbot, tmp_path):
     settings = ini_settings(tmp_path, "")
     calls = []
 
-    assert not restore_saved_state(settings, "window/state", calls.append)
+    assert not restore_saved_state(settings, "window/state", calls.append, QByteArray)
     assert calls == []
 
 
@@ -55,7 +57,9 @@ def test_restore_text_value_logged(qtbot, tmp_path, caplog):
     calls = []
 
     with caplog.at_level(logging.WARNING):
-        assert not restore_saved_state(settings, "window/state", calls.append)
+        assert not restore_saved_state(
+            settings, "window/state", calls.append, QByteArray
+        )
 
     assert calls == []
     assert "invalid window/state" in caplog.text
@@ -70,10 +74,32 @@ def test_restore_rejected_bytes_logged(qtbot, tmp_path, caplog):
 
     with caplog.at_level(logging.WARNING):
         assert not restore_saved_state(
-            settings, "window/splitter", splitter.restoreState
+            settings, "window/splitter", splitter.restoreState, splitter.saveState
         )
 
     assert "the saved window state is damaged" in caplog.text
+
+
+def test_restore_cut_short_undone(qtbot, tmp_path, caplog):
+    splitter = QSplitter()
+    qtbot.addWidget(splitter)
+    splitter.addWidget(QSplitter())
+    splitter.addWidget(QSplitter())
+    splitter.resize(400, 100)
+    splitter.setSizes([150, 250])
+    whole = splitter.saveState()
+    settings = ini_settings(tmp_path, "")
+    # Qt reads these 12 bytes without complaint and collapses both panes.
+    settings.setValue("window/splitter", QByteArray(bytes(whole)[:12]))
+
+    with caplog.at_level(logging.WARNING):
+        restored = restore_saved_state(
+            settings, "window/splitter", splitter.restoreState, splitter.saveState
+        )
+
+    assert not restored
+    assert splitter.saveState() == whole
+    assert "is cut short (12 of 31 bytes)" in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -124,20 +150,23 @@ def close_window(qtbot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: window._closed, timeout=10_000)
 
 
-def test_view_toggles_kept_across_starts(qtbot, qloop, tmp_path, thread_executor):
+def test_layout_and_toggles_kept(qtbot, qloop, tmp_path, thread_executor, caplog):
     path = str(tmp_path / "window.ini")
     first = open_window(qtbot, QSettings(path, QSettings.Format.IniFormat))
     first.designer.side_by_side_button.setChecked(True)
     first.response_pane.pretty_box.setChecked(False)
     close_window(qtbot, first)
 
-    second = open_window(qtbot, QSettings(path, QSettings.Format.IniFormat))
+    with caplog.at_level(logging.WARNING):
+        second = open_window(qtbot, QSettings(path, QSettings.Format.IniFormat))
     side_by_side = second.designer.side_by_side_button.isChecked()
     pretty = second.response_pane.pretty_box.isChecked()
     close_window(qtbot, second)
 
     assert side_by_side
     assert not pretty
+    # Every saved state was read whole: none was logged as damaged.
+    assert "invalid" not in caplog.text
 
 
 def test_window_starts_with_damaged_ini(qtbot, qloop, tmp_path, thread_executor):
@@ -145,8 +174,10 @@ def test_window_starts_with_damaged_ini(qtbot, qloop, tmp_path, thread_executor)
 
     window = open_window(qtbot, settings)
 
-    # The docks get their default height, as on a first start.
+    # The docks get their default height, as on a first start, and the
+    # cut-short splitter state is not used.
     assert window.inbox_dock.isVisible()
+    assert min(window._left_splitter.sizes()) > 0
     assert window.inbox_dock.height() >= 90
     assert window.form.webhook().topic_key == "course.completed"
     qtbot.waitUntil(lambda: window.receiver.base_url is not None, timeout=5000)
