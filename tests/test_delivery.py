@@ -207,13 +207,25 @@ def test_redirect_unparsable_location_kept(location):
     assert result.response.header("location") == location
 
 
-def test_redirect_unparsable_location_followed():
-    behaviour = respond("302 Found", b"moved", {"Location": "http://[::1"})
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://[::1",
+        "//[::1",
+        "http://user@[::1/hook",
+        "http://[::1?x=]",
+        "https://[::1#]",
+    ],
+)
+def test_redirect_unclosed_bracket_explained(location):
+    behaviour = respond("302 Found", b"moved", {"Location": location})
     with RawServer(behaviour) as server:
         result = run(send(server.url, redirects=RedirectSetting(follow=True)))
 
+    message = result.failure.message
     assert result.failure.kind is FailureKind.INVALID_URL
-    assert "'http://[::1' has a host that is not a valid IPv6" in result.failure.message
+    assert f"{location!r} has a host that is not a valid IPv6 address" in message
+    assert message.endswith("The server's owner has to correct it.")
     assert result.response.status == 302
     assert result.response.body == b"moved"
 

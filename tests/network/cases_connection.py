@@ -35,6 +35,11 @@ URL_CASES = [
     _url_case("url_no_host", "http:///path", "has no host name"),
     _url_case("url_port_too_big", "http://127.0.0.1:99999/", "port 99999"),
     _url_case("url_broken_ipv6", "http://[::1/", "not a valid IPv6 address"),
+    _url_case(
+        "url_broken_ipv6_https_user",
+        "https://user@[::1?q=]",
+        "is not closed. Write it as https://[::1]:8080/.",
+    ),
     _url_case("url_bad_idna", "http://xn--/", "is invalid"),
 ]
 

@@ -139,8 +139,8 @@ def plan_redirect(
     try:
         joined = str(url.join(location))
     except (httpx.InvalidURL, ValueError) as exc:
-        raise invalid_url_error(location, subject, exc) from exc
-    target = check_absolute_url(joined, subject)
+        raise invalid_url_error(location, subject, exc, from_server=True) from exc
+    target = check_absolute_url(joined, subject, from_server=True)
     next_method = redirect_method(status, method)
     to_get = next_method == "GET" and method != "GET"
 

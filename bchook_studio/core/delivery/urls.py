@@ -54,26 +54,51 @@ def check_url_characters(text: str) -> None:
     )
 
 
-def invalid_url_error(text: str, subject: str, exc: Exception) -> InvalidUrlError:
+def invalid_url_error(
+    text: str, subject: str, exc: Exception, *, from_server: bool = False
+) -> InvalidUrlError:
     """Return the error for `text` that httpx could not parse, naming `subject`.
 
     An IPv6 host whose bracket is not closed gets its own message, because
-    httpx reports it as an invalid port.
+    httpx reports it as an invalid port. Pass `from_server` for a URL that a
+    server sent, such as a Location header, which the user cannot correct.
     """
-    if "://[" in text and "]" not in text.split("://", 1)[1].split("/", 1)[0]:
-        return InvalidUrlError(
-            f"{subject} has a host that is not a valid IPv6 address: the "
-            "bracket after [ is not closed. Write it as http://[::1]:8080/."
+    if _has_unclosed_bracket(text):
+        problem = (
+            f"{subject} has a host that is not a valid IPv6 address: the bracket "
+            "after [ is not closed."
         )
+        if from_server:
+            return InvalidUrlError(f"{problem} The server's owner has to correct it.")
+        scheme = text.partition(":")[0].lower()
+        if scheme not in SUPPORTED_SCHEMES:
+            scheme = "http"
+        return InvalidUrlError(f"{problem} Write it as {scheme}://[::1]:8080/.")
     # The idna package raises its own ValueError subclasses for bad host names.
     return InvalidUrlError(f"{subject} is invalid: {exc}.")
 
 
-def check_absolute_url(text: str, subject: str) -> httpx.URL:
+def _has_unclosed_bracket(text: str) -> bool:
+    """Return True when the host of `text` starts with [ and has no closing ]."""
+    if text.startswith("//"):
+        after_scheme = text[2:]
+    elif "://" in text:
+        after_scheme = text.split("://", 1)[1]
+    else:
+        return False
+    authority = re.split(r"[/?#]", after_scheme, maxsplit=1)[0]
+    host = authority.rpartition("@")[2]
+    return host.startswith("[") and "]" not in host
+
+
+def check_absolute_url(
+    text: str, subject: str, *, from_server: bool = False
+) -> httpx.URL:
     """Return `text` parsed, or raise InvalidUrlError naming it as `subject`.
 
-    Redirect targets go through this check too, so a Location header gets the
-    same scheme, host and port checks as a URL the user typed.
+    Redirect targets go through this check too, with `from_server`, so a
+    Location header gets the same scheme, host and port checks as a URL the user
+    typed.
     """
     import httpx
 
@@ -82,7 +107,7 @@ def check_absolute_url(text: str, subject: str) -> httpx.URL:
         # httpx decodes an IDNA host name only when .host is read.
         host = url.host
     except (httpx.InvalidURL, ValueError) as exc:
-        raise invalid_url_error(text, subject, exc) from exc
+        raise invalid_url_error(text, subject, exc, from_server=from_server) from exc
 
     if url.scheme not in SUPPORTED_SCHEMES:
         raise InvalidUrlError(
