@@ -15,7 +15,9 @@ from collections.abc import Callable
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
+    QComboBox,
     QLineEdit,
     QMenu,
     QPlainTextEdit,
@@ -30,8 +32,12 @@ TextWidget = QLineEdit | QPlainTextEdit | QTextEdit
 
 def focused_text_widget() -> QWidget | None:
     """Return the text widget or read-only view that has the keyboard focus, or
-    None."""
+    None. For a spin box or an editable combo box, that is its line edit."""
     widget = QApplication.focusWidget()
+    if isinstance(widget, QComboBox) and widget.isEditable():
+        widget = widget.lineEdit()
+    elif isinstance(widget, QAbstractSpinBox):
+        widget = widget.findChild(QLineEdit)
     if isinstance(widget, (QLineEdit, QPlainTextEdit, QTextEdit)) or _is_view(widget):
         return widget
     return None

@@ -3,10 +3,12 @@
 import pytest
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QComboBox,
     QLineEdit,
     QMainWindow,
     QMenu,
     QPlainTextEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +29,19 @@ class EditWindow(QMainWindow):
         self.read_only = QPlainTextEdit(central)
         self.read_only.setReadOnly(True)
         self.view = BodyView(central)
-        for widget in (self.line, self.password, self.editor, self.read_only):
+        self.spin = QSpinBox(central)
+        self.combo = QComboBox(central)
+        self.combo.setEditable(True)
+        self.fixed_combo = QComboBox(central)
+        for widget in (
+            self.line,
+            self.password,
+            self.editor,
+            self.read_only,
+            self.spin,
+            self.combo,
+            self.fixed_combo,
+        ):
             layout.addWidget(widget)
         layout.addWidget(self.view)
         self.setCentralWidget(central)
@@ -141,6 +155,38 @@ def test_body_view_copies_selection(qtbot, window):
     assert states["&Copy"]
     assert not states["&Paste"]
     assert QGuiApplication.clipboard().text() == '{"ok": true}'
+
+
+def test_spin_box_text_selected(qtbot, window):
+    window.spin.setValue(42)
+    focus(qtbot, window.spin)
+    enabled(window.edit)
+
+    window.edit.select_all_action.trigger()
+    states = enabled(window.edit)
+    window.edit.copy_action.trigger()
+
+    assert states["&Copy"]
+    assert states["&Paste"]
+    assert QGuiApplication.clipboard().text() == "42"
+
+
+def test_editable_combo_pasted_into(qtbot, window):
+    QGuiApplication.clipboard().setText("from clipboard")
+    focus(qtbot, window.combo)
+    enabled(window.edit)
+
+    window.edit.paste_action.trigger()
+
+    assert window.combo.currentText() == "from clipboard"
+
+
+def test_fixed_combo_disables_all(qtbot, window):
+    focus(qtbot, window.fixed_combo)
+
+    states = enabled(window.edit)
+
+    assert not any(states.values())
 
 
 def test_nothing_focused_disables_all(qtbot, window):
