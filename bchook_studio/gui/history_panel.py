@@ -640,7 +640,10 @@ class HistoryPanel(QWidget):
         if not entry_ids or self._read_only or self._question_box is not None:
             return
         if len(entry_ids) == 1:
-            text = fill(self.tr("Delete delivery %1 from the history?"), entry_ids[0])
+            text = fill(
+                self.tr("Delete the delivery of %1 from the history?"),
+                self._described(entry_ids[0]),
+            )
         else:
             text = fill(
                 self.tr("Delete the %1 selected deliveries from the history?"),
@@ -653,6 +656,17 @@ class HistoryPanel(QWidget):
             lambda: self._start(self.delete_entries(entry_ids)),
             delete_is_default=True,
         )
+
+    def _described(self, entry_id: int) -> str:
+        """Return a delivery as its row shows it: "time (topic, status)"."""
+        row = self._model.row_of(entry_id)
+        if row is None:
+            return str(entry_id)
+        time, topic, status = (
+            self._model.index(row, column).data()
+            for column in (Column.TIME, Column.TOPIC, Column.STATUS)
+        )
+        return f"{time} ({topic}, {status})"
 
     def _on_clear_triggered(self) -> None:
         if self._read_only or self._question_box is not None:

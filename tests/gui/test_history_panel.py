@@ -328,11 +328,14 @@ def test_delete_cancelled_with_escape(qtbot, panel, controller):
     qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
     box = open_question(qtbot, panel)
     text = box.text()
-    entry_id = panel.selected_entry_ids()[0]
+    shown = [panel.model.index(0, column).data() for column in Column]
     qtbot.keyClick(box, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: panel.question_box is None, timeout=2000)
 
-    assert text == f"Delete delivery {entry_id} from the history?"
+    time, status, _elapsed, _webhook, topic, _method, _url = shown
+    assert (
+        text == f"Delete the delivery of {time} ({topic}, {status}) from the history?"
+    )
     assert panel.model.rowCount() == 6
     assert run_in_loop(qtbot, controller.history_count()) == 6
 
