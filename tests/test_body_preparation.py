@@ -296,6 +296,8 @@ def test_text_without_content_type_stays_text():
         b'{"cut": "of',
         b"<p>unclosed paragraph",
         b"<html><body><br></body></html>",
+        b"<!DOCTYPE html>\n<html><body><p>well-formed</p></body></html>",
+        b"  <HTML lang='en'><body/></HTML>",
     )
     for body in bodies:
         prepared = prepare_body(body, "", True, DEFAULT_CAPS)

@@ -6,6 +6,7 @@ a large one, and both give the same result for the same input.
 """
 
 import logging
+import re
 from dataclasses import dataclass
 
 from bchook_studio.core.caps import SizeCaps
@@ -147,18 +148,24 @@ def prepare_body(
     )
 
 
+_HTML_START = re.compile(r"<(!doctype\s+html|html)[\s>]", re.IGNORECASE)
+"""The start of an HTML page, which stays text even when it is well-formed XML."""
+
+
 def _sniffed_language(text: str) -> str | None:
     """Return JSON or XML for a body without Content-Type that parses as one.
 
     Only text whose first 4 KiB start with `{` or `[` (JSON) or `<` (XML) after
-    white space is parsed. Other text returns None.
+    white space is parsed, and an HTML page is not taken for XML. Other text
+    returns None.
     """
     from bchook_studio.core.formats import BodyFormat
 
-    first = text[:4096].lstrip()[:1]
+    start = text[:4096].lstrip()
+    first = start[:1]
     if first in ("{", "["):
         language = JSON
-    elif first == "<":
+    elif first == "<" and not _HTML_START.match(start):
         language = XML
     else:
         return None

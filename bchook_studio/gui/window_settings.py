@@ -8,11 +8,14 @@ is logged and skipped: the window starts with its default for it.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSettings
 
 logger = logging.getLogger(__name__)
+
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
 def restore_saved_state(
@@ -74,10 +77,9 @@ def int_setting(
     """Return the whole number saved under `key`, or `default` when it is missing,
     not a whole number, or outside `minimum` to `maximum`."""
     value = settings.value(key, default)
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        number = None
+    # Plain ASCII digits only: int() also takes "8_765" and other scripts' digits.
+    text = str(value).strip()
+    number = int(text) if _WHOLE_NUMBER.fullmatch(text) else None
     if number is None or not minimum <= number <= maximum:
         logger.warning(
             "invalid %s in %s: %r is not a whole number from %d to %d. %d is used.",

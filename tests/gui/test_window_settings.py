@@ -112,6 +112,8 @@ def test_restore_cut_short_undone(qtbot, tmp_path, caplog):
         ("70000", 8765),
         ("-1", 8765),
         ("80.5", 8765),
+        ("8_766", 8765),
+        ("\u0668\u0667\u0666\u0666", 8765),
     ],
 )
 def test_int_setting_values(tmp_path, saved, expected):
