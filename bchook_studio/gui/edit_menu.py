@@ -104,8 +104,8 @@ class EditMenu:
             (self.paste_action, _is_writable),
             (self.select_all_action, lambda w: True),
         ]
-        # The menu takes the focus while it is open, so the field is noted
-        # just before it opens.
+        # The target is noted when the menu opens, so that each entry acts on
+        # the widget it was enabled for.
         self._target: QWidget | None = None
         menu.aboutToShow.connect(self.update_actions)
 
