@@ -328,11 +328,11 @@ def test_delete_cancelled_with_escape(qtbot, panel, controller):
     qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
     box = open_question(qtbot, panel)
     text = box.text()
-    shown = [panel.model.index(0, column).data() for column in Column]
+    row_texts = [panel.model.index(0, column).data() for column in Column]
     qtbot.keyClick(box, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: panel.question_box is None, timeout=2000)
 
-    time, status, _elapsed, _webhook, topic, _method, _url = shown
+    time, status, _elapsed, _webhook, topic, _method, _url = row_texts
     assert (
         text == f"Delete the delivery of {time} ({topic}, {status}) from the history?"
     )
